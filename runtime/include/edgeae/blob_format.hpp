@@ -1,0 +1,236 @@
+// edgeae blob format v1: the on-disk records, shared by the runtime's reader
+// and the host-side writer. docs/blob-format.md is the prose specification;
+// this header is its machine-readable twin.
+//
+// File layout (all little-endian, every section 64-byte aligned):
+//
+//   [BlobHeader 64 B][SectionEntry x section_count][pad][section]...[section]
+//
+// Sections (each at most once):
+//   kTensors   TensorRecord[count]  shape, dtype, quantization, placement,
+//                                   live range (the memory plan)
+//   kOps       OpRecord[count]      in execution order, with parameters
+//   kIo        IoRecord[count]      graph inputs then outputs
+//   kConstants raw bytes            weights, packed in the layout kernels read
+//   kStrings   NUL-terminated names (optional; offsets from TensorRecord.name
+//                                   and OpRecord.name)
+//
+// Records are read in place (zero copy), so the blob must be 16-byte aligned
+// in memory; the loader checks it.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "edgeae reads blobs in place and supports little-endian targets only"
+#endif
+
+namespace edgeae::format {
+
+inline constexpr char kMagic[4] = {'E', 'D', 'A', 'E'};
+inline constexpr uint16_t kVersionMajor = 1;
+inline constexpr uint16_t kVersionMinor = 0;
+inline constexpr uint32_t kSectionAlign = 64;
+// Arena offsets and constant offsets are multiples of this.
+inline constexpr uint32_t kTensorAlign = 16;
+// Required alignment of the blob and of the arena in memory.
+inline constexpr uint32_t kMemoryAlign = 16;
+inline constexpr uint32_t kMaxRank = 6;
+inline constexpr uint32_t kMaxOpInputs = 4;
+inline constexpr uint32_t kNoId = 0xFFFFFFFFu;  // "no tensor" / "no name"
+// Loader limits: keep validation time bounded on a microcontroller.
+inline constexpr uint32_t kMaxTensors = 65535;
+inline constexpr uint32_t kMaxOps = 65535;
+
+struct BlobHeader {
+  char magic[4];               // "EDAE"
+  uint16_t version_major;      // 1: a reader rejects any other major version
+  uint16_t version_minor;      // 0
+  uint32_t header_bytes;       // sizeof(BlobHeader) == 64
+  uint32_t crc32;              // CRC-32 (as zlib) of [0, file_bytes), this field read as 0
+  uint64_t file_bytes;         // total blob size
+  uint64_t arena_bytes;        // exact arena size the session needs
+  uint64_t arena_lower_bound;  // informational: max bytes simultaneously live
+  uint32_t section_count;      // SectionEntry records right after the header
+  uint32_t flags;              // 0 in v1
+  uint32_t reserved[4];        // 0
+};
+static_assert(sizeof(BlobHeader) == 64, "header is 64 bytes");
+static_assert(offsetof(BlobHeader, crc32) == 12, "blob_crc32() skips bytes 12..15");
+
+enum class SectionKind : uint32_t {
+  kTensors = 1,
+  kOps = 2,
+  kIo = 3,
+  kConstants = 4,
+  kStrings = 5,
+};
+
+struct SectionEntry {
+  uint32_t kind;    // SectionKind
+  uint32_t count;   // records in the section (bytes for kConstants/kStrings)
+  uint64_t offset;  // from the start of the blob, multiple of kSectionAlign
+  uint64_t bytes;
+};
+static_assert(sizeof(SectionEntry) == 24, "section entry is 24 bytes");
+
+enum class DType : uint8_t { kFloat32 = 1, kInt8 = 2, kInt16 = 3, kInt32 = 4 };
+
+inline constexpr uint32_t dtype_bytes(DType t) {
+  switch (t) {
+    case DType::kFloat32:
+      return 4;
+    case DType::kInt8:
+      return 1;
+    case DType::kInt16:
+      return 2;
+    case DType::kInt32:
+      return 4;
+  }
+  return 0;
+}
+
+enum class Storage : uint8_t {
+  kArena = 0,     // lives in the arena at `offset` during [first_op, last_op]
+  kConstant = 1,  // lives in the constants section at `offset`
+  kAlias = 2,     // a view (Reshape/Flatten/Identity) of tensor `alias_of`: no bytes
+};
+
+// Informational: how the dims are to be read. Kernels of spatial ops use
+// channels-last tensors: rank 3 is [N, W, C] (1-D), rank 4 is [N, H, W, C].
+enum class Layout : uint8_t { kPlain = 0, kChannelsLast = 1, kChannelsFirst = 2 };
+
+struct TensorRecord {
+  uint8_t dtype;            // DType
+  uint8_t storage;          // Storage
+  uint8_t rank;             // 0..kMaxRank
+  uint8_t layout;           // Layout
+  uint32_t name;            // offset into kStrings or kNoId
+  uint32_t dims[kMaxRank];  // dims[rank..] are 0
+  uint64_t offset;          // arena offset (kArena) or constants-section offset (kConstant)
+  uint64_t bytes;           // element count * dtype bytes
+  float scale;              // quantization: real = scale * (q - zero_point); 0 for float
+  int32_t zero_point;
+  uint32_t alias_of;  // base tensor (kAlias), else kNoId
+  // Memory plan: the op indices between which an arena tensor holds data.
+  // Graph inputs start at 0; graph outputs end at op_count - 1.
+  uint32_t first_op;
+  uint32_t last_op;
+  uint32_t reserved[3];
+};
+static_assert(sizeof(TensorRecord) == 80, "tensor record is 80 bytes");
+
+// The op set. One line per op: X(enum name, ONNX name, input count min, max).
+// This list drives the loader's dispatch, shape rules, inspect and tests.
+#define EDGEAE_OP_LIST(X)                         \
+  X(Dense, "Gemm", 2, 3)                          \
+  X(Conv, "Conv", 2, 3)                           \
+  X(ConvTranspose, "ConvTranspose", 2, 3)         \
+  X(Relu, "Relu", 1, 1)                           \
+  X(LeakyRelu, "LeakyRelu", 1, 1)                 \
+  X(PRelu, "PRelu", 2, 2)                         \
+  X(Sigmoid, "Sigmoid", 1, 1)                     \
+  X(Tanh, "Tanh", 1, 1)                           \
+  X(Clip, "Clip", 1, 1)                           \
+  X(HardSigmoid, "HardSigmoid", 1, 1)             \
+  X(Add, "Add", 2, 2)                             \
+  X(Sub, "Sub", 2, 2)                             \
+  X(Mul, "Mul", 2, 2)                             \
+  X(Concat, "Concat", 1, 4)                       \
+  X(MaxPool, "MaxPool", 1, 1)                     \
+  X(AveragePool, "AveragePool", 1, 1)             \
+  X(GlobalAveragePool, "GlobalAveragePool", 1, 1) \
+  X(Resize, "Resize", 1, 1)                       \
+  X(Transpose, "Transpose", 1, 1)
+
+enum class OpType : uint16_t {
+#define EDGEAE_OP_ENUM(name, onnx, min_in, max_in) k##name,
+  EDGEAE_OP_LIST(EDGEAE_OP_ENUM)
+#undef EDGEAE_OP_ENUM
+      kCount
+};
+
+// Activation applied to an op's output before it is stored ("fused"), and the
+// function computed by the standalone activation ops.
+enum class Activation : uint8_t {
+  kNone = 0,
+  kRelu = 1,
+  kLeakyRelu = 2,  // x < 0 ? alpha * x : x
+  kSigmoid = 3,
+  kTanh = 4,
+  kClip = 5,         // min(max(x, alpha), beta)
+  kHardSigmoid = 6,  // max(0, min(1, alpha * x + beta))
+  kPRelu = 7,        // x < 0 ? slope[c] * x : x, slope from OpRecord.act_slope
+};
+
+struct OpRecord {
+  uint16_t type;        // OpType
+  uint8_t activation;   // Activation fused into the output
+  uint8_t input_count;  // used entries of inputs[]
+  uint32_t name;        // offset into kStrings or kNoId
+  float act_alpha;      // activation parameters (see Activation)
+  float act_beta;
+  uint32_t act_slope;             // PRelu slope tensor (constant, [C] or [1]) or kNoId
+  uint32_t inputs[kMaxOpInputs];  // tensor ids; optional inputs are kNoId
+  uint32_t output;                // tensor id (an arena tensor)
+  uint32_t reserved[2];
+  uint64_t scratch_offset;  // arena scratch for this op only (0 bytes: none)
+  uint64_t scratch_bytes;
+  int32_t params[16];  // op parameters, laid out by the structs below
+};
+static_assert(sizeof(OpRecord) == 128, "op record is 128 bytes");
+
+// Parameter layouts (overlaid on OpRecord.params with memcpy). Spatial fields
+// are [H, W]; a 1-D op uses H = 1 with kernel 1, stride 1, no padding.
+struct DenseParams {  // Gemm: Y = A' * B' + C, A' = trans_a ? A^T : A (same for B)
+  int32_t trans_a;
+  int32_t trans_b;
+};
+
+struct ConvParams {  // Conv and ConvTranspose; weights are [Cout, KH, KW, Cin/groups]
+  int32_t kernel[2];
+  int32_t stride[2];
+  int32_t pad_begin[2];  // top, left
+  int32_t pad_end[2];    // bottom, right
+  int32_t dilation[2];
+  int32_t groups;
+  int32_t output_padding[2];  // ConvTranspose only
+};
+
+struct PoolParams {  // MaxPool, AveragePool
+  int32_t kernel[2];
+  int32_t stride[2];
+  int32_t pad_begin[2];
+  int32_t pad_end[2];
+  int32_t dilation[2];
+  int32_t ceil_mode;          // output size rounds up
+  int32_t count_include_pad;  // AveragePool divides by the full window
+};
+
+struct ConcatParams {
+  int32_t axis;  // 0..rank-1
+};
+
+struct ResizeParams {  // nearest, integer scale per axis: out[i] = in[i / scale]
+  int32_t scale[kMaxRank];
+};
+
+struct TransposeParams {  // out.dims[i] = in.dims[perm[i]]
+  int32_t perm[kMaxRank];
+};
+
+static_assert(sizeof(ConvParams) <= sizeof(OpRecord::params), "fits");
+static_assert(sizeof(PoolParams) <= sizeof(OpRecord::params), "fits");
+
+enum class IoKind : uint32_t { kInput = 0, kOutput = 1 };
+
+struct IoRecord {
+  uint32_t kind;    // IoKind; all inputs come before all outputs
+  uint32_t tensor;  // tensor id
+  uint32_t name;    // offset into kStrings or kNoId
+  uint32_t reserved;
+};
+static_assert(sizeof(IoRecord) == 16, "io record is 16 bytes");
+
+}  // namespace edgeae::format

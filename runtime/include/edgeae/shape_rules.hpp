@@ -1,0 +1,40 @@
+// Shape rules of every op: the one place that says what output an op makes of
+// its inputs and parameters, and what it refuses. The runtime's loader checks
+// every op of a blob with them; the host-side writer uses them to fill in
+// output shapes, so a blob the writer builds is one the loader accepts.
+#pragma once
+
+#include "edgeae/blob_format.hpp"
+#include "edgeae/edgeae.hpp"
+
+namespace edgeae {
+
+struct Dims {
+  uint32_t rank = 0;
+  uint32_t d[format::kMaxRank] = {};
+};
+
+// The ONNX op name for an OpType ("Gemm", "Conv", ...), or "?" if invalid.
+const char* op_type_name(format::OpType type);
+
+// Expected output dtype and dims of `op`, given its input tensor records
+// (`inputs[i]` is null where op.inputs[i] is kNone) and, for a fused PRelu,
+// the slope tensor record (null otherwise). Checks parameters, input counts,
+// dtypes and shape compatibility; returns kMalformed/kUnsupported with a
+// static message on any violation.
+Status infer_output(const format::OpRecord& op, const format::TensorRecord* const* inputs,
+                    const format::TensorRecord* slope, format::DType* out_dtype, Dims* out_dims);
+
+// Dims of a tensor record as a Dims value.
+Dims dims_of(const format::TensorRecord& t);
+
+// Output extent of a conv/pool window along one axis, or 0 if the window does
+// not fit: floor (or ceil) of (in + pads - dilation*(k-1) - 1) / stride, + 1.
+uint32_t window_output_size(uint32_t in, int32_t kernel, int32_t stride, int32_t pad_begin,
+                            int32_t pad_end, int32_t dilation, bool ceil_mode);
+
+// Output extent of a transposed conv along one axis, or 0 if not positive.
+uint32_t transposed_output_size(uint32_t in, int32_t kernel, int32_t stride, int32_t pad_begin,
+                                int32_t pad_end, int32_t dilation, int32_t output_padding);
+
+}  // namespace edgeae

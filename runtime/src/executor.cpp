@@ -1,0 +1,182 @@
+#include "executor.hpp"
+
+#include "kernels/reference/reference.hpp"
+#include "record_access.hpp"
+
+namespace edgeae::detail {
+namespace {
+
+using format::OpType;
+using format::TensorRecord;
+
+ref::Shape shape_of(const TensorRecord& t) {
+  ref::Shape s;
+  s.rank = t.rank;
+  for (uint32_t i = 0; i < t.rank; ++i) s.dims[i] = t.dims[i];
+  return s;
+}
+
+// Resolved view of one op: its tensor records and data pointers.
+struct OpView {
+  const Model& model;
+  const Session& session;
+  const format::OpRecord& op;
+
+  const TensorRecord& tensor(uint32_t k) const { return model.tensor(op.inputs[k]); }
+  const TensorRecord& out() const { return model.tensor(op.output); }
+  const float* in_f32(uint32_t k) const {
+    return op.inputs[k] == format::kNoId
+               ? nullptr
+               : static_cast<const float*>(session.tensor_data(op.inputs[k]));
+  }
+  const void* in_raw(uint32_t k) const { return session.tensor_data(op.inputs[k]); }
+  ref::ActivationSpec activation() const {
+    ref::ActivationSpec a;
+    a.kind = static_cast<format::Activation>(op.activation);
+    a.alpha = op.act_alpha;
+    a.beta = op.act_beta;
+    if (op.act_slope != format::kNoId) {
+      const TensorRecord& s = model.tensor(op.act_slope);
+      a.slope = reinterpret_cast<const float*>(model.constant_data(s));
+      a.slope_count = static_cast<uint32_t>(element_count(s));
+    }
+    return a;
+  }
+};
+
+void run_dense(const OpView& v, float* y) {
+  const auto p = params_as<format::DenseParams>(v.op);
+  const TensorRecord& a = v.tensor(0);
+  ref::DenseShape s;
+  s.trans_a = p.trans_a != 0;
+  s.trans_b = p.trans_b != 0;
+  s.m = v.out().dims[0];
+  s.n = v.out().dims[1];
+  s.k = s.trans_a ? a.dims[0] : a.dims[1];
+  const float* bias = v.op.input_count > 2 ? v.in_f32(2) : nullptr;
+  if (bias) {
+    const TensorRecord& c = v.tensor(2);
+    const uint32_t cm = c.rank == 2 ? c.dims[0] : 1;
+    const uint32_t cn = c.rank == 0 ? 1 : c.dims[c.rank - 1];
+    s.bias_stride_m = cm == 1 ? 0 : cn;
+    s.bias_stride_n = cn == 1 ? 0 : 1;
+  }
+  ref::dense_f32(s, v.in_f32(0), v.in_f32(1), bias, v.activation(), y);
+}
+
+ref::ConvShape conv_shape(const OpView& v) {
+  const TensorRecord& x = v.tensor(0);
+  const TensorRecord& o = v.out();
+  ref::ConvShape s;
+  s.batch = x.dims[0];
+  s.in_h = height(x);
+  s.in_w = width(x);
+  s.in_c = channels(x);
+  s.out_h = height(o);
+  s.out_w = width(o);
+  s.out_c = channels(o);
+  s.p = params_as<format::ConvParams>(v.op);
+  return s;
+}
+
+ref::PoolShape pool_shape(const OpView& v) {
+  const TensorRecord& x = v.tensor(0);
+  ref::PoolShape s;
+  s.batch = x.dims[0];
+  s.in_h = height(x);
+  s.in_w = width(x);
+  s.channels = channels(x);
+  s.out_h = height(v.out());
+  s.out_w = width(v.out());
+  s.p = params_as<format::PoolParams>(v.op);
+  return s;
+}
+
+void run_binary(const OpView& v, ref::BinaryOp kind, float* y) {
+  ref::binary_f32(kind, shape_of(v.tensor(0)), v.in_f32(0), shape_of(v.tensor(1)), v.in_f32(1),
+                  shape_of(v.out()), v.activation(), y);
+}
+
+void run_concat(const OpView& v, void* y) {
+  ref::Shape shapes[format::kMaxOpInputs];
+  const void* inputs[format::kMaxOpInputs] = {};
+  for (uint32_t k = 0; k < v.op.input_count; ++k) {
+    shapes[k] = shape_of(v.tensor(k));
+    inputs[k] = v.in_raw(k);
+  }
+  const uint32_t elem = format::dtype_bytes(static_cast<format::DType>(v.out().dtype));
+  ref::concat(elem, v.op.input_count, shapes, inputs,
+              static_cast<uint32_t>(params_as<format::ConcatParams>(v.op).axis), y);
+}
+
+}  // namespace
+
+void execute_op(const Session& session, const format::OpRecord& op) {
+  const Model& model = *session.model();
+  const OpView v{model, session, op};
+  void* out = session.mutable_tensor_data(op.output);
+  auto* y = static_cast<float*>(out);
+  const uint32_t elem = format::dtype_bytes(static_cast<format::DType>(v.out().dtype));
+  switch (static_cast<OpType>(op.type)) {
+    case OpType::kDense:
+      run_dense(v, y);
+      break;
+    case OpType::kConv:
+      ref::conv_f32(conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), v.activation(), y);
+      break;
+    case OpType::kConvTranspose:
+      ref::conv_transpose_f32(conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), v.activation(),
+                              y);
+      break;
+    case OpType::kRelu:
+    case OpType::kLeakyRelu:
+    case OpType::kSigmoid:
+    case OpType::kTanh:
+    case OpType::kClip:
+    case OpType::kHardSigmoid: {
+      const TensorRecord& o = v.out();
+      ref::activation_f32(v.activation(), static_cast<uint32_t>(element_count(o)),
+                          o.rank ? o.dims[o.rank - 1] : 1, v.in_f32(0), y);
+      break;
+    }
+    case OpType::kPRelu:
+      run_binary(v, ref::BinaryOp::kPRelu, y);
+      break;
+    case OpType::kAdd:
+      run_binary(v, ref::BinaryOp::kAdd, y);
+      break;
+    case OpType::kSub:
+      run_binary(v, ref::BinaryOp::kSub, y);
+      break;
+    case OpType::kMul:
+      run_binary(v, ref::BinaryOp::kMul, y);
+      break;
+    case OpType::kConcat:
+      run_concat(v, out);
+      break;
+    case OpType::kMaxPool:
+      ref::max_pool_f32(pool_shape(v), v.in_f32(0), v.activation(), y);
+      break;
+    case OpType::kAveragePool:
+      ref::average_pool_f32(pool_shape(v), v.in_f32(0), v.activation(), y);
+      break;
+    case OpType::kGlobalAveragePool: {
+      const TensorRecord& x = v.tensor(0);
+      ref::global_average_pool_f32(x.dims[0], height(x) * width(x), channels(x), v.in_f32(0),
+                                   v.activation(), y);
+      break;
+    }
+    case OpType::kResize:
+      ref::resize_nearest(elem, shape_of(v.tensor(0)), params_as<format::ResizeParams>(op).scale,
+                          v.in_raw(0), out);
+      break;
+    case OpType::kTranspose:
+      ref::transpose(elem, shape_of(v.tensor(0)), params_as<format::TransposeParams>(op).perm,
+                     v.in_raw(0), out);
+      break;
+    case OpType::kCount:
+      break;
+  }
+}
+
+}  // namespace edgeae::detail

@@ -1,0 +1,417 @@
+#include "edgeae/shape_rules.hpp"
+
+#include "record_access.hpp"
+
+namespace edgeae {
+namespace {
+
+using detail::channels;
+using detail::height;
+using detail::params_as;
+using detail::width;
+using format::Activation;
+using format::DType;
+using format::OpType;
+using format::TensorRecord;
+
+// Largest kernel, stride, dilation, padding or scale accepted: far beyond any
+// real model, small enough that window arithmetic cannot overflow int64.
+constexpr int32_t kMaxWindowParam = 1 << 16;
+
+Status malformed(const char* message) {
+  return Status{StatusCode::kMalformed, message, Status::kNoIndex};
+}
+Status unsupported(const char* message) {
+  return Status{StatusCode::kUnsupported, message, Status::kNoIndex};
+}
+
+bool in_range(int32_t v, int32_t lo, int32_t hi) {
+  return v >= lo && v <= hi;
+}
+
+bool is_spatial(const TensorRecord& t) {
+  return t.rank == 3 || t.rank == 4;
+}
+
+Dims spatial_dims(const TensorRecord& like, uint32_t h, uint32_t w, uint32_t c) {
+  Dims d;
+  d.rank = like.rank;
+  d.d[0] = like.dims[0];
+  if (like.rank == 4) {
+    d.d[1] = h;
+    d.d[2] = w;
+    d.d[3] = c;
+  } else {
+    d.d[1] = w;
+    d.d[2] = c;
+  }
+  return d;
+}
+
+// Window parameters shared by Conv, ConvTranspose and the pools. A 1-D op
+// (rank 3) must leave the H axis trivial.
+Status check_window(const TensorRecord& x, const int32_t kernel[2], const int32_t stride[2],
+                    const int32_t pad_begin[2], const int32_t pad_end[2],
+                    const int32_t dilation[2]) {
+  for (int a = 0; a < 2; ++a) {
+    if (!in_range(kernel[a], 1, kMaxWindowParam) || !in_range(stride[a], 1, kMaxWindowParam) ||
+        !in_range(dilation[a], 1, kMaxWindowParam))
+      return malformed("kernel, stride and dilation must be in 1..65536");
+    if (!in_range(pad_begin[a], 0, kMaxWindowParam) || !in_range(pad_end[a], 0, kMaxWindowParam))
+      return malformed("padding must be in 0..65536");
+  }
+  if (x.rank == 3 && (kernel[0] != 1 || stride[0] != 1 || dilation[0] != 1 || pad_begin[0] != 0 ||
+                      pad_end[0] != 0))
+    return malformed("a 1-D window must have H kernel 1, stride 1, dilation 1, no H padding");
+  return Status::Ok();
+}
+
+Status require_float(const TensorRecord* t) {
+  if (t && t->dtype != static_cast<uint8_t>(DType::kFloat32))
+    return unsupported("this op runs on float32 tensors only in this version");
+  return Status::Ok();
+}
+
+Status infer_dense(const format::OpRecord& op, const TensorRecord* const* in, Dims* out) {
+  const auto p = params_as<format::DenseParams>(op);
+  if (!in_range(p.trans_a, 0, 1) || !in_range(p.trans_b, 0, 1))
+    return malformed("Gemm trans_a/trans_b must be 0 or 1");
+  const TensorRecord& a = *in[0];
+  const TensorRecord& b = *in[1];
+  if (a.rank != 2 || b.rank != 2) return malformed("Gemm inputs A and B must be 2-D");
+  const uint32_t m = p.trans_a ? a.dims[1] : a.dims[0];
+  const uint32_t k = p.trans_a ? a.dims[0] : a.dims[1];
+  const uint32_t kb = p.trans_b ? b.dims[1] : b.dims[0];
+  const uint32_t n = p.trans_b ? b.dims[0] : b.dims[1];
+  if (k != kb) return malformed("Gemm inner dimensions of A and B differ");
+  if (const TensorRecord* c = in[2]) {
+    // C broadcasts to [M, N]: [], [1], [N], [1, N], [M, 1] or [M, N].
+    const uint32_t cm = c->rank == 2 ? c->dims[0] : 1;
+    const uint32_t cn = c->rank == 0 ? 1 : c->dims[c->rank - 1];
+    if (c->rank > 2 || (cm != 1 && cm != m) || (cn != 1 && cn != n))
+      return malformed("Gemm bias C does not broadcast to [M, N]");
+  }
+  out->rank = 2;
+  out->d[0] = m;
+  out->d[1] = n;
+  return Status::Ok();
+}
+
+Status infer_conv(const format::OpRecord& op, const TensorRecord* const* in, bool transposed,
+                  Dims* out) {
+  const auto p = params_as<format::ConvParams>(op);
+  const TensorRecord& x = *in[0];
+  const TensorRecord& w = *in[1];
+  if (!is_spatial(x)) return malformed("Conv input must be [N, W, C] or [N, H, W, C]");
+  if (w.rank != 4) return malformed("Conv weights must be [Cout, KH, KW, Cin/groups]");
+  Status s = check_window(x, p.kernel, p.stride, p.pad_begin, p.pad_end, p.dilation);
+  if (!s.ok()) return s;
+  if (w.dims[1] != static_cast<uint32_t>(p.kernel[0]) ||
+      w.dims[2] != static_cast<uint32_t>(p.kernel[1]))
+    return malformed("Conv weight shape does not match the kernel size");
+  const uint32_t cin = channels(x);
+  const uint32_t cout = w.dims[0];
+  if (p.groups < 1 || cin % static_cast<uint32_t>(p.groups) != 0 ||
+      cout % static_cast<uint32_t>(p.groups) != 0)
+    return malformed("Conv groups must divide input and output channels");
+  if (w.dims[3] != cin / static_cast<uint32_t>(p.groups))
+    return malformed("Conv weight channels differ from input channels / groups");
+  if (const TensorRecord* bias = in[2]) {
+    if (bias->rank != 1 || bias->dims[0] != cout) return malformed("Conv bias must be [Cout]");
+  }
+  uint32_t oh, ow;
+  if (transposed) {
+    for (int a = 0; a < 2; ++a) {
+      const int32_t limit = p.stride[a] > p.dilation[a] ? p.stride[a] : p.dilation[a];
+      if (!in_range(p.output_padding[a], 0, limit - 1))
+        return malformed("ConvTranspose output_padding must be below stride or dilation");
+    }
+    if (x.rank == 3 && p.output_padding[0] != 0)
+      return malformed("a 1-D ConvTranspose has no H output_padding");
+    oh = transposed_output_size(height(x), p.kernel[0], p.stride[0], p.pad_begin[0], p.pad_end[0],
+                                p.dilation[0], p.output_padding[0]);
+    ow = transposed_output_size(width(x), p.kernel[1], p.stride[1], p.pad_begin[1], p.pad_end[1],
+                                p.dilation[1], p.output_padding[1]);
+  } else {
+    if (p.output_padding[0] != 0 || p.output_padding[1] != 0)
+      return malformed("Conv has no output_padding");
+    oh = window_output_size(height(x), p.kernel[0], p.stride[0], p.pad_begin[0], p.pad_end[0],
+                            p.dilation[0], false);
+    ow = window_output_size(width(x), p.kernel[1], p.stride[1], p.pad_begin[1], p.pad_end[1],
+                            p.dilation[1], false);
+  }
+  if (oh == 0 || ow == 0) return malformed("Conv output would be empty");
+  *out = spatial_dims(x, oh, ow, cout);
+  return Status::Ok();
+}
+
+Status infer_pool(const format::OpRecord& op, const TensorRecord& x, Dims* out) {
+  const auto p = params_as<format::PoolParams>(op);
+  if (!is_spatial(x)) return malformed("pool input must be [N, W, C] or [N, H, W, C]");
+  Status s = check_window(x, p.kernel, p.stride, p.pad_begin, p.pad_end, p.dilation);
+  if (!s.ok()) return s;
+  if (!in_range(p.ceil_mode, 0, 1) || !in_range(p.count_include_pad, 0, 1))
+    return malformed("pool ceil_mode/count_include_pad must be 0 or 1");
+  for (int a = 0; a < 2; ++a) {
+    // A window must always hold a real element (ONNX: pads smaller than the kernel).
+    if (p.pad_begin[a] >= p.kernel[a] || p.pad_end[a] >= p.kernel[a])
+      return malformed("pool padding must be smaller than the kernel");
+  }
+  const uint32_t oh = window_output_size(height(x), p.kernel[0], p.stride[0], p.pad_begin[0],
+                                         p.pad_end[0], p.dilation[0], p.ceil_mode != 0);
+  const uint32_t ow = window_output_size(width(x), p.kernel[1], p.stride[1], p.pad_begin[1],
+                                         p.pad_end[1], p.dilation[1], p.ceil_mode != 0);
+  if (oh == 0 || ow == 0) return malformed("pool output would be empty");
+  *out = spatial_dims(x, oh, ow, channels(x));
+  return Status::Ok();
+}
+
+// Numpy broadcasting of two shapes (right-aligned). `unidirectional`: b must
+// broadcast to a, as PRelu's slope does.
+Status infer_broadcast(const TensorRecord& a, const TensorRecord& b, bool unidirectional,
+                       Dims* out) {
+  const uint32_t rank = a.rank > b.rank ? a.rank : b.rank;
+  if (unidirectional && b.rank > a.rank) return malformed("PRelu slope has more axes than X");
+  out->rank = rank;
+  for (uint32_t i = 0; i < rank; ++i) {
+    const uint32_t da = i < rank - a.rank ? 1 : a.dims[i - (rank - a.rank)];
+    const uint32_t db = i < rank - b.rank ? 1 : b.dims[i - (rank - b.rank)];
+    if (da != db && da != 1 && db != 1) return malformed("operand shapes do not broadcast");
+    if (unidirectional && db != da && db != 1)
+      return malformed("PRelu slope does not broadcast to X");
+    out->d[i] = da > db ? da : db;
+  }
+  return Status::Ok();
+}
+
+Status infer_concat(const format::OpRecord& op, const TensorRecord* const* in, Dims* out) {
+  const auto p = params_as<format::ConcatParams>(op);
+  const TensorRecord& first = *in[0];
+  if (first.rank == 0 || !in_range(p.axis, 0, static_cast<int32_t>(first.rank) - 1))
+    return malformed("Concat axis out of range");
+  *out = dims_of(first);
+  out->d[p.axis] = 0;
+  for (uint32_t i = 0; i < op.input_count; ++i) {
+    const TensorRecord& t = *in[i];
+    if (t.rank != first.rank || t.dtype != first.dtype)
+      return malformed("Concat inputs differ in rank or dtype");
+    for (uint32_t a = 0; a < t.rank; ++a)
+      if (a != static_cast<uint32_t>(p.axis) && t.dims[a] != first.dims[a])
+        return malformed("Concat inputs differ outside the concat axis");
+    out->d[p.axis] += t.dims[p.axis];  // each <= 2^32 / 4 by tensor validation; 4 inputs fit
+  }
+  return Status::Ok();
+}
+
+Status infer_resize(const format::OpRecord& op, const TensorRecord& x, Dims* out) {
+  const auto p = params_as<format::ResizeParams>(op);
+  *out = dims_of(x);
+  for (uint32_t a = 0; a < format::kMaxRank; ++a) {
+    if (a >= x.rank) {
+      if (p.scale[a] != 0) return malformed("Resize scales beyond the input rank must be 0");
+      continue;
+    }
+    if (!in_range(p.scale[a], 1, kMaxWindowParam))
+      return malformed("Resize scale must be 1..65536");
+    const uint64_t extent = static_cast<uint64_t>(x.dims[a]) * static_cast<uint64_t>(p.scale[a]);
+    if (extent > 0xFFFFFFFFu) return malformed("Resize output too large");
+    out->d[a] = static_cast<uint32_t>(extent);
+  }
+  return Status::Ok();
+}
+
+Status infer_transpose(const format::OpRecord& op, const TensorRecord& x, Dims* out) {
+  const auto p = params_as<format::TransposeParams>(op);
+  out->rank = x.rank;
+  uint32_t seen = 0;
+  for (uint32_t a = 0; a < format::kMaxRank; ++a) {
+    if (a >= x.rank) {
+      if (p.perm[a] != 0) return malformed("Transpose perm beyond the input rank must be 0");
+      continue;
+    }
+    if (!in_range(p.perm[a], 0, static_cast<int32_t>(x.rank) - 1) || (seen >> p.perm[a]) & 1u)
+      return malformed("Transpose perm is not a permutation");
+    seen |= 1u << p.perm[a];
+    out->d[a] = x.dims[p.perm[a]];
+  }
+  return Status::Ok();
+}
+
+// The activation a standalone activation op computes (kNone for other ops).
+Activation own_activation(OpType type) {
+  switch (type) {
+    case OpType::kRelu:
+      return Activation::kRelu;
+    case OpType::kLeakyRelu:
+      return Activation::kLeakyRelu;
+    case OpType::kSigmoid:
+      return Activation::kSigmoid;
+    case OpType::kTanh:
+      return Activation::kTanh;
+    case OpType::kClip:
+      return Activation::kClip;
+    case OpType::kHardSigmoid:
+      return Activation::kHardSigmoid;
+    default:
+      return Activation::kNone;
+  }
+}
+
+Status check_activation(const format::OpRecord& op, const TensorRecord* slope,
+                        const Dims& out_dims) {
+  if (op.activation > static_cast<uint8_t>(Activation::kPRelu))
+    return malformed("unknown activation");
+  const auto act = static_cast<Activation>(op.activation);
+  const auto type = static_cast<OpType>(op.type);
+  const Activation own = own_activation(type);
+  if (own != Activation::kNone && act != own)
+    return malformed("an activation op must carry its own activation kind");
+  if ((type == OpType::kConcat || type == OpType::kResize || type == OpType::kTranspose) &&
+      act != Activation::kNone)
+    return malformed("data movement ops take no fused activation");
+  if (!(op.act_alpha == op.act_alpha) || !(op.act_beta == op.act_beta))
+    return malformed("activation parameters must not be NaN");
+  if (act == Activation::kClip && op.act_alpha > op.act_beta)
+    return malformed("Clip min exceeds max");
+  if (act == Activation::kPRelu) {
+    if (!slope) return malformed("fused PRelu needs a slope tensor");
+    const uint32_t c = out_dims.rank ? out_dims.d[out_dims.rank - 1] : 1;
+    const uint64_t n = slope->bytes / 4;
+    if (slope->dtype != static_cast<uint8_t>(DType::kFloat32) || (n != 1 && n != c))
+      return malformed("fused PRelu slope must be float32 with 1 or C values");
+  } else if (op.act_slope != format::kNoId) {
+    return malformed("only a fused PRelu takes a slope tensor");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const char* op_type_name(OpType type) {
+  switch (type) {
+#define EDGEAE_OP_NAME(name, onnx, min_in, max_in) \
+  case OpType::k##name:                            \
+    return onnx;
+    EDGEAE_OP_LIST(EDGEAE_OP_NAME)
+#undef EDGEAE_OP_NAME
+    case OpType::kCount:
+      break;
+  }
+  return "?";
+}
+
+Dims dims_of(const TensorRecord& t) {
+  Dims d;
+  d.rank = t.rank;
+  for (uint32_t i = 0; i < t.rank && i < format::kMaxRank; ++i) d.d[i] = t.dims[i];
+  return d;
+}
+
+uint32_t window_output_size(uint32_t in, int32_t kernel, int32_t stride, int32_t pad_begin,
+                            int32_t pad_end, int32_t dilation, bool ceil_mode) {
+  const int64_t padded = static_cast<int64_t>(in) + pad_begin + pad_end;
+  const int64_t span = static_cast<int64_t>(dilation) * (kernel - 1) + 1;
+  if (padded < span) return 0;
+  int64_t steps = (padded - span) / stride;
+  if (ceil_mode && (padded - span) % stride != 0) {
+    // The extra window must start inside the input or the leading padding.
+    if ((steps + 1) * stride < static_cast<int64_t>(in) + pad_begin) ++steps;
+  }
+  const int64_t out = steps + 1;
+  return out > 0xFFFFFFFFLL ? 0 : static_cast<uint32_t>(out);
+}
+
+uint32_t transposed_output_size(uint32_t in, int32_t kernel, int32_t stride, int32_t pad_begin,
+                                int32_t pad_end, int32_t dilation, int32_t output_padding) {
+  const int64_t out = (static_cast<int64_t>(in) - 1) * stride +
+                      static_cast<int64_t>(dilation) * (kernel - 1) + 1 - pad_begin - pad_end +
+                      output_padding;
+  return (out <= 0 || out > 0xFFFFFFFFLL) ? 0 : static_cast<uint32_t>(out);
+}
+
+Status infer_output(const format::OpRecord& op, const TensorRecord* const* in,
+                    const TensorRecord* slope, DType* out_dtype, Dims* out) {
+  if (op.type >= static_cast<uint16_t>(OpType::kCount)) return unsupported("unknown op type");
+  const auto type = static_cast<OpType>(op.type);
+  uint32_t min_in = 0, max_in = 0;
+  switch (type) {
+#define EDGEAE_OP_ARITY(name, onnx, lo, hi) \
+  case OpType::k##name:                     \
+    min_in = lo;                            \
+    max_in = hi;                            \
+    break;
+    EDGEAE_OP_LIST(EDGEAE_OP_ARITY)
+#undef EDGEAE_OP_ARITY
+    case OpType::kCount:
+      break;
+  }
+  if (op.input_count < min_in || op.input_count > max_in)
+    return malformed("wrong number of inputs for this op");
+  // Inputs in [min_in, input_count) are optional (kNone allowed), e.g. a bias.
+  for (uint32_t i = 0; i < format::kMaxOpInputs; ++i) {
+    const bool required = i < min_in || (type == OpType::kConcat && i < op.input_count);
+    if (required && !in[i]) return malformed("a required input is missing");
+    if (i >= op.input_count && in[i]) return malformed("input given beyond input_count");
+  }
+  *out = Dims{};
+  *out_dtype = static_cast<DType>(in[0]->dtype);
+  const bool data_movement =
+      type == OpType::kConcat || type == OpType::kResize || type == OpType::kTranspose;
+  if (!data_movement) {
+    for (uint32_t i = 0; i < op.input_count; ++i) {
+      Status s = require_float(in[i]);
+      if (!s.ok()) return s;
+    }
+  }
+  Status s = Status::Ok();
+  switch (type) {
+    case OpType::kDense:
+      s = infer_dense(op, in, out);
+      break;
+    case OpType::kConv:
+      s = infer_conv(op, in, false, out);
+      break;
+    case OpType::kConvTranspose:
+      s = infer_conv(op, in, true, out);
+      break;
+    case OpType::kRelu:
+    case OpType::kLeakyRelu:
+    case OpType::kSigmoid:
+    case OpType::kTanh:
+    case OpType::kClip:
+    case OpType::kHardSigmoid:
+      *out = dims_of(*in[0]);
+      break;
+    case OpType::kPRelu:
+      s = infer_broadcast(*in[0], *in[1], true, out);
+      break;
+    case OpType::kAdd:
+    case OpType::kSub:
+    case OpType::kMul:
+      s = infer_broadcast(*in[0], *in[1], false, out);
+      break;
+    case OpType::kConcat:
+      s = infer_concat(op, in, out);
+      break;
+    case OpType::kMaxPool:
+    case OpType::kAveragePool:
+      s = infer_pool(op, *in[0], out);
+      break;
+    case OpType::kGlobalAveragePool:
+      if (!is_spatial(*in[0])) return malformed("GlobalAveragePool input must be [N, .., C]");
+      *out = spatial_dims(*in[0], 1, 1, channels(*in[0]));
+      break;
+    case OpType::kResize:
+      s = infer_resize(op, *in[0], out);
+      break;
+    case OpType::kTranspose:
+      s = infer_transpose(op, *in[0], out);
+      break;
+    case OpType::kCount:
+      return unsupported("unknown op type");
+  }
+  if (!s.ok()) return s;
+  return check_activation(op, slope, *out);
+}
+
+}  // namespace edgeae

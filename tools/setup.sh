@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency from Debian's packages (nothing else
+# is downloaded). Safe to run repeatedly; skips apt when all are present.
+set -euo pipefail
+packages=(
+  cmake ninja-build g++ binutils clang-format
+  doctest-dev libxsimd-dev libbenchmark-dev
+  gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

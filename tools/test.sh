@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs dependencies (Debian
+# packages), then builds and tests every preset:
+#   release    host, optimized: unit, conformance and invariant tests (ctest)
+#   dev        host, debug, ASan + UBSan: the same suite
+#   cortex-m4  bare-metal runtime library: must compile freestanding, with the
+#              no-heap/no-exceptions/no-globals check and its flash size
+# Takes about 4 minutes on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+bash tools/setup.sh
+
+echo "== clang-format"
+files=$(git ls-files '*.cpp' '*.hpp' '*.h' '*.c' 2>/dev/null || true)
+[ -n "$files" ] && clang-format --dry-run --Werror $files
+
+for preset in release dev; do
+  echo "== $preset: build and test"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  ctest --preset "$preset" -j "$jobs"
+done
+
+echo "== cortex-m4: freestanding runtime library"
+cmake --preset cortex-m4 >/dev/null
+cmake --build --preset cortex-m4 -j "$jobs"
+lib=build/cortex-m4/runtime/libedgeae_runtime.a
+NM=arm-none-eabi-nm bash tests/invariants/check_freestanding.sh "$lib"
+arm-none-eabi-size -t "$lib" | tail -1 | awk '{print "cortex-m4 runtime library (all reference kernels, -Os): text " $1 " bytes"}'
+echo "== all presets passed"
