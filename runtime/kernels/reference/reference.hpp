@@ -17,7 +17,8 @@ namespace edgeae::ref {
 
 // The activation applied to each output value. For kPRelu, `slope` holds
 // `slope_count` values: 1 (shared) or one per channel, where the channel of
-// an output element is its index along the output's last axis.
+// an output element is its index along the output's last axis. A kPRelu spec
+// must carry at least one slope (the loader guarantees it).
 struct ActivationSpec {
   format::Activation kind = format::Activation::kNone;
   float alpha = 0.0f;
@@ -57,12 +58,16 @@ struct ConvShape {
 void conv_f32(const ConvShape& s, const float* x, const float* w, const float* bias,
               const ActivationSpec& act, float* y);
 // ConvTranspose as the adjoint of conv: out[oh] gathers x[ih] * w[kh] for every
-// ih * stride - pad_begin + kh * dilation == oh.
+// ih * stride - pad_begin + kh * dilation == oh. Weights are [Cout, KH, KW,
+// Cin/groups] with the taps not flipped; from ONNX's [Cin, Cout/g, KH, KW]:
+// w[g*cout_g + j][kh][kw][ic] = W_onnx[g*cin_g + ic][j][kh][kw].
 void conv_transpose_f32(const ConvShape& s, const float* x, const float* w, const float* bias,
                         const ActivationSpec& act, float* y);
 
 // MaxPool / AveragePool over [N, H, W, C]; padded positions never win a max
-// and count in an average only when count_include_pad is set.
+// and count in an average only when count_include_pad is set (positions past
+// pad_end that ceil_mode adds never count). A window with no input element
+// (possible with dilation) yields 0 before the activation.
 struct PoolShape {
   uint32_t batch = 1;
   uint32_t in_h = 1, in_w = 1, channels = 1;
@@ -93,8 +98,8 @@ void binary_f32(BinaryOp op, const Shape& a_shape, const float* a, const Shape& 
 void concat(uint32_t elem_bytes, uint32_t input_count, const Shape* shapes,
             const void* const* inputs, uint32_t axis, void* y);
 // Nearest resize by integer factors: out[i0..] = in[i0 / scale[0], ...].
-void resize_nearest(uint32_t elem_bytes, const Shape& in_shape, const int32_t* scale,
-                    const void* x, void* y);
+void resize_nearest(uint32_t elem_bytes, const Shape& in_shape, const int32_t* scale, const void* x,
+                    void* y);
 // out.dims[i] = in.dims[perm[i]].
 void transpose(uint32_t elem_bytes, const Shape& in_shape, const int32_t* perm, const void* x,
                void* y);

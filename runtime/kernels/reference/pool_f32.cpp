@@ -1,0 +1,122 @@
+// MaxPool, AveragePool and GlobalAveragePool over channels-last tensors
+// (ONNX semantics; output sizes, including ceil_mode's, come from the caller).
+#include "kernels/reference/reference.hpp"
+
+namespace edgeae::ref {
+
+namespace {
+
+// Input coordinate of tap k of output position o along one axis; may lie in
+// the padding (< 0 or >= the input size).
+int64_t tap(uint32_t o, uint32_t k, int32_t stride, int32_t pad_begin, int32_t dilation) {
+  return int64_t{o} * stride - pad_begin + int64_t{k} * dilation;
+}
+
+bool inside(int64_t i, uint32_t size) {
+  return i >= 0 && i < int64_t{size};
+}
+
+// Taps of one axis that fall inside the padded input [-pad_begin, size + pad_end).
+// ceil_mode can push a window past pad_end; those extra positions are not
+// padding and never count (as in ONNX's reference, PyTorch and onnxruntime).
+uint32_t taps_in_padded_extent(uint32_t o, uint32_t kernel, int32_t stride, int32_t pad_begin,
+                               int32_t pad_end, int32_t dilation, uint32_t size) {
+  uint32_t count = 0;
+  for (uint32_t k = 0; k < kernel; ++k) {
+    const int64_t i = tap(o, k, stride, pad_begin, dilation);
+    if (i >= -int64_t{pad_begin} && i < int64_t{size} + pad_end) ++count;
+  }
+  return count;
+}
+
+size_t x_index(const PoolShape& s, uint32_t n, int64_t ih, int64_t iw, uint32_t c) {
+  return ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * s.channels + c;
+}
+
+size_t y_index(const PoolShape& s, uint32_t n, uint32_t oh, uint32_t ow, uint32_t c) {
+  return ((size_t{n} * s.out_h + oh) * s.out_w + ow) * s.channels + c;
+}
+
+}  // namespace
+
+void max_pool_f32(const PoolShape& s, const float* x, const ActivationSpec& act, float* y) {
+  const format::PoolParams& p = s.p;
+  const uint32_t kh_count = static_cast<uint32_t>(p.kernel[0]);
+  const uint32_t kw_count = static_cast<uint32_t>(p.kernel[1]);
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    for (uint32_t oh = 0; oh < s.out_h; ++oh) {
+      for (uint32_t ow = 0; ow < s.out_w; ++ow) {
+        for (uint32_t c = 0; c < s.channels; ++c) {
+          // Padding never wins, so only in-bounds taps are looked at. A window
+          // entirely in padding (pads >= the window, which ONNX exporters do
+          // not produce) has no value; it gives 0 rather than -inf.
+          bool any = false;
+          float best = 0.0f;
+          for (uint32_t kh = 0; kh < kh_count; ++kh) {
+            const int64_t ih = tap(oh, kh, p.stride[0], p.pad_begin[0], p.dilation[0]);
+            if (!inside(ih, s.in_h)) continue;
+            for (uint32_t kw = 0; kw < kw_count; ++kw) {
+              const int64_t iw = tap(ow, kw, p.stride[1], p.pad_begin[1], p.dilation[1]);
+              if (!inside(iw, s.in_w)) continue;
+              const float v = x[x_index(s, n, ih, iw, c)];
+              if (!any || v > best) best = v;
+              any = true;
+            }
+          }
+          y[y_index(s, n, oh, ow, c)] = activate(act, best, c);
+        }
+      }
+    }
+  }
+}
+
+void average_pool_f32(const PoolShape& s, const float* x, const ActivationSpec& act, float* y) {
+  const format::PoolParams& p = s.p;
+  const uint32_t kh_count = static_cast<uint32_t>(p.kernel[0]);
+  const uint32_t kw_count = static_cast<uint32_t>(p.kernel[1]);
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    for (uint32_t oh = 0; oh < s.out_h; ++oh) {
+      for (uint32_t ow = 0; ow < s.out_w; ++ow) {
+        for (uint32_t c = 0; c < s.channels; ++c) {
+          float sum = 0.0f;
+          uint32_t in_bounds = 0;
+          for (uint32_t kh = 0; kh < kh_count; ++kh) {
+            const int64_t ih = tap(oh, kh, p.stride[0], p.pad_begin[0], p.dilation[0]);
+            if (!inside(ih, s.in_h)) continue;
+            for (uint32_t kw = 0; kw < kw_count; ++kw) {
+              const int64_t iw = tap(ow, kw, p.stride[1], p.pad_begin[1], p.dilation[1]);
+              if (!inside(iw, s.in_w)) continue;
+              sum += x[x_index(s, n, ih, iw, c)];
+              ++in_bounds;
+            }
+          }
+          // Padded taps add zero to the sum; they only change the divisor.
+          uint32_t divisor = in_bounds;
+          if (p.count_include_pad != 0) {
+            divisor = taps_in_padded_extent(oh, kh_count, p.stride[0], p.pad_begin[0], p.pad_end[0],
+                                            p.dilation[0], s.in_h) *
+                      taps_in_padded_extent(ow, kw_count, p.stride[1], p.pad_begin[1], p.pad_end[1],
+                                            p.dilation[1], s.in_w);
+          }
+          // An empty window (only possible with pads >= the window) gives 0, not NaN.
+          const float mean = divisor > 0 ? sum / static_cast<float>(divisor) : 0.0f;
+          y[y_index(s, n, oh, ow, c)] = activate(act, mean, c);
+        }
+      }
+    }
+  }
+}
+
+void global_average_pool_f32(uint32_t batch, uint32_t spatial, uint32_t channels, const float* x,
+                             const ActivationSpec& act, float* y) {
+  for (uint32_t n = 0; n < batch; ++n) {
+    for (uint32_t c = 0; c < channels; ++c) {
+      float sum = 0.0f;
+      for (uint32_t i = 0; i < spatial; ++i) sum += x[(size_t{n} * spatial + i) * channels + c];
+      const float mean = spatial > 0 ? sum / static_cast<float>(spatial) : 0.0f;
+      y[size_t{n} * channels + c] = activate(act, mean, c);
+    }
+  }
+}
+
+}  // namespace edgeae::ref
