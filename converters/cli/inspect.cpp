@@ -1,0 +1,292 @@
+// edgeae inspect: what a blob holds, as a table or JSON.
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "edgeae/shape_rules.hpp"
+
+namespace edgeae::cli {
+namespace {
+
+using format::OpType;
+using format::TensorRecord;
+
+const char* dtype_name(uint8_t d) {
+  switch (static_cast<format::DType>(d)) {
+    case format::DType::kFloat32:
+      return "float32";
+    case format::DType::kInt8:
+      return "int8";
+    case format::DType::kInt16:
+      return "int16";
+    case format::DType::kInt32:
+      return "int32";
+  }
+  return "?";
+}
+
+const char* storage_name(uint8_t s) {
+  switch (static_cast<format::Storage>(s)) {
+    case format::Storage::kArena:
+      return "arena";
+    case format::Storage::kConstant:
+      return "constant";
+    case format::Storage::kAlias:
+      return "view";
+  }
+  return "?";
+}
+
+const char* activation_name(uint8_t a) {
+  static const char* const kNames[] = {"none", "Relu", "LeakyRelu",   "Sigmoid",
+                                       "Tanh", "Clip", "HardSigmoid", "PRelu"};
+  return a < 8 ? kNames[a] : "?";
+}
+
+std::string dims_text(const TensorRecord& t) {
+  std::string s = "[";
+  for (uint32_t k = 0; k < t.rank; ++k) s += (k ? "," : "") + std::to_string(t.dims[k]);
+  return s + "]";
+}
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+template <typename T>
+T params_of(const format::OpRecord& op) {
+  T p;
+  std::memcpy(&p, op.params, sizeof p);
+  return p;
+}
+
+// The op's parameters in a short human form, e.g. "k=1x3 s=1x2 p=0,1,0,1 d=1x1 g=1".
+std::string params_text(const format::OpRecord& op) {
+  std::ostringstream s;
+  switch (static_cast<OpType>(op.type)) {
+    case OpType::kDense: {
+      const auto p = params_of<format::DenseParams>(op);
+      s << "trans_a=" << p.trans_a << " trans_b=" << p.trans_b;
+      break;
+    }
+    case OpType::kConv:
+    case OpType::kConvTranspose: {
+      const auto p = params_of<format::ConvParams>(op);
+      s << "k=" << p.kernel[0] << "x" << p.kernel[1] << " s=" << p.stride[0] << "x" << p.stride[1]
+        << " pads=" << p.pad_begin[0] << "," << p.pad_begin[1] << "," << p.pad_end[0] << ","
+        << p.pad_end[1] << " d=" << p.dilation[0] << "x" << p.dilation[1] << " g=" << p.groups;
+      if (op.type == static_cast<uint16_t>(OpType::kConvTranspose))
+        s << " out_pad=" << p.output_padding[0] << "x" << p.output_padding[1];
+      break;
+    }
+    case OpType::kMaxPool:
+    case OpType::kAveragePool: {
+      const auto p = params_of<format::PoolParams>(op);
+      s << "k=" << p.kernel[0] << "x" << p.kernel[1] << " s=" << p.stride[0] << "x" << p.stride[1]
+        << " pads=" << p.pad_begin[0] << "," << p.pad_begin[1] << "," << p.pad_end[0] << ","
+        << p.pad_end[1] << " ceil=" << p.ceil_mode << " include_pad=" << p.count_include_pad;
+      break;
+    }
+    case OpType::kConcat:
+      s << "axis=" << params_of<format::ConcatParams>(op).axis;
+      break;
+    case OpType::kResize: {
+      const auto p = params_of<format::ResizeParams>(op);
+      s << "scale=";
+      for (int k = 0; k < 6 && p.scale[k]; ++k) s << (k ? "x" : "") << p.scale[k];
+      break;
+    }
+    case OpType::kTranspose: {
+      const auto p = params_of<format::TransposeParams>(op);
+      s << "perm=" << p.perm[0] << "," << p.perm[1] << "," << p.perm[2] << "," << p.perm[3];
+      break;
+    }
+    default:
+      break;
+  }
+  if (op.activation) s << (s.tellp() > 0 ? " " : "") << "act=" << activation_name(op.activation);
+  return s.str();
+}
+
+}  // namespace
+
+uint64_t op_macs(const Model& m, const format::OpRecord& op) {
+  const TensorRecord& out = m.tensor(op.output);
+  uint64_t out_elems = 1;
+  for (uint32_t k = 0; k < out.rank; ++k) out_elems *= out.dims[k];
+  switch (static_cast<OpType>(op.type)) {
+    case OpType::kDense: {
+      const auto p = params_of<format::DenseParams>(op);
+      const TensorRecord& a = m.tensor(op.inputs[0]);
+      return out_elems * (p.trans_a ? a.dims[0] : a.dims[1]);
+    }
+    case OpType::kConv: {
+      const TensorRecord& w = m.tensor(op.inputs[1]);
+      return out_elems * w.dims[1] * w.dims[2] * w.dims[3];
+    }
+    case OpType::kConvTranspose: {
+      const TensorRecord& x = m.tensor(op.inputs[0]);
+      const TensorRecord& w = m.tensor(op.inputs[1]);
+      const auto groups = static_cast<uint64_t>(params_of<format::ConvParams>(op).groups);
+      uint64_t in_elems = 1;
+      for (uint32_t k = 0; k < x.rank; ++k) in_elems *= x.dims[k];
+      return in_elems * w.dims[1] * w.dims[2] * (w.dims[0] / groups);
+    }
+    case OpType::kMaxPool:
+    case OpType::kAveragePool: {
+      const auto p = params_of<format::PoolParams>(op);
+      return out_elems * static_cast<uint64_t>(p.kernel[0] * p.kernel[1]);
+    }
+    case OpType::kGlobalAveragePool: {
+      const TensorRecord& x = m.tensor(op.inputs[0]);
+      return x.bytes / format::dtype_bytes(static_cast<format::DType>(x.dtype));
+    }
+    case OpType::kAdd:
+    case OpType::kSub:
+    case OpType::kMul:
+    case OpType::kPRelu:
+      return out_elems;
+    default:
+      return 0;
+  }
+}
+
+int cmd_inspect(const std::vector<std::string>& args) {
+  bool json = false;
+  std::string path;
+  for (const std::string& a : args) {
+    if (a == "--json")
+      json = true;
+    else if (!a.empty() && a[0] == '-')
+      throw CliError("unknown option '" + a + "'");
+    else if (path.empty())
+      path = a;
+    else
+      throw CliError("expected exactly one MODEL.eab argument");
+  }
+  if (path.empty()) throw CliError("expected exactly one MODEL.eab argument");
+  LoadedModel lm;
+  load_model_file(path, lm);
+  const Model& m = lm.model;
+  uint64_t total_macs = 0, weight_bytes = 0;
+  for (uint32_t i = 0; i < m.op_count(); ++i) total_macs += op_macs(m, m.op(i));
+  for (uint32_t t = 0; t < m.tensor_count(); ++t)
+    if (m.tensor(t).storage == static_cast<uint8_t>(format::Storage::kConstant))
+      weight_bytes += m.tensor(t).bytes;
+  const auto& h = m.header();
+  auto tensor_label = [&](uint32_t id) {
+    const char* name = m.name_at(m.tensor(id).name);
+    return std::string(*name ? name : ("t" + std::to_string(id)).c_str());
+  };
+
+  if (json) {
+    std::ostringstream o;
+    o << "{\"format_version\": \"" << h.version_major << "." << h.version_minor
+      << "\", \"file_bytes\": " << h.file_bytes << ", \"weight_bytes\": " << weight_bytes
+      << ", \"macs\": " << total_macs << ", \"arena\": {\"bytes\": " << h.arena_bytes
+      << ", \"lower_bound\": " << h.arena_lower_bound << ", \"tensors\": [";
+    bool first = true;
+    for (uint32_t t = 0; t < m.tensor_count(); ++t) {
+      const TensorRecord& r = m.tensor(t);
+      if (r.storage != static_cast<uint8_t>(format::Storage::kArena)) continue;
+      o << (first ? "" : ", ") << "{\"id\": " << t << ", \"name\": " << json_string(tensor_label(t))
+        << ", \"offset\": " << r.offset << ", \"bytes\": " << r.bytes
+        << ", \"first_op\": " << r.first_op << ", \"last_op\": " << r.last_op << "}";
+      first = false;
+    }
+    o << "]}, \"ops\": [";
+    for (uint32_t i = 0; i < m.op_count(); ++i) {
+      const format::OpRecord& op = m.op(i);
+      o << (i ? ", " : "") << "{\"index\": " << i
+        << ", \"type\": " << json_string(op_type_name(static_cast<OpType>(op.type)))
+        << ", \"name\": " << json_string(m.name_at(op.name)) << ", \"inputs\": [";
+      for (uint32_t k = 0; k < op.input_count; ++k) {
+        if (op.inputs[k] == format::kNoId) continue;
+        o << (k ? ", " : "") << json_string(dims_text(m.tensor(op.inputs[k])));
+      }
+      o << "], \"output\": " << json_string(dims_text(m.tensor(op.output)))
+        << ", \"precision\": " << json_string(dtype_name(m.tensor(op.output).dtype))
+        << ", \"params\": " << json_string(params_text(op)) << ", \"macs\": " << op_macs(m, op)
+        << "}";
+    }
+    o << "], \"inputs\": [";
+    for (size_t i = 0; i < m.input_count(); ++i) {
+      const TensorInfo t = m.input(i);
+      o << (i ? ", " : "") << "{\"name\": " << json_string(t.name)
+        << ", \"dtype\": " << json_string(dtype_name(static_cast<uint8_t>(t.dtype)))
+        << ", \"elements\": " << t.element_count() << "}";
+    }
+    o << "], \"outputs\": [";
+    for (size_t i = 0; i < m.output_count(); ++i) {
+      const TensorInfo t = m.output(i);
+      o << (i ? ", " : "") << "{\"name\": " << json_string(t.name)
+        << ", \"dtype\": " << json_string(dtype_name(static_cast<uint8_t>(t.dtype)))
+        << ", \"elements\": " << t.element_count() << "}";
+    }
+    o << "]}\n";
+    std::fputs(o.str().c_str(), stdout);
+    return 0;
+  }
+
+  std::printf(
+      "%s: edgeae blob v%u.%u, %llu bytes (%llu of weights), %llu MACs per inference\n",
+      path.c_str(), h.version_major, h.version_minor, static_cast<unsigned long long>(h.file_bytes),
+      static_cast<unsigned long long>(weight_bytes), static_cast<unsigned long long>(total_macs));
+  for (size_t i = 0; i < m.input_count(); ++i)
+    std::printf("input  %s %s\n", m.input(i).name,
+                dtype_name(static_cast<uint8_t>(m.input(i).dtype)));
+  for (size_t i = 0; i < m.output_count(); ++i)
+    std::printf("output %s %s\n", m.output(i).name,
+                dtype_name(static_cast<uint8_t>(m.output(i).dtype)));
+  std::printf("\n%-4s %-18s %-9s %-28s %-16s %12s  %s\n", "op", "type", "precision", "inputs",
+              "output", "MACs", "params");
+  for (uint32_t i = 0; i < m.op_count(); ++i) {
+    const format::OpRecord& op = m.op(i);
+    std::string ins;
+    for (uint32_t k = 0; k < op.input_count; ++k)
+      if (op.inputs[k] != format::kNoId)
+        ins += (ins.empty() ? "" : " ") + dims_text(m.tensor(op.inputs[k]));
+    std::printf("%-4u %-18s %-9s %-28s %-16s %12llu  %s\n", i,
+                op_type_name(static_cast<OpType>(op.type)), dtype_name(m.tensor(op.output).dtype),
+                ins.c_str(), dims_text(m.tensor(op.output)).c_str(),
+                static_cast<unsigned long long>(op_macs(m, op)), params_text(op).c_str());
+  }
+  std::printf("\narena: %llu bytes (lower bound %llu, ratio %.3f)\n",
+              static_cast<unsigned long long>(h.arena_bytes),
+              static_cast<unsigned long long>(h.arena_lower_bound),
+              h.arena_lower_bound
+                  ? static_cast<double>(h.arena_bytes) / static_cast<double>(h.arena_lower_bound)
+                  : 1.0);
+  std::printf("%-6s %-28s %-9s %10s %10s %6s\n", "tensor", "name", "storage", "offset", "bytes",
+              "live");
+  for (uint32_t t = 0; t < m.tensor_count(); ++t) {
+    const TensorRecord& r = m.tensor(t);
+    if (r.storage == static_cast<uint8_t>(format::Storage::kConstant)) continue;
+    if (r.storage == static_cast<uint8_t>(format::Storage::kAlias)) {
+      std::printf("%-6u %-28s %-9s %10s %10llu   of t%u\n", t, tensor_label(t).c_str(),
+                  storage_name(r.storage), "-", static_cast<unsigned long long>(r.bytes),
+                  r.alias_of);
+      continue;
+    }
+    std::printf("%-6u %-28s %-9s %10llu %10llu %3u-%u\n", t, tensor_label(t).c_str(),
+                storage_name(r.storage), static_cast<unsigned long long>(r.offset),
+                static_cast<unsigned long long>(r.bytes), r.first_op, r.last_op);
+  }
+  return 0;
+}
+
+}  // namespace edgeae::cli

@@ -1,0 +1,320 @@
+// edgeae: convert | run | inspect | eval. See README.md for the contract.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <iostream>
+#include <map>
+
+#include "cli/commands.hpp"
+#include "convert.hpp"
+#include "io/atomic_file.hpp"
+#include "io/npy.hpp"
+
+namespace edgeae::cli {
+namespace {
+
+const char* const kUsage =
+    "usage: edgeae <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  convert MODEL.onnx -o OUT.eab [--precision float32|int8|int16]\n"
+    "          [--calibration CALIB.npy] [--emit-c NAME] [--input-shape NAME=D0,D1,...]\n"
+    "  run     MODEL.eab --input IN.npy --output OUT.npy\n"
+    "  inspect MODEL.eab [--json]\n"
+    "  eval    MODEL.eab --input X.npy --target Y.npy [--peak P] [--json]\n"
+    "\n"
+    "'edgeae <command> --help' describes one command.\n";
+
+const std::map<std::string, const char*> kHelp = {
+    {"convert",
+     "usage: edgeae convert MODEL.onnx -o OUT.eab [--precision float32|int8|int16]\n"
+     "                      [--calibration CALIB.npy] [--emit-c NAME]\n"
+     "                      [--input-shape NAME=D0,D1,...]\n"
+     "Converts an ONNX model into an edgeae blob. A symbolic batch dimension becomes 1;\n"
+     "other symbolic dimensions need --input-shape. --emit-c NAME also writes NAME.h and\n"
+     "NAME.c with the blob as an aligned const array and NAME_ARENA_BYTES.\n"},
+    {"run",
+     "usage: edgeae run MODEL.eab --input IN.npy --output OUT.npy\n"
+     "IN.npy is float32, C order, shaped [N, <model input shape without its batch axis>];\n"
+     "each of the N samples runs through the model and OUT.npy holds [N, <output shape>].\n"},
+    {"inspect",
+     "usage: edgeae inspect MODEL.eab [--json]\n"
+     "Prints the ops with shapes, parameters, MACs and precision, and the arena plan.\n"},
+    {"eval",
+     "usage: edgeae eval MODEL.eab --input X.npy --target Y.npy [--peak P] [--json]\n"
+     "Runs the model on X and prints MSE, PSNR and SNR of the outputs against Y, and of\n"
+     "the inputs against Y when they have the same shape (so the gain is visible), plus\n"
+     "the time per sample. PSNR uses peak P (default: the largest |Y|).\n"},
+};
+
+bool wants_help(const Args& args) {
+  for (const std::string& a : args)
+    if (a == "--help" || a == "-h") return true;
+  return false;
+}
+
+// Parses "--flag value" options and positionals; unknown flags are errors.
+struct Parsed {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;
+  std::vector<std::string> repeated_input_shapes;
+  bool json = false;
+};
+
+Parsed parse(const Args& args, const std::vector<std::string>& valued) {
+  Parsed p;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--json") {
+      p.json = true;
+    } else if (std::find(valued.begin(), valued.end(), a) != valued.end()) {
+      if (i + 1 >= args.size()) throw CliError("option " + a + " needs a value");
+      if (a == "--input-shape")
+        p.repeated_input_shapes.push_back(args[++i]);
+      else
+        p.options[a] = args[++i];
+    } else if (a.size() > 1 && a[0] == '-') {
+      throw CliError("unknown option '" + a + "'");
+    } else {
+      p.positional.push_back(a);
+    }
+  }
+  return p;
+}
+
+std::string require(const Parsed& p, const std::string& option) {
+  auto it = p.options.find(option);
+  if (it == p.options.end()) throw CliError("missing required option " + option);
+  return it->second;
+}
+
+std::string one_positional(const Parsed& p, const char* what) {
+  if (p.positional.size() != 1)
+    throw CliError(std::string("expected exactly one ") + what + " argument");
+  return p.positional[0];
+}
+
+std::pair<std::string, std::vector<int64_t>> parse_input_shape(const std::string& spec) {
+  const size_t eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0) throw CliError("--input-shape wants NAME=D0,D1,...");
+  std::vector<int64_t> dims;
+  std::string rest = spec.substr(eq + 1);
+  size_t start = 0;
+  while (start <= rest.size()) {
+    const size_t comma = rest.find(',', start);
+    const std::string item =
+        rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    char* end = nullptr;
+    const long long v = std::strtoll(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || v <= 0)
+      throw CliError("--input-shape: bad dimension '" + item + "'");
+    dims.push_back(v);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return {spec.substr(0, eq), dims};
+}
+
+}  // namespace
+
+void load_model_file(const std::string& path, LoadedModel& out) {
+  try {
+    out.bytes = io::read_file(path);
+  } catch (const std::runtime_error& e) {
+    throw CliError(e.what());
+  }
+  const Status s = out.model.load(out.bytes.data(), out.bytes.size());
+  if (!s.ok()) {
+    std::string where =
+        s.index == Status::kNoIndex ? "" : " (record " + std::to_string(s.index) + ")";
+    throw CliError(path + ": " + status_code_name(s.code) + ": " + s.message + where);
+  }
+}
+
+int cmd_convert(const Args& args) {
+  const Parsed p = parse(args, {"-o", "--precision", "--calibration", "--emit-c", "--input-shape"});
+  const std::string model = one_positional(p, "MODEL.onnx");
+  const std::string out = require(p, "-o");
+  convert::Options options;
+  const std::string precision =
+      p.options.count("--precision") ? p.options.at("--precision") : "float32";
+  if (precision == "float32")
+    options.precision = convert::Precision::kFloat32;
+  else if (precision == "int8" || precision == "int16")
+    throw CliError("--precision " + precision +
+                   " is not supported yet (fixed point is a later milestone); use float32");
+  else
+    throw CliError("--precision must be float32, int8 or int16, not '" + precision + "'");
+  if (p.options.count("--calibration"))
+    throw CliError("--calibration is only used with --precision int8|int16");
+  for (const std::string& spec : p.repeated_input_shapes) {
+    auto [name, dims] = parse_input_shape(spec);
+    options.import.input_shapes[name] = dims;
+  }
+  const blob::Blob blob = convert::convert_onnx_file(model, options);
+  io::write_file_atomic(out, blob.bytes.data(), blob.bytes.size());
+  if (p.options.count("--emit-c")) emit_c(p.options.at("--emit-c"), blob.bytes, blob.arena_bytes);
+  std::cerr << "wrote " << out << ": " << blob.bytes.size() << " bytes, arena " << blob.arena_bytes
+            << " bytes (lower bound " << blob.arena_lower_bound << ")\n";
+  return 0;
+}
+
+namespace {
+
+// Splits [N, sample...] data against a model tensor of shape [B, sample...]
+// into N / B batches.
+size_t batches_for(const io::NpyArray& a, const TensorInfo& t, const std::string& file) {
+  const std::string want = [&] {
+    std::string s = "[N";
+    for (uint32_t k = 1; k < t.rank; ++k) s += "," + std::to_string(t.dims[k]);
+    return s + "]";
+  }();
+  bool ok = t.rank >= 1 && a.shape.size() == t.rank;
+  for (uint32_t k = 1; ok && k < t.rank; ++k) ok = a.shape[k] == t.dims[k];
+  if (ok) ok = a.shape[0] % t.dims[0] == 0 && a.shape[0] > 0;
+  if (!ok) {
+    std::string got = "[";
+    for (size_t k = 0; k < a.shape.size(); ++k) got += (k ? "," : "") + std::to_string(a.shape[k]);
+    throw CliError(
+        file + ": shape " + got + "] does not match the model input " + want +
+        (t.rank && t.dims[0] != 1 ? " with N a multiple of " + std::to_string(t.dims[0]) : ""));
+  }
+  return static_cast<size_t>(a.shape[0] / t.dims[0]);
+}
+
+struct RunResult {
+  std::vector<float> output;
+  std::vector<uint64_t> shape;
+  double seconds = 0;
+  size_t samples = 0;
+};
+
+RunResult run_all(const LoadedModel& lm, const io::NpyArray& in, const std::string& file) {
+  const Model& m = lm.model;
+  if (m.input_count() != 1 || m.output_count() != 1)
+    throw CliError("edgeae run handles models with one input and one output");
+  const TensorInfo ti = m.input(0), to = m.output(0);
+  const size_t batches = batches_for(in, ti, file);
+  const size_t in_n = ti.element_count(), out_n = to.element_count();
+  std::vector<uint8_t> arena(m.arena_bytes());
+  Session s;
+  Status st = s.init(m, arena.data(), arena.size());
+  if (!st.ok()) throw CliError(st.message);
+  RunResult r;
+  r.output.resize(batches * out_n);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (size_t b = 0; b < batches; ++b) {
+    st = s.set_input(0, in.data.data() + b * in_n, in_n);
+    if (st.ok()) st = s.run();
+    if (st.ok()) st = s.get_output(0, r.output.data() + b * out_n, out_n);
+    if (!st.ok()) throw CliError(st.message);
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.shape.push_back(batches * to.dims[0]);
+  for (uint32_t k = 1; k < to.rank; ++k) r.shape.push_back(to.dims[k]);
+  r.samples = static_cast<size_t>(in.shape[0]);
+  return r;
+}
+
+struct Errors {
+  double mse = 0, psnr = 0, snr = 0;
+};
+
+Errors compare(const std::vector<float>& x, const std::vector<float>& ref, double peak) {
+  double err = 0, sig = 0;
+  for (size_t k = 0; k < ref.size(); ++k) {
+    const double d = static_cast<double>(x[k]) - ref[k];
+    err += d * d;
+    sig += static_cast<double>(ref[k]) * ref[k];
+  }
+  Errors e;
+  e.mse = err / static_cast<double>(ref.size());
+  e.psnr = 10.0 * std::log10(peak * peak / e.mse);
+  e.snr = 10.0 * std::log10(sig / err);
+  return e;
+}
+
+}  // namespace
+
+int cmd_run(const Args& args) {
+  const Parsed p = parse(args, {"--input", "--output"});
+  const std::string model_path = one_positional(p, "MODEL.eab");
+  const std::string in_path = require(p, "--input"), out_path = require(p, "--output");
+  LoadedModel lm;
+  load_model_file(model_path, lm);
+  const io::NpyArray in = io::read_npy(in_path);
+  const RunResult r = run_all(lm, in, in_path);
+  io::write_npy(out_path, r.shape, r.output.data());
+  return 0;
+}
+
+int cmd_eval(const Args& args) {
+  const Parsed p = parse(args, {"--input", "--target", "--peak"});
+  const std::string model_path = one_positional(p, "MODEL.eab");
+  LoadedModel lm;
+  load_model_file(model_path, lm);
+  const std::string in_path = require(p, "--input"), target_path = require(p, "--target");
+  const io::NpyArray in = io::read_npy(in_path);
+  const io::NpyArray target = io::read_npy(target_path);
+  const RunResult r = run_all(lm, in, in_path);
+  if (target.shape != r.shape)
+    throw CliError(target_path + ": shape differs from the model's outputs");
+  double peak = 0;
+  for (float v : target.data) peak = std::max(peak, static_cast<double>(std::fabs(v)));
+  if (p.options.count("--peak")) peak = std::strtod(p.options.at("--peak").c_str(), nullptr);
+  if (!(peak > 0)) throw CliError("--peak must be positive (or the target must not be all zeros)");
+  const Errors out = compare(r.output, target.data, peak);
+  const bool has_input = in.shape == target.shape;
+  const Errors inp = has_input ? compare(in.data, target.data, peak) : Errors{};
+  const double us = 1e6 * r.seconds / static_cast<double>(r.samples);
+  if (p.json) {
+    std::printf(
+        "{\"samples\": %zu, \"us_per_sample\": %.3f, \"peak\": %.6g, "
+        "\"output\": {\"mse\": %.6g, \"psnr_db\": %.4f, \"snr_db\": %.4f}",
+        r.samples, us, peak, out.mse, out.psnr, out.snr);
+    if (has_input)
+      std::printf(
+          ", \"input\": {\"mse\": %.6g, \"psnr_db\": %.4f, \"snr_db\": %.4f}, \"psnr_gain_db\": "
+          "%.4f",
+          inp.mse, inp.psnr, inp.snr, out.psnr - inp.psnr);
+    std::printf("}\n");
+    return 0;
+  }
+  std::printf("%zu samples, %.2f us per sample (single thread, batch 1, reference kernels)\n",
+              r.samples, us);
+  std::printf("%-8s %12s %10s %10s\n", "", "MSE", "PSNR dB", "SNR dB");
+  if (has_input) std::printf("%-8s %12.6f %10.2f %10.2f\n", "input", inp.mse, inp.psnr, inp.snr);
+  std::printf("%-8s %12.6f %10.2f %10.2f\n", "output", out.mse, out.psnr, out.snr);
+  if (has_input) std::printf("PSNR gain: %+.2f dB\n", out.psnr - inp.psnr);
+  return 0;
+}
+
+}  // namespace edgeae::cli
+
+int main(int argc, char** argv) {
+  using namespace edgeae::cli;
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  const Args args(argv + 2, argv + argc);
+  const std::map<std::string, int (*)(const Args&)> commands = {
+      {"convert", cmd_convert}, {"run", cmd_run}, {"inspect", cmd_inspect}, {"eval", cmd_eval}};
+  auto it = commands.find(command);
+  if (it == commands.end()) {
+    std::fprintf(stderr, "edgeae: unknown command '%s'\n%s", command.c_str(), kUsage);
+    return 2;
+  }
+  if (wants_help(args)) {
+    std::fputs(kHelp.at(command), stdout);
+    return 0;
+  }
+  try {
+    return it->second(args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "edgeae %s: %s\n", command.c_str(), e.what());
+    return 1;
+  }
+}
