@@ -187,6 +187,13 @@ ir::Graph import_bytes(const std::string& bytes, const std::string& file,
   }
   for (const auto& in : graph.input()) {
     if (g.has_value(in.name())) continue;  // older exporters list initializers as inputs too
+    if (auto bound = options.bound_inputs.find(in.name()); bound != options.bound_inputs.end()) {
+      ir::Value v = bound->second;
+      v.name = in.name();
+      v.is_constant = v.shape_known = true;
+      g.values[v.name] = std::move(v);
+      continue;
+    }
     const auto elem = in.type().tensor_type().elem_type();
     if (elem != onnx::TensorProto::FLOAT)
       throw ConvertError("input '" + in.name() + "' has element type " + std::to_string(elem) +
@@ -210,6 +217,14 @@ ir::Graph import_bytes(const std::string& bytes, const std::string& file,
     n.inputs.assign(node.input().begin(), node.input().end());
     n.outputs.assign(node.output().begin(), node.output().end());
     for (const auto& a : node.attribute()) n.attrs[a.name()] = attribute_from_proto(a, n.label());
+    // Opsets before 7 had other semantics under some attributes: refuse those.
+    if (n.has("broadcast") || n.has("consumed_inputs") || (n.has("spatial") && n.attr_int("spatial", 1) == 0))
+      throw ConvertError(n.label() + ": legacy attribute (broadcast, consumed_inputs or spatial=0) "
+                         "from opset < 7 is not supported; re-export with opset 7 or later");
+    if (n.op == "Concat" && g.opset < 4 && !n.has("axis")) {
+      n.attrs["axis"].kind = ir::Attribute::Kind::kInt;  // axis defaulted to 1 before opset 4
+      n.attrs["axis"].i = 1;
+    }
     for (const std::string& out : n.outputs) {
       if (out.empty()) continue;
       if (g.has_value(out))

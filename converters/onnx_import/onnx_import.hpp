@@ -17,7 +17,7 @@ class TensorProto;
 namespace edgeae::onnx_import {
 
 // The default-domain opsets the importer accepts.
-inline constexpr int64_t kMinOpset = 7;
+inline constexpr int64_t kMinOpset = 1;
 inline constexpr int64_t kMaxOpset = 17;
 
 struct ImportOptions {
@@ -25,6 +25,9 @@ struct ImportOptions {
   // symbolic first (batch) dimension otherwise becomes 1; any other symbolic
   // dimension needs an entry here.
   std::map<std::string, std::vector<int64_t>> input_shapes;
+  // Graph inputs to compile in as constants (weights or shape parameters a
+  // model passes as inputs, as ONNX's node tests do).
+  std::map<std::string, ir::Value> bound_inputs;
 };
 
 ir::Graph import_file(const std::string& path, const ImportOptions& options = {});

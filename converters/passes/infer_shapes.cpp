@@ -451,7 +451,6 @@ void infer_node(Graph& g, Node& n) {
       n.op = "Identity";
       return set_output(g, n, known(g, n, 0).shape);
     }
-    if (n.inputs.size() != 2) fail(n, "Sum of more than two inputs is not supported");
     n.op = "Add";
     return set_output(g, n, broadcast(n, known(g, n, 0).shape, known(g, n, 1).shape));
   }
@@ -524,9 +523,33 @@ void infer_node(Graph& g, Node& n) {
   fail(n, "unsupported op; supported ops: " + std::string(kSupportedOps));
 }
 
+// Sum of k > 2 inputs is a chain of k - 1 two-input Sums.
+std::vector<Node> split_sums(Graph& g) {
+  std::vector<Node> out;
+  for (const Node& n : g.nodes) {
+    if (n.op != "Sum" || n.inputs.size() <= 2) {
+      out.push_back(n);
+      continue;
+    }
+    std::string acc = n.inputs[0];
+    for (size_t k = 1; k < n.inputs.size(); ++k) {
+      Node add = n;
+      add.inputs = {acc, n.inputs[k]};
+      if (k + 1 < n.inputs.size()) {
+        acc = g.fresh_name(n.outputs[0] + "_partial");
+        g.values[acc].name = acc;
+        add.outputs = {acc};
+      }
+      out.push_back(add);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void infer_shapes(Graph& g) {
+  g.nodes = split_sums(g);
   std::vector<Node> kept;
   for (Node& n : g.nodes) {
     if (try_fold(g, n)) continue;
