@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs dependencies (Debian
 # packages), then builds and tests every preset:
-#   release    host, optimized: unit, conformance and invariant tests (ctest)
+#   release    host, optimized: unit, end-to-end, ONNX conformance and invariant
+#              tests (ctest)
 #   dev        host, debug, ASan + UBSan: the same suite
 #   cortex-m4  bare-metal runtime library: must compile freestanding, with the
 #              no-heap/no-exceptions/no-globals check and its flash size
@@ -22,6 +23,9 @@ for preset in release dev; do
   cmake --build --preset "$preset" -j "$jobs"
   ctest --preset "$preset" -j "$jobs"
 done
+
+echo "== ONNX node-test conformance (release build): what ran, what was skipped and why"
+build/release/tests/edgeae_conformance ../shared/onnx-node-tests
 
 echo "== cortex-m4: freestanding runtime library"
 cmake --preset cortex-m4 >/dev/null
