@@ -218,8 +218,10 @@ ir::Graph import_bytes(const std::string& bytes, const std::string& file,
     n.outputs.assign(node.output().begin(), node.output().end());
     for (const auto& a : node.attribute()) n.attrs[a.name()] = attribute_from_proto(a, n.label());
     // Opsets before 7 had other semantics under some attributes: refuse those.
-    if (n.has("broadcast") || n.has("consumed_inputs") || (n.has("spatial") && n.attr_int("spatial", 1) == 0))
-      throw ConvertError(n.label() + ": legacy attribute (broadcast, consumed_inputs or spatial=0) "
+    if (n.has("broadcast") || n.has("consumed_inputs") ||
+        (n.has("spatial") && n.attr_int("spatial", 1) == 0))
+      throw ConvertError(n.label() +
+                         ": legacy attribute (broadcast, consumed_inputs or spatial=0) "
                          "from opset < 7 is not supported; re-export with opset 7 or later");
     if (n.op == "Concat" && g.opset < 4 && !n.has("axis")) {
       n.attrs["axis"].kind = ir::Attribute::Kind::kInt;  // axis defaulted to 1 before opset 4

@@ -35,18 +35,50 @@ constexpr double kAtol = 1e-7;
 // ONNX op types in edgeae's op set (DESIGN.md) plus the neighbours the
 // converter maps onto it (Div by a constant, two-input Sum, Squeeze,
 // Unsqueeze). Cases of other ops are out of scope.
-const std::set<std::string> kInScope = {
-    "Gemm", "MatMul", "Conv", "ConvTranspose", "BatchNormalization", "Relu", "LeakyRelu",
-    "PRelu", "Sigmoid", "Tanh", "Clip", "HardSigmoid", "Add", "Sub", "Mul", "Div", "Sum",
-    "Concat", "MaxPool", "AveragePool", "GlobalAveragePool", "Resize", "Upsample", "Flatten",
-    "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Identity", "Dropout"};
+const std::set<std::string> kInScope = {"Gemm",
+                                        "MatMul",
+                                        "Conv",
+                                        "ConvTranspose",
+                                        "BatchNormalization",
+                                        "Relu",
+                                        "LeakyRelu",
+                                        "PRelu",
+                                        "Sigmoid",
+                                        "Tanh",
+                                        "Clip",
+                                        "HardSigmoid",
+                                        "Add",
+                                        "Sub",
+                                        "Mul",
+                                        "Div",
+                                        "Sum",
+                                        "Concat",
+                                        "MaxPool",
+                                        "AveragePool",
+                                        "GlobalAveragePool",
+                                        "Resize",
+                                        "Upsample",
+                                        "Flatten",
+                                        "Reshape",
+                                        "Squeeze",
+                                        "Unsqueeze",
+                                        "Transpose",
+                                        "Identity",
+                                        "Dropout"};
 
 // Inputs (by position) that are parameters compiled into a blob.
-const std::map<std::string, std::set<size_t>> kBoundInputs = {
-    {"Conv", {1, 2}},    {"ConvTranspose", {1, 2}}, {"BatchNormalization", {1, 2, 3, 4}},
-    {"Gemm", {1, 2}},    {"PRelu", {1}},            {"Reshape", {1}},
-    {"Resize", {1, 2, 3}}, {"Upsample", {1}},       {"Clip", {1, 2}},
-    {"Squeeze", {1}},    {"Unsqueeze", {1}},        {"Div", {1}}};
+const std::map<std::string, std::set<size_t>> kBoundInputs = {{"Conv", {1, 2}},
+                                                              {"ConvTranspose", {1, 2}},
+                                                              {"BatchNormalization", {1, 2, 3, 4}},
+                                                              {"Gemm", {1, 2}},
+                                                              {"PRelu", {1}},
+                                                              {"Reshape", {1}},
+                                                              {"Resize", {1, 2, 3}},
+                                                              {"Upsample", {1}},
+                                                              {"Clip", {1, 2}},
+                                                              {"Squeeze", {1}},
+                                                              {"Unsqueeze", {1}},
+                                                              {"Div", {1}}};
 
 // In-scope cases that use a feature edgeae refuses by design, with the reason.
 // Matched against the case name (substring). They are listed as skipped, with
@@ -61,8 +93,9 @@ const std::vector<std::pair<std::string, std::string>> kRefused = {
     {"matmul_3d", "batched MatMul (rank > 2): encoder/decoders use 2-D Dense"},
     {"matmul_4d", "batched MatMul (rank > 2): encoder/decoders use 2-D Dense"},
     {"reshape_allowzero_reordered", "zero-size tensors (a 0 dimension)"},
-    {"resize_upsample_sizes_nearest", "nearest Resize other than out[i] = in[i / k] for an "
-                                      "integer k (non-integer factor or shifted index map)"},
+    {"resize_upsample_sizes_nearest",
+     "nearest Resize other than out[i] = in[i / k] for an "
+     "integer k (non-integer factor or shifted index map)"},
 };
 
 struct Case {
@@ -111,7 +144,8 @@ Result run_case(const Case& c) {
       auto it = kBoundInputs.find(node.op_type());
       if (it == kBoundInputs.end()) continue;
       for (size_t pos : it->second)
-        bound = bound || (pos < static_cast<size_t>(node.input_size()) && node.input(static_cast<int>(pos)) == name);
+        bound = bound || (pos < static_cast<size_t>(node.input_size()) &&
+                          node.input(static_cast<int>(pos)) == name);
     }
     if (bound) {
       options.import.bound_inputs[name] = v;
@@ -125,7 +159,8 @@ Result run_case(const Case& c) {
   blob::Blob blob;
   try {
     blob = convert::convert_graph(
-        onnx_import::import_bytes(read_bytes(c.dir / "model.onnx"), c.name, options.import), options);
+        onnx_import::import_bytes(read_bytes(c.dir / "model.onnx"), c.name, options.import),
+        options);
   } catch (const std::exception& e) {
     return {Outcome::kFail, std::string("convert: ") + e.what()};
   }
@@ -144,10 +179,12 @@ Result run_case(const Case& c) {
   }
   s = session.run();
   if (!s.ok()) return {Outcome::kFail, std::string("run: ") + s.message};
-  if (m.output_count() != static_cast<size_t>(graph.output_size())) return {Outcome::kFail, "output count differs"};
+  if (m.output_count() != static_cast<size_t>(graph.output_size()))
+    return {Outcome::kFail, "output count differs"};
   double worst = 0;
   for (size_t o = 0; o < m.output_count(); ++o) {
-    const ir::Value expected = onnx_import::read_tensor_file((data / ("output_" + std::to_string(o) + ".pb")).string());
+    const ir::Value expected =
+        onnx_import::read_tensor_file((data / ("output_" + std::to_string(o) + ".pb")).string());
     if (expected.type != ir::ElemType::kFloat) return {Outcome::kFail, "non-float expected output"};
     std::vector<float> got(m.output(o).element_count());
     if (got.size() != expected.f.size())
@@ -187,7 +224,8 @@ int main(int argc, char** argv) {
   for (const auto& entry : fs::directory_iterator(root))
     if (entry.is_directory() && fs::exists(entry.path() / "model.onnx"))
       cases.push_back({entry.path().filename().string(), entry.path()});
-  std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) { return a.name < b.name; });
+  std::sort(cases.begin(), cases.end(),
+            [](const Case& a, const Case& b) { return a.name < b.name; });
 
   std::map<Outcome, std::vector<std::pair<std::string, std::string>>> by_outcome;
   for (const Case& c : cases) {
@@ -196,7 +234,8 @@ int main(int argc, char** argv) {
   }
   auto print = [&](Outcome o, const char* title) {
     std::printf("%s (%zu):\n", title, by_outcome[o].size());
-    for (const auto& [name, detail] : by_outcome[o]) std::printf("  %-58s %s\n", name.c_str(), detail.c_str());
+    for (const auto& [name, detail] : by_outcome[o])
+      std::printf("  %-58s %s\n", name.c_str(), detail.c_str());
   };
   print(Outcome::kPass, "PASSED");
   print(Outcome::kFail, "FAILED");
@@ -207,9 +246,10 @@ int main(int argc, char** argv) {
   const size_t refused = by_outcome[Outcome::kSkipRefused].size();
   const size_t in_scope = passed + failed;
   const double rate = in_scope ? static_cast<double>(passed) / static_cast<double>(in_scope) : 0.0;
-  std::printf("\n%zu cases: %zu in scope (%zu passed, %zu failed); skipped: %zu refused by design, "
-              "%zu out of scope\n",
-              cases.size(), in_scope, passed, failed, refused, by_outcome[Outcome::kSkipOutOfScope].size());
+  std::printf(
+      "\n%zu cases: %zu in scope (%zu passed, %zu failed); skipped: %zu refused by design, "
+      "%zu out of scope\n",
+      cases.size(), in_scope, passed, failed, refused, by_outcome[Outcome::kSkipOutOfScope].size());
   std::printf("in-scope pass rate: %.1f%% (required: 95%%)\n", 100.0 * rate);
   std::printf("%zu passed, %zu failed, %zu skipped\n", passed, failed,
               refused + by_outcome[Outcome::kSkipOutOfScope].size());
