@@ -224,7 +224,8 @@ class Lowering {
     const auto& w = value(n.inputs[1]);
     const bool one_d = x.shape.size() == 3;
     const int64_t group = n.attr_int("group", 1);
-    // Reorder weights to [Cout, KH, KW, Cin/groups].
+    // Reorder weights to [KH, KW, Cin/groups, Cout]: each tap's output
+    // channels contiguous, the vector the kernels load.
     const int64_t kh = one_d ? 1 : w.shape[2], kw = one_d ? w.shape[2] : w.shape[3];
     const int64_t taps = kh * kw;
     int64_t cout, cin_g;
@@ -235,7 +236,7 @@ class Lowering {
       for (int64_t o = 0; o < cout; ++o)
         for (int64_t i = 0; i < cin_g; ++i)
           for (int64_t t = 0; t < taps; ++t)
-            packed[static_cast<size_t>((o * taps + t) * cin_g + i)] =
+            packed[static_cast<size_t>((t * cin_g + i) * cout + o)] =
                 w.f[static_cast<size_t>((o * cin_g + i) * taps + t)];
     } else {
       const int64_t cin = w.shape[0], cout_g = w.shape[1];
@@ -245,11 +246,11 @@ class Lowering {
         for (int64_t j = 0; j < cout_g; ++j)
           for (int64_t t = 0; t < taps; ++t) {
             const int64_t grp = ic / cin_g, o = grp * cout_g + j, i = ic % cin_g;
-            packed[static_cast<size_t>((o * taps + t) * cin_g + i)] =
+            packed[static_cast<size_t>((t * cin_g + i) * cout + o)] =
                 w.f[static_cast<size_t>((ic * cout_g + j) * taps + t)];
           }
     }
-    const uint32_t weights = b_.constant(n.inputs[1] + "/packed", to_dims({cout, kh, kw, cin_g}),
+    const uint32_t weights = b_.constant(n.inputs[1] + "/packed", to_dims({kh, kw, cin_g, cout}),
                                          packed, Layout::kChannelsLast);
     const uint32_t bias = n.input(2).empty() ? format::kNoId : logical(n.inputs[2]);
     const auto k = n.attr_ints("kernel_shape"), s = n.attr_ints("strides"),
@@ -301,14 +302,20 @@ class Lowering {
 
   void lower_gemm(const Node& n) {
     const float alpha = n.attr_float("alpha", 1.0f), beta = n.attr_float("beta", 1.0f);
+    // Constant weights are stored [K, N] (trans_b = 0): each k's outputs
+    // contiguous, the vector the kernels load. alpha folds into them.
+    const auto& bv = value(n.inputs[1]);
+    int64_t trans_b = n.attr_int("transB", 0);
     uint32_t b_id;
-    if (alpha != 1.0f) {
-      const auto& bv = value(n.inputs[1]);
-      if (!bv.is_constant) fail(n, "alpha != 1 needs a constant B");
-      std::vector<float> scaled(bv.f);
-      for (float& x : scaled) x *= alpha;
-      b_id = constant(n.inputs[1] + "/alpha", bv.shape, scaled);
+    if (bv.is_constant) {
+      std::vector<float> packed = trans_b ? permute(bv.f, bv.shape, {1, 0}) : bv.f;
+      for (float& x : packed) x *= alpha;
+      const std::vector<int64_t> shape =
+          trans_b ? std::vector<int64_t>{bv.shape[1], bv.shape[0]} : bv.shape;
+      b_id = constant(n.inputs[1] + "/packed", shape, packed);
+      trans_b = 0;
     } else {
+      if (alpha != 1.0f) fail(n, "alpha != 1 needs a constant B");
       b_id = logical(n.inputs[1]);
     }
     uint32_t c_id = format::kNoId;
@@ -327,7 +334,7 @@ class Lowering {
     d.inputs = {logical(n.inputs[0]), b_id};
     if (c_id != format::kNoId) d.inputs.push_back(c_id);
     d.with(format::DenseParams{static_cast<int32_t>(n.attr_int("transA", 0)),
-                               static_cast<int32_t>(n.attr_int("transB", 0))});
+                               static_cast<int32_t>(trans_b)});
     define(n.outputs[0], b_.op(d), false);
   }
 

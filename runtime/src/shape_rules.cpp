@@ -103,18 +103,18 @@ Status infer_conv(const format::OpRecord& op, const TensorRecord* const* in, boo
   const TensorRecord& x = *in[0];
   const TensorRecord& w = *in[1];
   if (!is_spatial(x)) return malformed("Conv input must be [N, W, C] or [N, H, W, C]");
-  if (w.rank != 4) return malformed("Conv weights must be [Cout, KH, KW, Cin/groups]");
+  if (w.rank != 4) return malformed("Conv weights must be [KH, KW, Cin/groups, Cout]");
   Status s = check_window(x, p.kernel, p.stride, p.pad_begin, p.pad_end, p.dilation);
   if (!s.ok()) return s;
-  if (w.dims[1] != static_cast<uint32_t>(p.kernel[0]) ||
-      w.dims[2] != static_cast<uint32_t>(p.kernel[1]))
+  if (w.dims[0] != static_cast<uint32_t>(p.kernel[0]) ||
+      w.dims[1] != static_cast<uint32_t>(p.kernel[1]))
     return malformed("Conv weight shape does not match the kernel size");
   const uint32_t cin = channels(x);
-  const uint32_t cout = w.dims[0];
+  const uint32_t cout = w.dims[3];
   if (p.groups < 1 || cin % static_cast<uint32_t>(p.groups) != 0 ||
       cout % static_cast<uint32_t>(p.groups) != 0)
     return malformed("Conv groups must divide input and output channels");
-  if (w.dims[3] != cin / static_cast<uint32_t>(p.groups))
+  if (w.dims[2] != cin / static_cast<uint32_t>(p.groups))
     return malformed("Conv weight channels differ from input channels / groups");
   if (const TensorRecord* bias = in[2]) {
     if (bias->rank != 1 || bias->dims[0] != cout) return malformed("Conv bias must be [Cout]");

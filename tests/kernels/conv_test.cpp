@@ -6,10 +6,13 @@ namespace {
 const ActivationSpec kNoAct{};
 
 std::vector<float> run_conv(const ConvShape& s, const std::vector<float>& x,
-                            const std::vector<float>& w, const float* bias = nullptr,
-                            const ActivationSpec& act = kNoAct) {
+                            const std::vector<float>& w,  // [Cout, KH, KW, Cin/g]
+                            const float* bias = nullptr, const ActivationSpec& act = kNoAct) {
   std::vector<float> y(size_t(s.batch) * s.out_h * s.out_w * s.out_c, -12345.0f);
-  conv_f32(s, x.data(), w.data(), bias, act, y.data());
+  const uint32_t taps = uint32_t(s.p.kernel[0] * s.p.kernel[1]);
+  const uint32_t cin_g = s.in_c / uint32_t(s.p.groups > 0 ? s.p.groups : 1);
+  const std::vector<float> packed = to_kernel_layout(w, s.out_c, taps, cin_g);
+  conv_f32(s, x.data(), packed.data(), bias, act, y.data());
   return y;
 }
 

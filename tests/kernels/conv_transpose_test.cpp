@@ -6,10 +6,14 @@ namespace {
 const ActivationSpec kNoAct{};
 
 std::vector<float> run_conv_transpose(const ConvShape& s, const std::vector<float>& x,
-                                      const std::vector<float>& w, const float* bias = nullptr,
+                                      const std::vector<float>& w,  // [Cout, KH, KW, Cin/g]
+                                      const float* bias = nullptr,
                                       const ActivationSpec& act = kNoAct) {
   std::vector<float> y(size_t(s.batch) * s.out_h * s.out_w * s.out_c, -12345.0f);
-  conv_transpose_f32(s, x.data(), w.data(), bias, act, y.data());
+  const uint32_t taps = uint32_t(s.p.kernel[0] * s.p.kernel[1]);
+  const uint32_t cin_g = s.in_c / uint32_t(s.p.groups > 0 ? s.p.groups : 1);
+  const std::vector<float> packed = to_kernel_layout(w, s.out_c, taps, cin_g);
+  conv_transpose_f32(s, x.data(), packed.data(), bias, act, y.data());
   return y;
 }
 
@@ -151,8 +155,10 @@ TEST_CASE("conv_transpose_f32: is the adjoint of conv_f32, <conv(x), y> == <x, c
     const std::vector<float> y = random_floats(rng, size_t(c.batch) * c.out_h * c.out_w * c.out_c);
 
     std::vector<float> cx(y.size()), ty(x.size());
-    conv_f32(c, x.data(), wc.data(), nullptr, kNoAct, cx.data());
-    conv_transpose_f32(t, y.data(), wt.data(), nullptr, kNoAct, ty.data());
+    const std::vector<float> wc_packed = to_kernel_layout(wc, c.out_c, taps, cin_g);
+    const std::vector<float> wt_packed = to_kernel_layout(wt, t.out_c, taps, cout_g);
+    conv_f32(c, x.data(), wc_packed.data(), nullptr, kNoAct, cx.data());
+    conv_transpose_f32(t, y.data(), wt_packed.data(), nullptr, kNoAct, ty.data());
     const double lhs = dot(cx, y), rhs = dot(x, ty);
     INFO("iter " << iter << " groups " << groups << " cin_g " << cin_g << " cout_g " << cout_g
                  << " in " << c.in_h << "x" << c.in_w << " k " << c.p.kernel[0] << "x"

@@ -54,6 +54,19 @@ inline uint32_t conv_out_size(uint32_t in, int32_t kernel, int32_t stride, int32
   return room < 0 ? 0u : uint32_t(room / stride + 1);
 }
 
+// The tests write conv weights filter by filter, [Cout, KH, KW, Cin/g] (each
+// output channel's taps contiguous: easiest to reason about by hand); the
+// kernels read [KH, KW, Cin/g, Cout]. This reorders the former into the latter.
+inline std::vector<float> to_kernel_layout(const std::vector<float>& filters, uint32_t cout,
+                                           uint32_t taps, uint32_t cin_g) {
+  std::vector<float> w(filters.size());
+  for (uint32_t o = 0; o < cout; ++o)
+    for (uint32_t t = 0; t < taps; ++t)
+      for (uint32_t i = 0; i < cin_g; ++i)
+        w[(size_t(t) * cin_g + i) * cout + o] = filters[(size_t(o) * taps + t) * cin_g + i];
+  return w;
+}
+
 inline format::ConvParams conv_params(int32_t kh, int32_t kw, int32_t groups = 1) {
   format::ConvParams p{};
   p.kernel[0] = kh;

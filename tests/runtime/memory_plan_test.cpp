@@ -42,7 +42,7 @@ blob::Blob unet_2d(uint32_t depth, uint32_t size, uint32_t base_channels) {
   auto conv = [&](uint32_t in, uint32_t cout, int stride) {
     const uint32_t cin = g.dims(in)[3];
     const uint32_t w =
-        g.constant("w", {cout, 3, 3, cin}, testing::random_values(cout * 9 * cin, cout));
+        g.constant("w", {3, 3, cin, cout}, testing::random_values(cout * 9 * cin, cout));
     return g.conv(in, w, format::kNoId, testing::conv_params(3, 3, stride, stride, 1, 1, 1, 1),
                   {format::Activation::kRelu});
   };

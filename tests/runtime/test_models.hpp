@@ -62,7 +62,7 @@ inline blob::Blob unet_1d(uint32_t seed = 7) {
   const uint32_t x =
       g.input("x", {1, 32, 1}, format::DType::kFloat32, format::Layout::kChannelsLast);
   auto weights = [&](uint32_t cout, uint32_t k, uint32_t cin, uint32_t s) {
-    return g.constant("w", {cout, 1, k, cin}, random_values(cout * k * cin, s, -0.5f, 0.5f));
+    return g.constant("w", {1, k, cin, cout}, random_values(cout * k * cin, s, -0.5f, 0.5f));
   };
   const auto down = conv_params(1, 4, 1, 2, 0, 1, 0, 1);
   const auto up = conv_params(1, 4, 1, 2, 0, 1, 0, 1);

@@ -188,7 +188,7 @@ struct DenseParams {  // Gemm: Y = A' * B' + C, A' = trans_a ? A^T : A (same for
   int32_t trans_b;
 };
 
-struct ConvParams {  // Conv and ConvTranspose; weights are [Cout, KH, KW, Cin/groups]
+struct ConvParams {  // Conv and ConvTranspose; weights are [KH, KW, Cin/groups, Cout]
   int32_t kernel[2];
   int32_t stride[2];
   int32_t pad_begin[2];  // top, left

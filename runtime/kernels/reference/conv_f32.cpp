@@ -30,8 +30,9 @@ void conv_f32(const ConvShape& s, const float* x, const float* w, const float* b
               const float* xp = x +
                                 ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * s.in_c +
                                 size_t{g} * cin_g;
-              const float* wp = w + ((size_t{oc} * kh_count + kh) * kw_count + kw) * cin_g;
-              for (uint32_t ic = 0; ic < cin_g; ++ic) acc += xp[ic] * wp[ic];
+              // Weights are [KH, KW, Cin/groups, Cout]: output channels contiguous.
+              const float* wp = w + (size_t{kh} * kw_count + kw) * cin_g * s.out_c + oc;
+              for (uint32_t ic = 0; ic < cin_g; ++ic) acc += xp[ic] * wp[size_t{ic} * s.out_c];
             }
           }
           y[((size_t{n} * s.out_h + oh) * s.out_w + ow) * s.out_c + oc] = activate(act, acc, oc);

@@ -5,7 +5,10 @@
 //
 // Layout: spatial tensors are channels-last. A 2-D tensor is [N, H, W, C]; a
 // 1-D tensor [N, W, C] is handled as H = 1. Conv and ConvTranspose weights are
-// [Cout, KH, KW, Cin / groups]. Every kernel writes its whole output and reads
+// [KH, KW, Cin / groups, Cout]: for each tap and input channel, the output
+// channels are contiguous (the vector an optimized kernel loads); output
+// channel oc belongs to group oc / (Cout / groups) and reads that group's
+// input channels. Every kernel writes its whole output and reads
 // nothing else; the output never overlaps an input.
 #pragma once
 
@@ -58,9 +61,9 @@ struct ConvShape {
 void conv_f32(const ConvShape& s, const float* x, const float* w, const float* bias,
               const ActivationSpec& act, float* y);
 // ConvTranspose as the adjoint of conv: out[oh] gathers x[ih] * w[kh] for every
-// ih * stride - pad_begin + kh * dilation == oh. Weights are [Cout, KH, KW,
-// Cin/groups] with the taps not flipped; from ONNX's [Cin, Cout/g, KH, KW]:
-// w[g*cout_g + j][kh][kw][ic] = W_onnx[g*cin_g + ic][j][kh][kw].
+// ih * stride - pad_begin + kh * dilation == oh. Weights are [KH, KW,
+// Cin/groups, Cout] with the taps not flipped; from ONNX's [Cin, Cout/g, KH, KW]:
+// w[kh][kw][ic][g*cout_g + j] = W_onnx[g*cin_g + ic][j][kh][kw].
 void conv_transpose_f32(const ConvShape& s, const float* x, const float* w, const float* bias,
                         const ActivationSpec& act, float* y);
 
