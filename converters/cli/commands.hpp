@@ -34,9 +34,11 @@ struct LoadedModel {
 // loader's message.
 void load_model_file(const std::string& path, LoadedModel& out);
 
-// Writes NAME.h and NAME.c holding the blob as an aligned const array and
-// NAME_ARENA_BYTES as a compile-time constant.
-void emit_c(const std::string& name, const std::vector<uint8_t>& blob, uint64_t arena_bytes);
+// NAME.h and NAME.c (path, text) holding the blob as an aligned const array
+// and NAME_ARENA_BYTES as a compile-time constant.
+std::vector<std::pair<std::string, std::string>> emit_c(const std::string& name,
+                                                        const std::vector<uint8_t>& blob,
+                                                        uint64_t arena_bytes);
 
 // Multiply-accumulates of one op (0 for data movement).
 uint64_t op_macs(const Model& m, const format::OpRecord& op);

@@ -5,11 +5,12 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "io/atomic_file.hpp"
 
 namespace edgeae::cli {
 
-void emit_c(const std::string& name, const std::vector<uint8_t>& blob, uint64_t arena_bytes) {
+std::vector<std::pair<std::string, std::string>> emit_c(const std::string& name,
+                                                        const std::vector<uint8_t>& blob,
+                                                        uint64_t arena_bytes) {
   // NAME may carry a directory; the C identifiers use its last component.
   const size_t slash = name.find_last_of('/');
   std::string ident = name.substr(slash == std::string::npos ? 0 : slash + 1);
@@ -46,8 +47,7 @@ void emit_c(const std::string& name, const std::vector<uint8_t>& blob, uint64_t 
     c += (k % 16 == 15 || k + 1 == blob.size()) ? "\n" : "";
   }
   c += "};\n";
-  io::write_file_atomic(name + ".h", h);
-  io::write_file_atomic(name + ".c", c);
+  return {{name + ".h", h}, {name + ".c", c}};
 }
 
 }  // namespace edgeae::cli

@@ -128,7 +128,7 @@ void load_model_file(const std::string& path, LoadedModel& out) {
   if (!s.ok()) {
     std::string where =
         s.index == Status::kNoIndex ? "" : " (record " + std::to_string(s.index) + ")";
-    throw CliError(path + ": " + status_code_name(s.code) + ": " + s.message + where);
+    throw CliError(path + ": " + s.message + where);
   }
 }
 
@@ -153,8 +153,12 @@ int cmd_convert(const Args& args) {
     options.import.input_shapes[name] = dims;
   }
   const blob::Blob blob = convert::convert_onnx_file(model, options);
-  io::write_file_atomic(out, blob.bytes.data(), blob.bytes.size());
-  if (p.options.count("--emit-c")) emit_c(p.options.at("--emit-c"), blob.bytes, blob.arena_bytes);
+  std::vector<std::pair<std::string, std::string>> files = {
+      {out, std::string(blob.bytes.begin(), blob.bytes.end())}};
+  if (p.options.count("--emit-c"))
+    for (auto& f : emit_c(p.options.at("--emit-c"), blob.bytes, blob.arena_bytes))
+      files.push_back(f);
+  io::write_files_atomic(files);
   std::cerr << "wrote " << out << ": " << blob.bytes.size() << " bytes, arena " << blob.arena_bytes
             << " bytes (lower bound " << blob.arena_lower_bound << ")\n";
   return 0;

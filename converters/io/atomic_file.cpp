@@ -93,12 +93,10 @@ void fsync_parent_dir(const std::string& path) {
   ::close(fd);
 }
 
-}  // namespace
-
-void write_file_atomic(const std::string& path, const void* data, size_t size) {
+// Writes the bytes to a durable temporary next to `path`, ready to rename.
+void stage(const std::string& path, const void* data, size_t size, TempFile& tmp) {
   if (path.empty()) throw std::runtime_error("cannot write '': empty path");
   if (data == nullptr && size > 0) throw std::runtime_error("cannot write " + path + ": null data");
-  TempFile tmp;
   if (int err = tmp.create(path)) throw_errno("cannot create temporary file for", path, err);
   if (int err = write_all(tmp.fd(), static_cast<const uint8_t*>(data), size)) {
     throw_errno("cannot write", path, err);
@@ -109,10 +107,30 @@ void write_file_atomic(const std::string& path, const void* data, size_t size) {
   } while (err == EINTR);
   if (err) throw_errno("cannot fsync", path, err);
   if (int close_err = tmp.close()) throw_errno("cannot write", path, close_err);
+}
+
+void commit(const std::string& path, TempFile& tmp) {
   if (::rename(tmp.name().c_str(), path.c_str()) != 0)
     throw_errno("cannot rename over", path, errno);
   tmp.release();
   fsync_parent_dir(path);
+}
+
+}  // namespace
+
+void write_file_atomic(const std::string& path, const void* data, size_t size) {
+  TempFile tmp;
+  stage(path, data, size, tmp);
+  commit(path, tmp);
+}
+
+void write_files_atomic(const std::vector<std::pair<std::string, std::string>>& files) {
+  // Stage every file before renaming any: a failure while staging leaves
+  // every target untouched (the temporaries unlink themselves).
+  std::vector<TempFile> temps(files.size());
+  for (size_t i = 0; i < files.size(); ++i)
+    stage(files[i].first, files[i].second.data(), files[i].second.size(), temps[i]);
+  for (size_t i = 0; i < files.size(); ++i) commit(files[i].first, temps[i]);
 }
 
 void write_file_atomic(const std::string& path, const std::string& text) {

@@ -14,12 +14,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace edgeae::io {
 
 void write_file_atomic(const std::string& path, const void* data, size_t size);
 void write_file_atomic(const std::string& path, const std::string& text);
+// Writes several files so that a failure before all are staged changes none
+// of them (each is written to a temporary first; then all are renamed).
+void write_files_atomic(const std::vector<std::pair<std::string, std::string>>& files);
 
 // Reads the whole file. Throws std::runtime_error "cannot open PATH: reason"
 // (or "cannot read PATH: reason", e.g. for a directory).

@@ -201,8 +201,13 @@ ir::Graph import_bytes(const std::string& bytes, const std::string& file,
     ir::Value v;
     v.name = in.name();
     v.shape = input_shape(in, options);
-    for (int64_t d : v.shape)
+    int64_t count = 1;
+    for (int64_t d : v.shape) {
       if (d <= 0) throw ConvertError("input '" + in.name() + "' needs positive dimensions");
+      if (count > kMaxElements / d)
+        throw ConvertError("input '" + in.name() + "' is too large (more than 2^31 elements)");
+      count *= d;
+    }
     v.shape_known = true;
     g.values[v.name] = v;
     g.inputs.push_back(v.name);

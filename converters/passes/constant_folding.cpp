@@ -110,6 +110,27 @@ Value fold_binary(const Node& n, const Value& a, const Value& b) {
   return out;
 }
 
+void check_permutation(const Node& n, const std::vector<int64_t>& perm, size_t rank) {
+  if (perm.size() != rank) fail(n, "perm length differs from the rank");
+  std::vector<bool> seen(rank, false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= static_cast<int64_t>(rank) || seen[static_cast<size_t>(p)])
+      fail(n, "perm is not a permutation of the axes");
+    seen[static_cast<size_t>(p)] = true;
+  }
+}
+
+// Elements a constant of `shape` would hold; refuses negative or huge shapes.
+int64_t checked_count(const Node& n, const std::vector<int64_t>& shape) {
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (d < 0) fail(n, "negative dimension");
+    if (d > 0 && count > (int64_t{1} << 31) / d) fail(n, "constant too large");
+    count *= d;
+  }
+  return count;
+}
+
 std::vector<int64_t> ints_of(const Graph& g, const Node& n, size_t k) {
   const Value& v = g.value(n.input(k));
   if (v.type == ElemType::kFloat) fail(n, "input " + std::to_string(k) + " must be integer");
@@ -266,7 +287,10 @@ bool try_fold(Graph& g, const Node& n) {
       out = x;
       out.shape = reshape_target(n, x.shape, ints_of(g, n, 1), n.attr_int("allowzero", 0) != 0);
     } else if (n.op == "Flatten") {
-      const int64_t axis = normalize_axis(n, n.attr_int("axis", 1), x.shape.size() + 1);
+      const auto r = static_cast<int64_t>(x.shape.size());
+      int64_t axis = n.attr_int("axis", 1);
+      if (axis < -r || axis > r) fail(n, "axis " + std::to_string(axis) + " out of range");
+      if (axis < 0) axis += r;
       int64_t outer = 1, inner = 1;
       for (size_t k = 0; k < x.shape.size(); ++k)
         (static_cast<int64_t>(k) < axis ? outer : inner) *= x.shape[k];
@@ -286,15 +310,17 @@ bool try_fold(Graph& g, const Node& n) {
         type = v.type == ElemType::kFloat ? ElemType::kFloat : ElemType::kInt64;
         fill = static_cast<float>(element(v, 0));
       }
+      if (x.type == ElemType::kFloat) fail(n, "the shape must be integers");
+      checked_count(n, x.i);
       out = make_like(type, x.i);
       for (int64_t k = 0; k < out.element_count(); ++k) set_element(out, k, fill);
     } else if (n.op == "Transpose") {
       std::vector<int64_t> perm = n.attr_ints("perm");
       if (perm.empty())
         for (size_t k = x.shape.size(); k-- > 0;) perm.push_back(static_cast<int64_t>(k));
-      if (perm.size() != x.shape.size()) fail(n, "perm length differs from the rank");
+      check_permutation(n, perm, x.shape.size());
       std::vector<int64_t> shape;
-      for (int64_t p : perm) shape.push_back(x.shape.at(static_cast<size_t>(p)));
+      for (int64_t p : perm) shape.push_back(x.shape[static_cast<size_t>(p)]);
       const std::vector<int64_t> xs = strides_of(x.shape);
       out = gather_elements(x, shape, [&](const std::vector<int64_t>& idx) {
         int64_t src = 0;
@@ -309,6 +335,10 @@ bool try_fold(Graph& g, const Node& n) {
       for (const std::string& in : n.inputs) {
         parts.push_back(&g.value(in));
         if (parts.back()->shape.size() != x.shape.size()) fail(n, "inputs differ in rank");
+        for (size_t a = 0; a < x.shape.size(); ++a)
+          if (static_cast<int64_t>(a) != axis && parts.back()->shape[a] != x.shape[a])
+            fail(n, "inputs differ outside the concat axis");
+        if (parts.back()->type != x.type) fail(n, "inputs differ in element type");
         shape[axis] += parts.back()->shape[axis];
       }
       const ElemType type = x.type;
@@ -330,6 +360,7 @@ bool try_fold(Graph& g, const Node& n) {
       }
     } else if (n.op == "Gather") {
       const Value& idx_v = g.value(n.input(1));
+      if (idx_v.type == ElemType::kFloat) fail(n, "indices must be integers");
       const int64_t axis = normalize_axis(n, n.attr_int("axis", 0), x.shape.size());
       std::vector<int64_t> shape(x.shape.begin(), x.shape.begin() + axis);
       shape.insert(shape.end(), idx_v.shape.begin(), idx_v.shape.end());
@@ -363,14 +394,17 @@ bool try_fold(Graph& g, const Node& n) {
       }
       if (axes.empty())
         for (size_t k = 0; k < starts.size(); ++k) axes.push_back(static_cast<int64_t>(k));
-      steps.resize(starts.size(), 1);
+      if (steps.empty()) steps.assign(starts.size(), 1);
+      if (ends.size() != starts.size() || axes.size() != starts.size() ||
+          steps.size() != starts.size())
+        fail(n, "starts, ends, axes and steps differ in length");
       std::vector<int64_t> begin(x.shape.size(), 0), step(x.shape.size(), 1), shape = x.shape;
       for (size_t k = 0; k < starts.size(); ++k) {
-        const int64_t a = normalize_axis(n, axes.at(k), x.shape.size());
+        const int64_t a = normalize_axis(n, axes[k], x.shape.size());
         const int64_t dim = x.shape[a];
         if (steps[k] <= 0) fail(n, "only positive Slice steps are supported");
         int64_t s = starts[k] < 0 ? starts[k] + dim : starts[k];
-        int64_t e = ends.at(k) < 0 ? ends[k] + dim : ends[k];
+        int64_t e = ends[k] < 0 ? ends[k] + dim : ends[k];
         s = std::clamp<int64_t>(s, 0, dim);
         e = std::clamp<int64_t>(e, 0, dim);
         begin[a] = s;

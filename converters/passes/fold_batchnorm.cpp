@@ -87,7 +87,8 @@ bool try_fold_into_producer(Graph& g, const Node& bn, std::vector<Node>& done) {
   p.inputs[1] = g.add_constant(w.name + "_bn", w.shape, std::move(weights));
   p.inputs.resize(3);
   p.inputs[2] = g.add_constant(p.outputs[0] + "_bn_bias", {channels}, std::move(bias));
-  g.replace_uses(bn.outputs[0], p.outputs[0]);
+  // The producer now writes what the BN wrote, under its name.
+  p.outputs[0] = bn.outputs[0];
   return true;
 }
 

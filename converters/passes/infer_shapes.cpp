@@ -378,6 +378,14 @@ void to_reshape(Graph& g, Node& n, std::vector<int64_t> shape) {
   set_output(g, n, std::move(shape));
 }
 
+// Flatten's axis lies in [-r, r]; a negative one counts from the back.
+int64_t flatten_axis(const Node& n, size_t rank) {
+  const auto r = static_cast<int64_t>(rank);
+  const int64_t axis = n.attr_int("axis", 1);
+  if (axis < -r || axis > r) fail(n, "axis " + std::to_string(axis) + " out of range");
+  return axis < 0 ? axis + r : axis;
+}
+
 int64_t normalize_axis(const Node& n, int64_t axis, size_t rank) {
   const auto r = static_cast<int64_t>(rank);
   if (axis < -r || axis >= r) fail(n, "axis " + std::to_string(axis) + " out of range");
@@ -500,7 +508,7 @@ void infer_node(Graph& g, Node& n) {
   }
   if (op == "Flatten") {
     const Value& x = known(g, n, 0);
-    const int64_t axis = normalize_axis(n, n.attr_int("axis", 1), x.shape.size() + 1);
+    const int64_t axis = flatten_axis(n, x.shape.size());
     int64_t outer = 1, inner = 1;
     for (size_t k = 0; k < x.shape.size(); ++k)
       (static_cast<int64_t>(k) < axis ? outer : inner) *= x.shape[k];

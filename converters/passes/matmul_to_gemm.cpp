@@ -1,6 +1,6 @@
-// MatMul(A, B) with a constant 2-D B is a Gemm; when its only reader is an
-// Add of a constant that broadcasts along N ([N] or [1, N]), that Add is the
-// Gemm's bias.
+// A 2-D MatMul(A, B) is a Gemm (the runtime's Dense takes a constant or a
+// computed B); when its only reader is the next node, an Add of a constant
+// that broadcasts along N ([N] or [1, N]), that Add becomes the Gemm's bias.
 #include "passes/passes.hpp"
 
 namespace edgeae::passes {

@@ -10,7 +10,7 @@
 //   drop_identities     removes Identity, Dropout and float->float Cast
 //   fold_batchnorm      folds BatchNormalization into the Conv, ConvTranspose
 //                       or Gemm before it; a standalone one becomes Mul + Add
-//   matmul_to_gemm      MatMul (+ Add of a bias) with constant weights -> Gemm
+//   matmul_to_gemm      MatMul (+ Add of a constant bias) -> Gemm
 //   fuse_activations    Relu, LeakyRelu, PRelu, Sigmoid, Tanh, Clip,
 //                       HardSigmoid into the op that produces their input
 //

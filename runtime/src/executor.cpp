@@ -1,5 +1,6 @@
 #include "executor.hpp"
 
+#include "kernels/kernel_set.hpp"
 #include "kernels/reference/reference.hpp"
 #include "record_access.hpp"
 
@@ -61,7 +62,7 @@ void run_dense(const OpView& v, float* y) {
     s.bias_stride_m = cm == 1 ? 0 : cn;
     s.bias_stride_n = cn == 1 ? 0 : 1;
   }
-  ref::dense_f32(s, v.in_f32(0), v.in_f32(1), bias, v.activation(), y);
+  v.session.kernels()->dense(s, v.in_f32(0), v.in_f32(1), bias, v.activation(), y);
 }
 
 ref::ConvShape conv_shape(const OpView& v) {
@@ -93,8 +94,8 @@ ref::PoolShape pool_shape(const OpView& v) {
 }
 
 void run_binary(const OpView& v, ref::BinaryOp kind, float* y) {
-  ref::binary_f32(kind, shape_of(v.tensor(0)), v.in_f32(0), shape_of(v.tensor(1)), v.in_f32(1),
-                  shape_of(v.out()), v.activation(), y);
+  v.session.kernels()->binary(kind, shape_of(v.tensor(0)), v.in_f32(0), shape_of(v.tensor(1)),
+                              v.in_f32(1), shape_of(v.out()), v.activation(), y);
 }
 
 void run_concat(const OpView& v, void* y) {
@@ -117,16 +118,16 @@ void execute_op(const Session& session, const format::OpRecord& op) {
   void* out = session.mutable_tensor_data(op.output);
   auto* y = static_cast<float*>(out);
   const uint32_t elem = format::dtype_bytes(static_cast<format::DType>(v.out().dtype));
+  const KernelSet& k = *session.kernels();
   switch (static_cast<OpType>(op.type)) {
     case OpType::kDense:
       run_dense(v, y);
       break;
     case OpType::kConv:
-      ref::conv_f32(conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), v.activation(), y);
+      k.conv(conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), v.activation(), y);
       break;
     case OpType::kConvTranspose:
-      ref::conv_transpose_f32(conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), v.activation(),
-                              y);
+      k.conv_transpose(conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), v.activation(), y);
       break;
     case OpType::kRelu:
     case OpType::kLeakyRelu:
@@ -135,8 +136,8 @@ void execute_op(const Session& session, const format::OpRecord& op) {
     case OpType::kClip:
     case OpType::kHardSigmoid: {
       const TensorRecord& o = v.out();
-      ref::activation_f32(v.activation(), static_cast<uint32_t>(element_count(o)),
-                          o.rank ? o.dims[o.rank - 1] : 1, v.in_f32(0), y);
+      k.activation(v.activation(), static_cast<uint32_t>(element_count(o)),
+                   o.rank ? o.dims[o.rank - 1] : 1, v.in_f32(0), y);
       break;
     }
     case OpType::kPRelu:
@@ -155,15 +156,15 @@ void execute_op(const Session& session, const format::OpRecord& op) {
       run_concat(v, out);
       break;
     case OpType::kMaxPool:
-      ref::max_pool_f32(pool_shape(v), v.in_f32(0), v.activation(), y);
+      k.max_pool(pool_shape(v), v.in_f32(0), v.activation(), y);
       break;
     case OpType::kAveragePool:
-      ref::average_pool_f32(pool_shape(v), v.in_f32(0), v.activation(), y);
+      k.average_pool(pool_shape(v), v.in_f32(0), v.activation(), y);
       break;
     case OpType::kGlobalAveragePool: {
       const TensorRecord& x = v.tensor(0);
-      ref::global_average_pool_f32(x.dims[0], height(x) * width(x), channels(x), v.in_f32(0),
-                                   v.activation(), y);
+      k.global_average_pool(x.dims[0], height(x) * width(x), channels(x), v.in_f32(0),
+                            v.activation(), y);
       break;
     }
     case OpType::kResize:

@@ -28,9 +28,11 @@ int32_t quantize(float x, float scale, int32_t zero_point, int32_t lo, int32_t h
 
 }  // namespace
 
-Status Session::init(const Model& model, void* arena, size_t arena_bytes) {
+Status Session::init(const Model& model, void* arena, size_t arena_bytes,
+                     const KernelSet* kernels) {
   model_ = nullptr;
   arena_ = nullptr;
+  kernels_ = nullptr;
   if (!model.loaded())
     return Status{StatusCode::kNotReady, "model is not loaded", Status::kNoIndex};
   if (!arena && model.arena_bytes() > 0) return invalid("arena is null");
@@ -41,6 +43,7 @@ Status Session::init(const Model& model, void* arena, size_t arena_bytes) {
                   Status::kNoIndex};
   model_ = &model;
   arena_ = static_cast<uint8_t*>(arena);
+  kernels_ = kernels ? kernels : best_kernels();
   return Status::Ok();
 }
 

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "edgeae/blob_format.hpp"
+#include "edgeae/kernel_sets.hpp"
 
 namespace edgeae {
 
@@ -131,7 +132,10 @@ void execute_op(const Session& session, const format::OpRecord& op);
 class Session {
  public:
   // Binds a loaded model to an arena of at least model.arena_bytes() bytes.
-  Status init(const Model& model, void* arena, size_t arena_bytes);
+  // `kernels` picks the kernel set (kernel_sets.hpp); null: the best this CPU
+  // runs.
+  Status init(const Model& model, void* arena, size_t arena_bytes,
+              const KernelSet* kernels = nullptr);
 
   // Writes input i from float32 values (quantized at the boundary when the
   // tensor is int8/int16); `count` must equal the input's element count.
@@ -152,6 +156,7 @@ class Session {
   const void* tensor_data(uint32_t tensor_id) const;
 
   const Model* model() const { return model_; }
+  const KernelSet* kernels() const { return kernels_; }
 
  private:
   friend void detail::execute_op(const Session& session, const format::OpRecord& op);
@@ -159,6 +164,7 @@ class Session {
 
   const Model* model_ = nullptr;
   uint8_t* arena_ = nullptr;
+  const KernelSet* kernels_ = nullptr;
 };
 
 // A short static description of a status code ("arena too small", ...).

@@ -1,0 +1,76 @@
+// Which kernel sets this build holds and which this CPU can run.
+#include "kernels/kernel_set.hpp"
+
+#include <string.h>
+
+namespace edgeae {
+namespace kernels {
+
+const KernelSet kReference = {"reference",         ref::dense_f32,   ref::conv_f32,
+                              ref::conv_transpose_f32, ref::binary_f32, ref::activation_f32,
+                              ref::max_pool_f32,   ref::average_pool_f32,
+                              ref::global_average_pool_f32};
+
+}  // namespace kernels
+
+namespace {
+
+// The sets of this build, narrowest first; `runnable` asks the CPU.
+struct Candidate {
+  const KernelSet* set;
+  bool (*runnable)();
+};
+
+bool always() { return true; }
+#if defined(EDGEAE_HAVE_X86_KERNELS)
+bool has_sse41() { return __builtin_cpu_supports("sse4.1"); }
+bool has_avx2() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+bool has_avx512() {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") &&
+         __builtin_cpu_supports("fma");
+}
+#endif
+
+const Candidate kCandidates[] = {
+    {&kernels::kReference, always},
+#if defined(EDGEAE_HAVE_X86_KERNELS)
+    {&kernels::kSse41, has_sse41},
+    {&kernels::kAvx2, has_avx2},
+    {&kernels::kAvx512, has_avx512},
+#endif
+#if defined(EDGEAE_HAVE_NEON_KERNELS)
+    {&kernels::kNeon, always},
+#endif
+};
+constexpr size_t kCandidateCount = sizeof kCandidates / sizeof kCandidates[0];
+
+}  // namespace
+
+const KernelSet* reference_kernels() { return &kernels::kReference; }
+
+size_t kernel_set_count() {
+  size_t n = 0;
+  for (const Candidate& c : kCandidates) n += c.runnable() ? 1 : 0;
+  return n;
+}
+
+const KernelSet* kernel_set(size_t i) {
+  for (const Candidate& c : kCandidates) {
+    if (!c.runnable()) continue;
+    if (i-- == 0) return c.set;
+  }
+  return nullptr;
+}
+
+const KernelSet* best_kernels() { return kernel_set(kernel_set_count() - 1); }
+
+const char* kernel_set_name(const KernelSet* set) { return set ? set->name : ""; }
+
+const KernelSet* find_kernel_set(const char* name) {
+  for (size_t i = 0; i < kCandidateCount; ++i)
+    if (kCandidates[i].runnable() && name && strcmp(kCandidates[i].set->name, name) == 0)
+      return kCandidates[i].set;
+  return nullptr;
+}
+
+}  // namespace edgeae
