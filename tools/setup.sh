@@ -7,6 +7,7 @@ packages=(
   doctest-dev libxsimd-dev libbenchmark-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+  g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
 )
 missing=()
 for p in "${packages[@]}"; do

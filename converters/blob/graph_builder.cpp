@@ -27,7 +27,7 @@ std::string op_label(const OpDesc& d, size_t index) {
 // Appends `bytes` at an `alignment` boundary of `out`; returns the offset.
 uint64_t append_aligned(std::vector<uint8_t>& out, const void* data, size_t bytes,
                         uint64_t alignment) {
-  out.resize(planner::align_up(out.size(), alignment), 0);
+  out.resize(static_cast<size_t>(planner::align_up(out.size(), alignment)), 0);
   const uint64_t offset = out.size();
   const auto* p = static_cast<const uint8_t*>(data);
   out.insert(out.end(), p, p + bytes);
@@ -347,7 +347,7 @@ Blob GraphBuilder::build() const {
     entries[k] = {static_cast<uint32_t>(s.kind), s.count,
                   append_aligned(out, s.data, s.bytes, format::kSectionAlign), s.bytes};
   }
-  out.resize(planner::align_up(out.size(), format::kSectionAlign), 0);
+  out.resize(static_cast<size_t>(planner::align_up(out.size(), format::kSectionAlign)), 0);
   std::memcpy(out.data() + sizeof(format::BlobHeader), entries, sizeof entries);
 
   format::BlobHeader h{};

@@ -24,6 +24,11 @@ int cmd_convert(const Args& args);
 int cmd_run(const Args& args);
 int cmd_inspect(const Args& args);
 int cmd_eval(const Args& args);
+int cmd_bench(const Args& args);
+
+// The kernel set EDGEAE_KERNELS names (unset or "auto": the best); throws
+// CliError for a set this build or CPU lacks.
+const KernelSet* kernels_from_environment();
 
 // A loaded blob and the bytes it lives in (the model points into them).
 struct LoadedModel {

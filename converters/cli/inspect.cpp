@@ -135,8 +135,8 @@ uint64_t op_macs(const Model& m, const format::OpRecord& op) {
       return out_elems * (p.trans_a ? a.dims[0] : a.dims[1]);
     }
     case OpType::kConv: {
-      const TensorRecord& w = m.tensor(op.inputs[1]);
-      return out_elems * w.dims[1] * w.dims[2] * w.dims[3];
+      const TensorRecord& w = m.tensor(op.inputs[1]);  // [KH, KW, Cin/g, Cout]
+      return out_elems * w.dims[0] * w.dims[1] * w.dims[2];
     }
     case OpType::kConvTranspose: {
       const TensorRecord& x = m.tensor(op.inputs[0]);
@@ -144,7 +144,7 @@ uint64_t op_macs(const Model& m, const format::OpRecord& op) {
       const auto groups = static_cast<uint64_t>(params_of<format::ConvParams>(op).groups);
       uint64_t in_elems = 1;
       for (uint32_t k = 0; k < x.rank; ++k) in_elems *= x.dims[k];
-      return in_elems * w.dims[1] * w.dims[2] * (w.dims[0] / groups);
+      return in_elems * w.dims[0] * w.dims[1] * (w.dims[3] / groups);
     }
     case OpType::kMaxPool:
     case OpType::kAveragePool: {

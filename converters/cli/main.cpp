@@ -23,6 +23,9 @@ const char* const kUsage =
     "  run     MODEL.eab --input IN.npy --output OUT.npy\n"
     "  inspect MODEL.eab [--json]\n"
     "  eval    MODEL.eab --input X.npy --target Y.npy [--peak P] [--json]\n"
+    "  bench   MODEL.eab [--seconds S] [--json]\n"
+    "\n"
+    "EDGEAE_KERNELS=reference|sse4.1|avx2|avx512|neon|auto picks the kernel set (default auto).\n"
     "\n"
     "'edgeae <command> --help' describes one command.\n";
 
@@ -38,6 +41,11 @@ const std::map<std::string, const char*> kHelp = {
      "usage: edgeae run MODEL.eab --input IN.npy --output OUT.npy\n"
      "IN.npy is float32, C order, shaped [N, <model input shape without its batch axis>];\n"
      "each of the N samples runs through the model and OUT.npy holds [N, <output shape>].\n"},
+    {"bench",
+     "usage: edgeae bench MODEL.eab [--seconds S] [--json]\n"
+     "Times single-threaded batch-1 inference (zero inputs) after a warm-up for S seconds\n"
+     "(default 2) and prints the median, p10 and p90 microseconds per inference.\n"
+     "EDGEAE_KERNELS selects the kernel set.\n"},
     {"inspect",
      "usage: edgeae inspect MODEL.eab [--json]\n"
      "Prints the ops with shapes, parameters, MACs and precision, and the arena plan.\n"},
@@ -117,6 +125,20 @@ std::pair<std::string, std::vector<int64_t>> parse_input_shape(const std::string
 }
 
 }  // namespace
+
+const KernelSet* kernels_from_environment() {
+  const char* name = std::getenv("EDGEAE_KERNELS");
+  if (!name || !*name || std::strcmp(name, "auto") == 0) return best_kernels();
+  const KernelSet* set = find_kernel_set(name);
+  if (!set) {
+    std::string known;
+    for (size_t i = 0; i < kernel_set_count(); ++i)
+      known += std::string(i ? ", " : "") + kernel_set_name(kernel_set(i));
+    throw CliError(std::string("EDGEAE_KERNELS=") + name + " is not available here (" + known +
+                   ", auto)");
+  }
+  return set;
+}
 
 void load_model_file(const std::string& path, LoadedModel& out) {
   try {
@@ -203,7 +225,7 @@ RunResult run_all(const LoadedModel& lm, const io::NpyArray& in, const std::stri
   const size_t in_n = ti.element_count(), out_n = to.element_count();
   std::vector<uint8_t> arena(m.arena_bytes());
   Session s;
-  Status st = s.init(m, arena.data(), arena.size());
+  Status st = s.init(m, arena.data(), arena.size(), kernels_from_environment());
   if (!st.ok()) throw CliError(st.message);
   RunResult r;
   r.output.resize(batches * out_n);
@@ -304,8 +326,11 @@ int main(int argc, char** argv) {
   }
   const std::string command = argv[1];
   const Args args(argv + 2, argv + argc);
-  const std::map<std::string, int (*)(const Args&)> commands = {
-      {"convert", cmd_convert}, {"run", cmd_run}, {"inspect", cmd_inspect}, {"eval", cmd_eval}};
+  const std::map<std::string, int (*)(const Args&)> commands = {{"convert", cmd_convert},
+                                                                {"run", cmd_run},
+                                                                {"inspect", cmd_inspect},
+                                                                {"eval", cmd_eval},
+                                                                {"bench", cmd_bench}};
   auto it = commands.find(command);
   if (it == commands.end()) {
     std::fprintf(stderr, "edgeae: unknown command '%s'\n%s", command.c_str(), kUsage);

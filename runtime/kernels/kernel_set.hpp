@@ -16,8 +16,9 @@ struct KernelSet {
                const ref::ActivationSpec&, float* y);
   void (*conv_transpose)(const ref::ConvShape&, const float* x, const float* w, const float* bias,
                          const ref::ActivationSpec&, float* y);
-  void (*binary)(ref::BinaryOp, const ref::Shape& a_shape, const float* a, const ref::Shape& b_shape,
-                 const float* b, const ref::Shape& out_shape, const ref::ActivationSpec&, float* y);
+  void (*binary)(ref::BinaryOp, const ref::Shape& a_shape, const float* a,
+                 const ref::Shape& b_shape, const float* b, const ref::Shape& out_shape,
+                 const ref::ActivationSpec&, float* y);
   void (*activation)(const ref::ActivationSpec&, uint32_t count, uint32_t channels, const float* x,
                      float* y);
   void (*max_pool)(const ref::PoolShape&, const float* x, const ref::ActivationSpec&, float* y);

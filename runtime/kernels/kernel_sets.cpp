@@ -1,14 +1,19 @@
 // Which kernel sets this build holds and which this CPU can run.
-#include "kernels/kernel_set.hpp"
-
 #include <string.h>
+
+#include "kernels/kernel_set.hpp"
 
 namespace edgeae {
 namespace kernels {
 
-const KernelSet kReference = {"reference",         ref::dense_f32,   ref::conv_f32,
-                              ref::conv_transpose_f32, ref::binary_f32, ref::activation_f32,
-                              ref::max_pool_f32,   ref::average_pool_f32,
+const KernelSet kReference = {"reference",
+                              ref::dense_f32,
+                              ref::conv_f32,
+                              ref::conv_transpose_f32,
+                              ref::binary_f32,
+                              ref::activation_f32,
+                              ref::max_pool_f32,
+                              ref::average_pool_f32,
                               ref::global_average_pool_f32};
 
 }  // namespace kernels
@@ -21,22 +26,28 @@ struct Candidate {
   bool (*runnable)();
 };
 
-bool always() { return true; }
+bool always() {
+  return true;
+}
 #if defined(EDGEAE_HAVE_X86_KERNELS)
-bool has_sse41() { return __builtin_cpu_supports("sse4.1"); }
-bool has_avx2() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+bool has_sse41() {
+  return __builtin_cpu_supports("sse4.1");
+}
+bool has_avx2() {
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+// The AVX-512 unit is built for Skylake-X and later (F, DQ, BW, VL).
 bool has_avx512() {
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") &&
-         __builtin_cpu_supports("fma");
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 #endif
 
 const Candidate kCandidates[] = {
     {&kernels::kReference, always},
 #if defined(EDGEAE_HAVE_X86_KERNELS)
-    {&kernels::kSse41, has_sse41},
-    {&kernels::kAvx2, has_avx2},
-    {&kernels::kAvx512, has_avx512},
+    {&kernels::kSse41, has_sse41},  {&kernels::kAvx2, has_avx2}, {&kernels::kAvx512, has_avx512},
 #endif
 #if defined(EDGEAE_HAVE_NEON_KERNELS)
     {&kernels::kNeon, always},
@@ -46,7 +57,9 @@ constexpr size_t kCandidateCount = sizeof kCandidates / sizeof kCandidates[0];
 
 }  // namespace
 
-const KernelSet* reference_kernels() { return &kernels::kReference; }
+const KernelSet* reference_kernels() {
+  return &kernels::kReference;
+}
 
 size_t kernel_set_count() {
   size_t n = 0;
@@ -62,9 +75,13 @@ const KernelSet* kernel_set(size_t i) {
   return nullptr;
 }
 
-const KernelSet* best_kernels() { return kernel_set(kernel_set_count() - 1); }
+const KernelSet* best_kernels() {
+  return kernel_set(kernel_set_count() - 1);
+}
 
-const char* kernel_set_name(const KernelSet* set) { return set ? set->name : ""; }
+const char* kernel_set_name(const KernelSet* set) {
+  return set ? set->name : "";
+}
 
 const KernelSet* find_kernel_set(const char* name) {
   for (size_t i = 0; i < kCandidateCount; ++i)

@@ -105,6 +105,13 @@ Status Session::run() {
   return Status::Ok();
 }
 
+Status Session::run_ops(uint32_t begin, uint32_t end) {
+  if (!model_) return Status{StatusCode::kNotReady, "session is not initialized", Status::kNoIndex};
+  if (begin > end || end > model_->op_count_) return invalid("op range out of bounds");
+  for (uint32_t i = begin; i < end; ++i) detail::execute_op(*this, model_->ops_[i]);
+  return Status::Ok();
+}
+
 Status Session::get_output(size_t i, float* values, size_t count) const {
   if (!model_) return Status{StatusCode::kNotReady, "session is not initialized", Status::kNoIndex};
   if (i >= model_->output_count_) return invalid("output index out of range");

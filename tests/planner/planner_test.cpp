@@ -373,7 +373,7 @@ TEST_CASE("planner: chains reach the lower bound exactly") {
   };
   std::mt19937_64 rng(777);
   for (int k = 0; k < 300; ++k) {
-    const size_t n = 1 + rng() % 40;
+    const size_t n = 1 + static_cast<size_t>(rng() % 40);
     std::vector<uint64_t> sizes(n);
     const uint64_t scale = (k % 3 == 0) ? 16 : (k % 3 == 1) ? 1000 : 100000;
     for (auto& s : sizes) s = (rng() % 8 == 0) ? 0 : rng() % scale;

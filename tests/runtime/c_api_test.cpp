@@ -15,7 +15,7 @@ TEST_CASE("C API: firmware-style use gives the C++ API's output") {
   Model m = testing::load_or_fail(b);
   const auto input = testing::random_values(16, 6);
   const std::vector<float> expected = testing::run_model(m, input);
-  std::vector<uint8_t> arena(b.arena_bytes);
+  std::vector<uint8_t> arena(static_cast<size_t>(b.arena_bytes));
   std::vector<float> output(16);
   const char* message = "";
   const int step = edgeae_c_api_denoise(b.bytes.data(), b.bytes.size(), arena.data(), arena.size(),

@@ -81,7 +81,7 @@ TEST_CASE("session: a 1-D U-Net blob equals the reference kernels chained by han
   const blob::Blob b = testing::unet_1d(21);
   Model m = testing::load_or_fail(b);
   const auto input = testing::random_values(32, 22);
-  const std::vector<float> got = testing::run_model(m, input);
+  const std::vector<float> got = testing::run_model(m, input, reference_kernels());
 
   // Chain the same kernels directly, reading the weights back from the blob.
   auto weights = [&](uint32_t op, uint32_t k) {

@@ -90,10 +90,12 @@ inline Model load_or_fail(const blob::Blob& b) {
 }
 
 // Runs a single-input, single-output model on `input`.
-inline std::vector<float> run_model(const Model& m, const std::vector<float>& input) {
+// `kernels` null: the best set for this CPU.
+inline std::vector<float> run_model(const Model& m, const std::vector<float>& input,
+                                    const KernelSet* kernels = nullptr) {
   std::vector<uint8_t> arena(m.arena_bytes());  // operator new: 16-byte aligned
   Session s;
-  REQUIRE(s.init(m, arena.data(), arena.size()).ok());
+  REQUIRE(s.init(m, arena.data(), arena.size(), kernels).ok());
   REQUIRE(s.set_input(0, input.data(), input.size()).ok());
   REQUIRE(s.run().ok());
   std::vector<float> out(m.output(0).element_count());

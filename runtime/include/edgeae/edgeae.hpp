@@ -144,6 +144,8 @@ class Session {
   Status set_input_raw(size_t i, const void* data, size_t bytes);
 
   Status run();
+  // Runs ops [begin, end) only, for profilers (run() is run_ops(0, op_count)).
+  Status run_ops(uint32_t begin, uint32_t end);
 
   // Reads output i as float32 (dequantized when quantized).
   Status get_output(size_t i, float* values, size_t count) const;

@@ -1,0 +1,772 @@
+// float32 kernels written once over xsimd batches and compiled per
+// instruction set (f32_x86_*.cpp, f32_neon.cpp), each translation unit with
+// its own ISA flags. Everything here has internal linkage so that no inline
+// function compiled for AVX-512 can be picked by the linker for a plain SSE
+// caller (the classic multi-ISA ODR trap).
+//
+// Weights are read in place in the blob's layout: Dense B is [K, N] and conv
+// weights are [KH, KW, Cin/g, Cout], so for every input element the weights
+// of all output channels it feeds form one contiguous row: the kernels keep
+// T vectors of output channels for P output pixels in registers, broadcast
+// each input element once and stream the rows. Output channels that do not
+// fill a vector run scalar (channel counts of encoder/decoders are nearly
+// always multiples of 16; a single output channel has its own path).
+//
+// Results differ from the reference only by float summation order (split
+// accumulators), which the testers bound at 1e-5 relative.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <type_traits>
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/kernel_set.hpp"
+#include "kernels/reference/reference.hpp"
+
+namespace edgeae::simd {
+namespace {
+
+using format::Activation;
+using ref::ActivationSpec;
+
+// Channel tails narrower than a vector run scalar, in this translation unit.
+// (Using a narrower instruction set's batches here would instantiate its
+// xsimd templates with this unit's wider ISA flags, and the linker may then
+// hand that copy to the narrower kernel set: an illegal instruction on a CPU
+// without the wider ISA.)
+template <class A>
+struct Narrower {
+  using type = void;
+};
+
+template <class A>
+using Batch = xsimd::batch<float, A>;
+
+// Architectural vector registers: 32 on AVX-512 and AArch64, 16 on AVX2,
+// SSE and ARMv7 NEON (as 128-bit q registers).
+template <class A>
+constexpr int kVectorRegisters =
+#if defined(EDGEAE_SIMD_X86)
+    std::is_same_v<A, xsimd::avx512f> ? 32 : 16;
+#elif defined(__aarch64__)
+    32;
+#else
+    16;
+#endif
+
+// The activation on one vector whose lanes are channels c0, c0 + 1, ...
+template <class A>
+inline Batch<A> activate(const ActivationSpec& act, Batch<A> v, uint32_t c0) {
+  using B = Batch<A>;
+  switch (act.kind) {
+    case Activation::kNone:
+      return v;
+    case Activation::kRelu:
+      return xsimd::max(v, B(0.0f));
+    case Activation::kLeakyRelu:
+      return xsimd::select(v < B(0.0f), v * B(act.alpha), v);
+    case Activation::kSigmoid: {
+      // 1 / (1 + e^-v): e^-v overflows to inf for v < -88, giving exactly 0.
+      return B(1.0f) / (B(1.0f) + xsimd::exp(-v));
+    }
+    case Activation::kTanh:
+      return xsimd::tanh(v);
+    case Activation::kClip:
+      return xsimd::min(xsimd::max(v, B(act.alpha)), B(act.beta));
+    case Activation::kHardSigmoid:
+      return xsimd::max(B(0.0f), xsimd::min(B(1.0f), B(act.alpha) * v + B(act.beta)));
+    case Activation::kPRelu: {
+      const B slope = act.slope_count == 1 ? B(act.slope[0]) : B::load_unaligned(act.slope + c0);
+      return xsimd::select(v < B(0.0f), v * slope, v);
+    }
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------- Dense
+// Y[m][n0 .. n0 + T*L) for one row: T column vectors, U independent partial
+// sums over k (T * U = 8 chains hide the FMA latency).
+template <class A, int T, int U>
+void dense_tile(const float* a_row, const float* b, uint32_t k_count, uint32_t n_count, uint32_t n0,
+                const float* bias_row, uint32_t bias_stride_n, const ActivationSpec& act,
+                float* y_row) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  B acc[U][T];
+  for (int t = 0; t < T; ++t) {
+    const uint32_t n = n0 + t * L;
+    acc[0][t] = !bias_row            ? B(0.0f)
+                : bias_stride_n == 0 ? B(bias_row[0])
+                                     : B::load_unaligned(bias_row + n);
+    for (int u = 1; u < U; ++u) acc[u][t] = B(0.0f);
+  }
+  uint32_t k = 0;
+  for (; k + U <= k_count; k += U) {
+    for (int u = 0; u < U; ++u) {
+      const B x(a_row[k + u]);
+      const float* row = b + size_t(k + u) * n_count + n0;
+      for (int t = 0; t < T; ++t)
+        acc[u][t] = xsimd::fma(x, B::load_unaligned(row + t * L), acc[u][t]);
+    }
+  }
+  for (; k < k_count; ++k) {
+    const B x(a_row[k]);
+    const float* row = b + size_t(k) * n_count + n0;
+    for (int t = 0; t < T; ++t)
+      acc[0][t] = xsimd::fma(x, B::load_unaligned(row + t * L), acc[0][t]);
+  }
+  for (int t = 0; t < T; ++t) {
+    B sum = acc[0][t];
+    for (int u = 1; u < U; ++u) sum += acc[u][t];
+    activate<A>(act, sum, n0 + t * L).store_unaligned(y_row + n0 + t * L);
+  }
+}
+
+// Columns [n0, n_count) of one row, widest tiles first; a tail narrower
+// than a vector goes to the next instruction set.
+template <class A>
+void dense_columns(const float* a_row, const float* b, uint32_t k_count, uint32_t n_count,
+                   uint32_t n0, const float* bias_row, uint32_t bias_stride_n,
+                   const ActivationSpec& act, float* y_row) {
+  if constexpr (std::is_void_v<A>) {
+    for (uint32_t n = n0; n < n_count; ++n) {
+      float acc = bias_row ? bias_row[bias_stride_n ? n : 0] : 0.0f;
+      for (uint32_t k = 0; k < k_count; ++k) acc += a_row[k] * b[size_t(k) * n_count + n];
+      y_row[n] = ref::activate(act, acc, n);
+    }
+  } else {
+    constexpr uint32_t L = Batch<A>::size;
+    for (; n0 + 8 * L <= n_count; n0 += 8 * L)
+      dense_tile<A, 8, 1>(a_row, b, k_count, n_count, n0, bias_row, bias_stride_n, act, y_row);
+    if (n0 + 4 * L <= n_count) {
+      dense_tile<A, 4, 2>(a_row, b, k_count, n_count, n0, bias_row, bias_stride_n, act, y_row);
+      n0 += 4 * L;
+    }
+    if (n0 + 2 * L <= n_count) {
+      dense_tile<A, 2, 4>(a_row, b, k_count, n_count, n0, bias_row, bias_stride_n, act, y_row);
+      n0 += 2 * L;
+    }
+    if (n0 + L <= n_count) {
+      dense_tile<A, 1, 8>(a_row, b, k_count, n_count, n0, bias_row, bias_stride_n, act, y_row);
+      n0 += L;
+    }
+    if (n0 < n_count)
+      dense_columns<typename Narrower<A>::type>(a_row, b, k_count, n_count, n0, bias_row,
+                                                bias_stride_n, act, y_row);
+  }
+}
+
+template <class A>
+void dense(const ref::DenseShape& s, const float* a, const float* b, const float* bias,
+           const ActivationSpec& act, float* y) {
+  // The converter always writes constant weights [K, N]; transposed operands
+  // (computed at run time) take the reference path.
+  if (s.trans_a || s.trans_b) return ref::dense_f32(s, a, b, bias, act, y);
+  for (uint32_t m = 0; m < s.m; ++m) {
+    const float* bias_row = bias ? bias + size_t(m) * s.bias_stride_m : nullptr;
+    dense_columns<A>(a + size_t(m) * s.k, b, s.k, s.n, 0, bias_row, s.bias_stride_n, act,
+                     y + size_t(m) * s.n);
+  }
+}
+
+// ---------------------------------------------------------------- Conv
+// Shared description of one Conv/ConvTranspose call.
+struct ConvCtx {
+  const ref::ConvShape& s;
+  const float* x;
+  const float* w;
+  const float* bias;
+  const ActivationSpec& act;
+  float* y;
+  uint32_t cin_g, cout_g;
+};
+
+// Input rows for taps that fall into the padding: reading zeros there keeps
+// the inner loop free of branches. Layers with more input channels per group
+// than this take the reference path (no encoder/decoder comes near).
+constexpr uint32_t kZeroRowFloats = 1024;
+alignas(64) const float kZeroRow[kZeroRowFloats] = {};
+
+// acc[q][t] += x_q[ic] * w[ic][t] over the input channels of one tap.
+template <class A, int P, int T>
+inline void accumulate_tap(Batch<A> (&acc)[P][T], const float* const (&xp)[P], const float* wrow,
+                           uint32_t cin, uint32_t w_stride) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  for (uint32_t ic = 0; ic < cin; ++ic) {
+    B wv[T];
+#pragma GCC unroll 8
+    for (int t = 0; t < T; ++t) wv[t] = B::load_unaligned(wrow + size_t(ic) * w_stride + t * L);
+#pragma GCC unroll 8
+    for (int q = 0; q < P; ++q) {
+      const B xb(xp[q][ic]);
+#pragma GCC unroll 8
+      for (int t = 0; t < T; ++t) acc[q][t] = xsimd::fma(xb, wv[t], acc[q][t]);
+    }
+  }
+}
+
+// Output pixels are visited by "tap class": for Conv all pixels form one
+// class; for ConvTranspose the pixels with the same (oh mod stride_h,
+// ow mod stride_w) do, since exactly they share the set of taps that reach
+// them. Within a class, pixel (i, j) sits at oh = phase_h + step_h * i,
+// ow = phase_w + step_w * j, and for tap (kh, kw) reads input pixel
+// ih = base_h(kh) + i * mult_h (same for w), or padding.
+struct TapClass {
+  uint32_t phase_h, phase_w;  // first output pixel of the class
+  uint32_t step_h, step_w;    // 1 (Conv) or the stride (ConvTranspose)
+  uint32_t rows, cols;        // pixels of the class per column and row
+};
+
+// Input coordinate of class pixel 0 for tap k along one axis, and its step
+// per class pixel; false when the tap reaches no pixel of the class.
+template <bool kTransposed>
+inline bool tap_origin(uint32_t phase, int32_t stride, int32_t pad, int32_t dilation, uint32_t k,
+                       int64_t* base, int64_t* mult) {
+  if (kTransposed) {
+    const int64_t t = int64_t(phase) + pad - int64_t(k) * dilation;
+    const int64_t rem = ((t % stride) + stride) % stride;
+    if (rem != 0) return false;
+    *base = t / stride;
+    *mult = 1;
+  } else {
+    *base = -int64_t(pad) + int64_t(k) * dilation;
+    *mult = stride;
+  }
+  return true;
+}
+
+// P pixels of one tap class (class coordinates ti/tj, `count` of them
+// real), output channels [oc0, oc0 + T*L) of group g.
+template <class A, int P, int T, bool kTransposed>
+void conv_tile(const ConvCtx& c, const TapClass& k, uint32_t n, const uint32_t (&ti)[P],
+               const uint32_t (&tj)[P], uint32_t count, uint32_t oc0, uint32_t g) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  B acc[P][T];
+#pragma GCC unroll 8
+  for (int t = 0; t < T; ++t) {
+    const B b0 = c.bias ? B::load_unaligned(c.bias + oc0 + t * L) : B(0.0f);
+#pragma GCC unroll 16
+    for (int q = 0; q < P; ++q) acc[q][t] = b0;
+  }
+  const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * s.in_c + size_t(g) * c.cin_g;
+  const uint32_t kh_count = uint32_t(p.kernel[0]), kw_count = uint32_t(p.kernel[1]);
+  for (uint32_t kh = 0; kh < kh_count; ++kh) {
+    int64_t base_h, mult_h;
+    if (!tap_origin<kTransposed>(k.phase_h, p.stride[0], p.pad_begin[0], p.dilation[0], kh, &base_h,
+                                 &mult_h))
+      continue;
+    for (uint32_t kw = 0; kw < kw_count; ++kw) {
+      int64_t base_w, mult_w;
+      if (!tap_origin<kTransposed>(k.phase_w, p.stride[1], p.pad_begin[1], p.dilation[1], kw,
+                                   &base_w, &mult_w))
+        continue;
+      const float* xp[P];
+      bool any_in = false;
+#pragma GCC unroll 16
+      for (int q = 0; q < P; ++q) {
+        const int64_t ih = base_h + int64_t(ti[q]) * mult_h;
+        const int64_t iw = base_w + int64_t(tj[q]) * mult_w;
+        const bool in = uint32_t(q) < count && ih >= 0 && ih < int64_t(s.in_h) && iw >= 0 &&
+                        iw < int64_t(s.in_w);
+        xp[q] = in ? x_image + (size_t(ih) * s.in_w + size_t(iw)) * s.in_c : kZeroRow;
+        any_in = any_in || in;
+      }
+      if (!any_in) continue;
+      const float* wrow = c.w + (size_t(kh) * kw_count + kw) * c.cin_g * s.out_c + oc0;
+      accumulate_tap<A, P, T>(acc, xp, wrow, c.cin_g, s.out_c);
+    }
+  }
+  for (uint32_t q = 0; q < count; ++q) {
+    const uint32_t oh = k.phase_h + k.step_h * ti[q], ow = k.phase_w + k.step_w * tj[q];
+    float* yp = c.y + ((size_t(n) * s.out_h + oh) * s.out_w + ow) * s.out_c + oc0;
+#pragma GCC unroll 8
+    for (int t = 0; t < T; ++t)
+      activate<A>(c.act, acc[q][t], oc0 + t * L).store_unaligned(yp + t * L);
+  }
+}
+
+// Every pixel of one tap class for channels [oc0, oc0 + T*L), P at a time
+// in row-major order (a tile may wrap to the next row: no idle lanes at row
+// ends).
+template <class A, int P, int T, bool kTransposed>
+void conv_class_tiles(const ConvCtx& c, const TapClass& k, uint32_t n, uint32_t oc0, uint32_t g) {
+  const uint32_t total = k.rows * k.cols;
+  for (uint32_t first = 0; first < total; first += P) {
+    uint32_t ti[P], tj[P];
+    const uint32_t count = total - first < uint32_t(P) ? total - first : uint32_t(P);
+    for (uint32_t q = 0; q < uint32_t(P); ++q) {
+      const uint32_t idx = first + (q < count ? q : 0);
+      ti[q] = idx / k.cols;
+      tj[q] = idx % k.cols;
+    }
+    conv_tile<A, P, T, kTransposed>(c, k, n, ti, tj, count, oc0, g);
+  }
+}
+
+// Scalar fallback for the channels [oc0, oc_end) at one pixel.
+template <bool kTransposed>
+void conv_pixel_scalar(const ConvCtx& c, uint32_t n, uint32_t oh, uint32_t ow, uint32_t oc0,
+                       uint32_t oc_end) {
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  for (uint32_t oc = oc0; oc < oc_end; ++oc) {
+    const uint32_t g = oc / c.cout_g;
+    float acc = c.bias ? c.bias[oc] : 0.0f;
+    for (uint32_t kh = 0; kh < uint32_t(p.kernel[0]); ++kh) {
+      int64_t ih = kTransposed
+                       ? int64_t(oh) + p.pad_begin[0] - int64_t(kh) * p.dilation[0]
+                       : int64_t(oh) * p.stride[0] - p.pad_begin[0] + int64_t(kh) * p.dilation[0];
+      if (kTransposed) {
+        if (ih < 0 || ih % p.stride[0] != 0) continue;
+        ih /= p.stride[0];
+      }
+      if (ih < 0 || ih >= int64_t(s.in_h)) continue;
+      for (uint32_t kw = 0; kw < uint32_t(p.kernel[1]); ++kw) {
+        int64_t iw = kTransposed
+                         ? int64_t(ow) + p.pad_begin[1] - int64_t(kw) * p.dilation[1]
+                         : int64_t(ow) * p.stride[1] - p.pad_begin[1] + int64_t(kw) * p.dilation[1];
+        if (kTransposed) {
+          if (iw < 0 || iw % p.stride[1] != 0) continue;
+          iw /= p.stride[1];
+        }
+        if (iw < 0 || iw >= int64_t(s.in_w)) continue;
+        const float* xp = c.x + ((size_t(n) * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * s.in_c +
+                          size_t(g) * c.cin_g;
+        const float* wp = c.w + (size_t(kh) * uint32_t(p.kernel[1]) + kw) * c.cin_g * s.out_c + oc;
+        for (uint32_t ic = 0; ic < c.cin_g; ++ic) acc += xp[ic] * wp[size_t(ic) * s.out_c];
+      }
+    }
+    c.y[((size_t(n) * s.out_h + oh) * s.out_w + ow) * s.out_c + oc] = ref::activate(c.act, acc, oc);
+  }
+}
+
+// All pixels of one tap class for channels [oc0, oc_end) of group g.
+template <class A, bool kTransposed>
+void conv_class_channels(const ConvCtx& c, const TapClass& k, uint32_t n, uint32_t oc0,
+                         uint32_t oc_end, uint32_t g) {
+  constexpr uint32_t L = Batch<A>::size;
+  // Tiles sized to the register file: P*T accumulators plus T weight
+  // vectors and a broadcast (32 vector registers on AVX-512 and AArch64).
+  constexpr bool kWide = kVectorRegisters<A> >= 32;
+  constexpr int kP4 = kWide ? 6 : 2, kP2 = kWide ? 12 : 6, kP1 = kWide ? 12 : 8;
+  uint32_t oc = oc0;
+  for (; oc + 4 * L <= oc_end; oc += 4 * L)
+    conv_class_tiles<A, kP4, 4, kTransposed>(c, k, n, oc, g);
+  if (oc + 2 * L <= oc_end) {
+    conv_class_tiles<A, kP2, 2, kTransposed>(c, k, n, oc, g);
+    oc += 2 * L;
+  }
+  if (oc + L <= oc_end) {
+    conv_class_tiles<A, kP1, 1, kTransposed>(c, k, n, oc, g);
+    oc += L;
+  }
+  if (oc < oc_end) {
+    for (uint32_t i = 0; i < k.rows; ++i)
+      for (uint32_t j = 0; j < k.cols; ++j)
+        conv_pixel_scalar<kTransposed>(c, n, k.phase_h + k.step_h * i, k.phase_w + k.step_w * j, oc,
+                                       oc_end);
+  }
+}
+
+// Calls f(TapClass) for each tap class of the output.
+template <bool kTransposed, class F>
+void for_each_tap_class(const ref::ConvShape& s, F f) {
+  const uint32_t sh = kTransposed ? uint32_t(s.p.stride[0]) : 1;
+  const uint32_t sw = kTransposed ? uint32_t(s.p.stride[1]) : 1;
+  for (uint32_t ph = 0; ph < sh && ph < s.out_h; ++ph)
+    for (uint32_t pw = 0; pw < sw && pw < s.out_w; ++pw)
+      f(TapClass{ph, pw, sh, sw, (s.out_h - ph + sh - 1) / sh, (s.out_w - pw + sw - 1) / sw});
+}
+
+// Lane q holds the sum of row[q]'s lanes. (Not xsimd::haddp: xsimd 8.1's
+// AVX-512 haddp returns the sums in a permuted lane order.)
+template <class A>
+inline Batch<A> horizontal_sums(const Batch<A> (&row)[Batch<A>::size]) {
+  constexpr uint32_t L = Batch<A>::size;
+  alignas(64) float sums[L];
+#pragma GCC unroll 16
+  for (uint32_t q = 0; q < L; ++q) sums[q] = xsimd::hadd(row[q]);
+  return Batch<A>::load_aligned(sums);
+}
+
+// One output channel reading many input channels (the last layer of a
+// denoiser, Cout = 1): each of L pixels accumulates a vector over the input
+// channels, and horizontal sums turn the L vectors into L lanes, so bias,
+// activation and store stay vectorized. ConvTranspose tiles take pixels a
+// stride apart, which share their taps.
+template <class A, bool kTransposed>
+void conv_single_output(const ConvCtx& c) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  const uint32_t cin = c.cin_g;  // groups == 1, Cout == 1
+  const uint32_t cin_vec = cin - cin % L;
+  const uint32_t step = kTransposed ? uint32_t(p.stride[1]) : 1;
+  const uint32_t kh_count = uint32_t(p.kernel[0]), kw_count = uint32_t(p.kernel[1]);
+  for (uint32_t n = 0; n < s.batch; ++n)
+    for (uint32_t oh = 0; oh < s.out_h; ++oh)
+      for (uint32_t phase = 0; phase < step; ++phase)
+        for (uint32_t ow0 = phase; ow0 < s.out_w; ow0 += L * step) {
+          B acc[L];
+          alignas(64) float tail[L] = {};
+#pragma GCC unroll 16
+          for (uint32_t q = 0; q < L; ++q) acc[q] = B(0.0f);
+          for (uint32_t kh = 0; kh < kh_count; ++kh) {
+            int64_t ih = kTransposed ? int64_t(oh) + p.pad_begin[0] - int64_t(kh) * p.dilation[0]
+                                     : int64_t(oh) * p.stride[0] - p.pad_begin[0] +
+                                           int64_t(kh) * p.dilation[0];
+            if (kTransposed) {
+              if (ih < 0 || ih % p.stride[0] != 0) continue;
+              ih /= p.stride[0];
+            }
+            if (ih < 0 || ih >= int64_t(s.in_h)) continue;
+            const float* x_row = c.x + (size_t(n) * s.in_h + size_t(ih)) * s.in_w * s.in_c;
+            for (uint32_t kw = 0; kw < kw_count; ++kw) {
+              int64_t iw0, iw_step;
+              if (kTransposed) {
+                const int64_t tw = int64_t(ow0) + p.pad_begin[1] - int64_t(kw) * p.dilation[1];
+                const int64_t stride = p.stride[1];
+                const int64_t rem = ((tw % stride) + stride) % stride;
+                if (rem != 0) continue;
+                iw0 = tw / stride;
+                iw_step = 1;
+              } else {
+                iw0 = int64_t(ow0) * p.stride[1] - p.pad_begin[1] + int64_t(kw) * p.dilation[1];
+                iw_step = p.stride[1];
+              }
+              const float* xp[L];
+              bool any_in = false;
+#pragma GCC unroll 16
+              for (uint32_t q = 0; q < L; ++q) {
+                const int64_t iw = iw0 + int64_t(q) * iw_step;
+                const bool in = iw >= 0 && iw < int64_t(s.in_w) &&
+                                int64_t(ow0) + int64_t(q) * step < int64_t(s.out_w);
+                xp[q] = in ? x_row + size_t(iw) * s.in_c : kZeroRow;
+                any_in = any_in || in;
+              }
+              if (!any_in) continue;
+              const float* wp = c.w + (size_t(kh) * kw_count + kw) * cin;
+              for (uint32_t ic = 0; ic < cin_vec; ic += L) {
+                const B wv = B::load_unaligned(wp + ic);
+#pragma GCC unroll 16
+                for (uint32_t q = 0; q < L; ++q)
+                  acc[q] = xsimd::fma(B::load_unaligned(xp[q] + ic), wv, acc[q]);
+              }
+              for (uint32_t ic = cin_vec; ic < cin; ++ic)
+                for (uint32_t q = 0; q < L; ++q) tail[q] += xp[q][ic] * wp[ic];
+            }
+          }
+          B sums = horizontal_sums<A>(acc) + B::load_aligned(tail);
+          if (c.bias) sums += B(c.bias[0]);
+          alignas(64) float out[L];
+          activate<A>(c.act, sums, 0).store_aligned(out);
+          float* y_row = c.y + (size_t(n) * s.out_h + oh) * s.out_w;
+          for (uint32_t q = 0; q < L && ow0 + q * step < s.out_w; ++q)
+            y_row[ow0 + q * step] = out[q];
+        }
+}
+
+// Depthwise (one input and one output channel per group): channels are
+// independent, so vectorize over them directly.
+template <class A, bool kTransposed>
+void conv_depthwise(const ConvCtx& c) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  const uint32_t ch = s.out_c;
+  for (uint32_t n = 0; n < s.batch; ++n)
+    for (uint32_t oh = 0; oh < s.out_h; ++oh)
+      for (uint32_t ow = 0; ow < s.out_w; ++ow) {
+        float* yp = c.y + ((size_t(n) * s.out_h + oh) * s.out_w + ow) * ch;
+        uint32_t c0 = 0;
+        for (; c0 + L <= ch; c0 += L) {
+          B acc = c.bias ? B::load_unaligned(c.bias + c0) : B(0.0f);
+          for (uint32_t kh = 0; kh < uint32_t(p.kernel[0]); ++kh) {
+            int64_t ih = kTransposed ? int64_t(oh) + p.pad_begin[0] - int64_t(kh) * p.dilation[0]
+                                     : int64_t(oh) * p.stride[0] - p.pad_begin[0] +
+                                           int64_t(kh) * p.dilation[0];
+            if (kTransposed) {
+              if (ih < 0 || ih % p.stride[0] != 0) continue;
+              ih /= p.stride[0];
+            }
+            if (ih < 0 || ih >= int64_t(s.in_h)) continue;
+            for (uint32_t kw = 0; kw < uint32_t(p.kernel[1]); ++kw) {
+              int64_t iw = kTransposed ? int64_t(ow) + p.pad_begin[1] - int64_t(kw) * p.dilation[1]
+                                       : int64_t(ow) * p.stride[1] - p.pad_begin[1] +
+                                             int64_t(kw) * p.dilation[1];
+              if (kTransposed) {
+                if (iw < 0 || iw % p.stride[1] != 0) continue;
+                iw /= p.stride[1];
+              }
+              if (iw < 0 || iw >= int64_t(s.in_w)) continue;
+              const float* xp =
+                  c.x + ((size_t(n) * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * ch + c0;
+              const float* wp = c.w + (size_t(kh) * uint32_t(p.kernel[1]) + kw) * ch + c0;
+              acc = xsimd::fma(B::load_unaligned(xp), B::load_unaligned(wp), acc);
+            }
+          }
+          activate<A>(c.act, acc, c0).store_unaligned(yp + c0);
+        }
+        if (c0 < ch) conv_pixel_scalar<kTransposed>(c, n, oh, ow, c0, ch);
+      }
+}
+
+template <class A, bool kTransposed>
+void conv_any(const ref::ConvShape& s, const float* x, const float* w, const float* bias,
+              const ActivationSpec& act, float* y) {
+  const uint32_t groups = s.p.groups > 0 ? uint32_t(s.p.groups) : 1;
+  const ConvCtx c{s, x, w, bias, act, y, s.in_c / groups, s.out_c / groups};
+  constexpr uint32_t L = Batch<A>::size;
+  if (groups > 1 && c.cin_g == 1 && c.cout_g == 1) {
+    if (s.out_c >= L) return conv_depthwise<A, kTransposed>(c);
+    return kTransposed ? ref::conv_transpose_f32(s, x, w, bias, act, y)
+                       : ref::conv_f32(s, x, w, bias, act, y);
+  }
+  if (groups == 1 && s.out_c == 1 && c.cin_g >= L && c.cin_g <= kZeroRowFloats)
+    return conv_single_output<A, kTransposed>(c);
+  if (c.cin_g > kZeroRowFloats)
+    return kTransposed ? ref::conv_transpose_f32(s, x, w, bias, act, y)
+                       : ref::conv_f32(s, x, w, bias, act, y);
+  for (uint32_t n = 0; n < s.batch; ++n)
+    for_each_tap_class<kTransposed>(s, [&](const TapClass& k) {
+      for (uint32_t g = 0; g < groups; ++g)
+        conv_class_channels<A, kTransposed>(c, k, n, g * c.cout_g, (g + 1) * c.cout_g, g);
+    });
+}
+
+template <class A>
+void conv(const ref::ConvShape& s, const float* x, const float* w, const float* bias,
+          const ActivationSpec& act, float* y) {
+  conv_any<A, false>(s, x, w, bias, act, y);
+}
+
+template <class A>
+void conv_transpose(const ref::ConvShape& s, const float* x, const float* w, const float* bias,
+                    const ActivationSpec& act, float* y) {
+  conv_any<A, true>(s, x, w, bias, act, y);
+}
+
+// ---------------------------------------------------------------- Elementwise
+template <class A>
+void activation(const ActivationSpec& act, uint32_t count, uint32_t channels, const float* x,
+                float* y) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  // Per-channel slopes need whole channel rows; everything else is flat.
+  if (act.kind == Activation::kPRelu && act.slope_count > 1) {
+    for (uint32_t base = 0; base < count; base += channels) {
+      uint32_t c = 0;
+      for (; c + L <= channels; c += L)
+        activate<A>(act, B::load_unaligned(x + base + c), c).store_unaligned(y + base + c);
+      for (; c < channels; ++c) y[base + c] = ref::activate(act, x[base + c], c);
+    }
+    return;
+  }
+  uint32_t i = 0;
+  for (; i + L <= count; i += L)
+    activate<A>(act, B::load_unaligned(x + i), 0).store_unaligned(y + i);
+  for (; i < count; ++i) y[i] = ref::activate(act, x[i], channels ? i % channels : 0);
+}
+
+template <class A>
+inline Batch<A> apply(ref::BinaryOp op, Batch<A> a, Batch<A> b) {
+  switch (op) {
+    case ref::BinaryOp::kAdd:
+      return a + b;
+    case ref::BinaryOp::kSub:
+      return a - b;
+    case ref::BinaryOp::kMul:
+      return a * b;
+    case ref::BinaryOp::kPRelu:
+      return xsimd::select(a < Batch<A>(0.0f), a * b, a);
+  }
+  return a;
+}
+
+inline uint64_t elements(const ref::Shape& s) {
+  uint64_t n = 1;
+  for (uint32_t i = 0; i < s.rank; ++i) n *= s.dims[i];
+  return n;
+}
+
+template <class A>
+void binary(ref::BinaryOp op, const ref::Shape& a_shape, const float* a, const ref::Shape& b_shape,
+            const float* b, const ref::Shape& out_shape, const ActivationSpec& act, float* y) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  const uint64_t n = elements(out_shape), na = elements(a_shape), nb = elements(b_shape);
+  const uint32_t channels = out_shape.rank ? out_shape.dims[out_shape.rank - 1] : 1;
+  const bool per_channel_act = act.kind == Activation::kPRelu && act.slope_count > 1;
+  // The shapes skip connections and channel scales use: equal sizes, or one
+  // operand a scalar or one row of the output's last axis.
+  const bool a_full = na == n, b_full = nb == n;
+  const bool b_row =
+      nb == channels && b_shape.rank >= 1 && b_shape.dims[b_shape.rank - 1] == channels;
+  const bool a_row =
+      na == channels && a_shape.rank >= 1 && a_shape.dims[a_shape.rank - 1] == channels;
+  if (!((a_full || na == 1 || a_row) && (b_full || nb == 1 || b_row)) ||
+      (per_channel_act && (channels < L)) || n % channels != 0)
+    return ref::binary_f32(op, a_shape, a, b_shape, b, out_shape, act, y);
+  auto operand = [&](const float* p, uint64_t count, bool row, uint64_t base, uint32_t c) {
+    if (count == 1) return B(p[0]);
+    return B::load_unaligned(p + (row ? c : base + c));
+  };
+  auto scalar = [&](const float* p, uint64_t count, bool row, uint64_t base, uint32_t c) {
+    return count == 1 ? p[0] : p[row ? c : base + c];
+  };
+  for (uint64_t base = 0; base < n; base += channels) {
+    uint32_t c = 0;
+    for (; c + L <= channels; c += L) {
+      const B r = apply<A>(op, operand(a, na, a_row && !a_full, base, c),
+                           operand(b, nb, b_row && !b_full, base, c));
+      activate<A>(act, r, c).store_unaligned(y + base + c);
+    }
+    for (; c < channels; ++c) {
+      const float va = scalar(a, na, a_row && !a_full, base, c);
+      const float vb = scalar(b, nb, b_row && !b_full, base, c);
+      float r = 0.0f;
+      switch (op) {
+        case ref::BinaryOp::kAdd:
+          r = va + vb;
+          break;
+        case ref::BinaryOp::kSub:
+          r = va - vb;
+          break;
+        case ref::BinaryOp::kMul:
+          r = va * vb;
+          break;
+        case ref::BinaryOp::kPRelu:
+          r = va < 0.0f ? va * vb : va;
+          break;
+      }
+      y[base + c] = ref::activate(act, r, c);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- Pooling
+template <class A, bool kMax>
+void pool(const ref::PoolShape& s, const float* x, const ActivationSpec& act, float* y) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  if (s.channels < L)
+    return kMax ? ref::max_pool_f32(s, x, act, y) : ref::average_pool_f32(s, x, act, y);
+  const format::PoolParams& p = s.p;
+  const uint32_t ch = s.channels;
+  for (uint32_t n = 0; n < s.batch; ++n)
+    for (uint32_t oh = 0; oh < s.out_h; ++oh)
+      for (uint32_t ow = 0; ow < s.out_w; ++ow) {
+        // The window's taps inside the input, and (for the average) the
+        // divisor: in-bounds taps, or taps inside the padded extent.
+        const int64_t h0 = int64_t(oh) * p.stride[0] - p.pad_begin[0];
+        const int64_t w0 = int64_t(ow) * p.stride[1] - p.pad_begin[1];
+        uint32_t inside = 0, padded_h = 0, padded_w = 0;
+        for (int32_t kh = 0; kh < p.kernel[0]; ++kh) {
+          const int64_t ih = h0 + int64_t(kh) * p.dilation[0];
+          padded_h += (ih >= -p.pad_begin[0] && ih < int64_t(s.in_h) + p.pad_end[0]) ? 1 : 0;
+        }
+        for (int32_t kw = 0; kw < p.kernel[1]; ++kw) {
+          const int64_t iw = w0 + int64_t(kw) * p.dilation[1];
+          padded_w += (iw >= -p.pad_begin[1] && iw < int64_t(s.in_w) + p.pad_end[1]) ? 1 : 0;
+        }
+        float* yp = y + ((size_t(n) * s.out_h + oh) * s.out_w + ow) * ch;
+        uint32_t c0 = 0;
+        for (; c0 + L <= ch; c0 += L) {
+          B acc = kMax ? B(-3.402823466e38f) : B(0.0f);
+          inside = 0;
+          for (int32_t kh = 0; kh < p.kernel[0]; ++kh) {
+            const int64_t ih = h0 + int64_t(kh) * p.dilation[0];
+            if (ih < 0 || ih >= int64_t(s.in_h)) continue;
+            for (int32_t kw = 0; kw < p.kernel[1]; ++kw) {
+              const int64_t iw = w0 + int64_t(kw) * p.dilation[1];
+              if (iw < 0 || iw >= int64_t(s.in_w)) continue;
+              const B v = B::load_unaligned(
+                  x + ((size_t(n) * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * ch + c0);
+              acc = kMax ? xsimd::max(acc, v) : acc + v;
+              ++inside;
+            }
+          }
+          if (inside == 0) {
+            acc = B(0.0f);
+          } else if (!kMax) {
+            const uint32_t divisor = p.count_include_pad ? padded_h * padded_w : inside;
+            acc = acc / B(float(divisor));
+          }
+          activate<A>(act, acc, c0).store_unaligned(yp + c0);
+        }
+        if (c0 < ch) {
+          // Channel tail: the same sums, one channel at a time.
+          for (uint32_t c = c0; c < ch; ++c) {
+            float acc = kMax ? -3.402823466e38f : 0.0f;
+            inside = 0;
+            for (int32_t kh = 0; kh < p.kernel[0]; ++kh) {
+              const int64_t ih = h0 + int64_t(kh) * p.dilation[0];
+              if (ih < 0 || ih >= int64_t(s.in_h)) continue;
+              for (int32_t kw = 0; kw < p.kernel[1]; ++kw) {
+                const int64_t iw = w0 + int64_t(kw) * p.dilation[1];
+                if (iw < 0 || iw >= int64_t(s.in_w)) continue;
+                const float v =
+                    x[((size_t(n) * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * ch + c];
+                acc = kMax ? (v > acc ? v : acc) : acc + v;
+                ++inside;
+              }
+            }
+            if (inside == 0)
+              acc = 0.0f;
+            else if (!kMax)
+              acc /= float(p.count_include_pad ? padded_h * padded_w : inside);
+            yp[c] = ref::activate(act, acc, c);
+          }
+        }
+      }
+}
+
+template <class A>
+void max_pool(const ref::PoolShape& s, const float* x, const ActivationSpec& act, float* y) {
+  pool<A, true>(s, x, act, y);
+}
+
+template <class A>
+void average_pool(const ref::PoolShape& s, const float* x, const ActivationSpec& act, float* y) {
+  pool<A, false>(s, x, act, y);
+}
+
+template <class A>
+void global_average_pool(uint32_t batch, uint32_t spatial, uint32_t channels, const float* x,
+                         const ActivationSpec& act, float* y) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  for (uint32_t n = 0; n < batch; ++n) {
+    const float* xb = x + size_t(n) * spatial * channels;
+    uint32_t c = 0;
+    for (; c + L <= channels; c += L) {
+      B acc(0.0f);
+      for (uint32_t i = 0; i < spatial; ++i)
+        acc += B::load_unaligned(xb + size_t(i) * channels + c);
+      activate<A>(act, acc / B(float(spatial)), c).store_unaligned(y + size_t(n) * channels + c);
+    }
+    for (; c < channels; ++c) {
+      float acc = 0.0f;
+      for (uint32_t i = 0; i < spatial; ++i) acc += xb[size_t(i) * channels + c];
+      y[size_t(n) * channels + c] = ref::activate(act, acc / float(spatial), c);
+    }
+  }
+}
+
+// The kernel set for instruction set A.
+template <class A>
+constexpr KernelSet make_kernel_set(const char* name) {
+  return KernelSet{name,          dense<A>,    conv<A>,         conv_transpose<A>,     binary<A>,
+                   activation<A>, max_pool<A>, average_pool<A>, global_average_pool<A>};
+}
+
+}  // namespace
+}  // namespace edgeae::simd

@@ -1,0 +1,6 @@
+// The float32 kernel set for AVX2 with FMA, compiled with that instruction set only.
+#include "kernels/simd/f32_simd.hpp"
+
+namespace edgeae::kernels {
+extern const KernelSet kAvx2 = simd::make_kernel_set<xsimd::fma3<xsimd::avx2>>("avx2");
+}  // namespace edgeae::kernels

@@ -1,0 +1,335 @@
+// Every optimized kernel set this CPU can run against the reference kernels,
+// on random shapes: prime and 1-wide sizes, channel counts on and off the
+// vector width, every padding/stride/dilation/group case, every activation.
+// Float tolerance: |got - want| <= 1e-5 * max(|want|, 1). The kernels only
+// reorder float sums (split accumulators), whose error is of the order of
+// sqrt(K) * 2^-24 * |want|, well inside that bound for the sizes here.
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "edgeae/kernel_sets.hpp"
+#include "edgeae/shape_rules.hpp"
+#include "kernels/kernel_set.hpp"
+
+namespace edgeae {
+namespace {
+
+using format::Activation;
+
+std::vector<float> random_vector(std::mt19937& rng, size_t n, float lo = -1.0f, float hi = 1.0f) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+uint32_t pick(std::mt19937& rng, std::initializer_list<uint32_t> values) {
+  std::uniform_int_distribution<size_t> d(0, values.size() - 1);
+  return *(values.begin() + d(rng));
+}
+
+uint32_t between(std::mt19937& rng, uint32_t lo, uint32_t hi) {
+  return std::uniform_int_distribution<uint32_t>(lo, hi)(rng);
+}
+
+// A random activation; PRelu slopes live in `slopes` (one per channel or one).
+ref::ActivationSpec random_activation(std::mt19937& rng, uint32_t channels,
+                                      std::vector<float>& slopes) {
+  ref::ActivationSpec a;
+  a.kind = static_cast<Activation>(between(rng, 0, 7));
+  a.alpha = 0.1f;
+  a.beta = 0.6f;
+  if (a.kind == Activation::kClip) a.alpha = -0.4f;
+  if (a.kind == Activation::kHardSigmoid) a.alpha = 0.2f;
+  if (a.kind == Activation::kPRelu) {
+    slopes = random_vector(rng, between(rng, 0, 1) ? channels : 1, 0.0f, 0.5f);
+    a.slope = slopes.data();
+    a.slope_count = static_cast<uint32_t>(slopes.size());
+  }
+  return a;
+}
+
+void check_close(const std::vector<float>& got, const std::vector<float>& want,
+                 const std::string& what) {
+  REQUIRE(got.size() == want.size());
+  size_t bad = 0, first = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const float tol = 1e-5f * std::max(std::fabs(want[i]), 1.0f);
+    if (!(std::fabs(got[i] - want[i]) <= tol)) {
+      if (bad++ == 0) first = i;
+    }
+  }
+  INFO(what);
+  INFO("first mismatch at " << first << ": got " << got[first] << ", want " << want[first]);
+  CHECK(bad == 0);
+}
+
+// The optimized sets (everything but the reference, which is set 0).
+std::vector<const KernelSet*> optimized_sets() {
+  std::vector<const KernelSet*> sets;
+  for (size_t i = 1; i < kernel_set_count(); ++i) sets.push_back(kernel_set(i));
+  return sets;
+}
+
+TEST_CASE("kernel sets: the reference is first, the best is last, names are found") {
+  REQUIRE(kernel_set_count() >= 1);
+  CHECK(kernel_set(0) == reference_kernels());
+  CHECK(std::string(kernel_set_name(reference_kernels())) == "reference");
+  CHECK(best_kernels() == kernel_set(kernel_set_count() - 1));
+  CHECK(kernel_set(kernel_set_count()) == nullptr);
+  for (size_t i = 0; i < kernel_set_count(); ++i)
+    CHECK(find_kernel_set(kernel_set_name(kernel_set(i))) == kernel_set(i));
+  CHECK(find_kernel_set("no such set") == nullptr);
+  MESSAGE("kernel sets on this CPU: ", kernel_set_count(),
+          ", best: ", std::string(kernel_set_name(best_kernels())));
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__ARM_NEON)
+  CHECK(kernel_set_count() >= 2);  // an optimized set exists on these targets
+#endif
+}
+
+TEST_CASE("kernel sets: dense equals the reference on random shapes") {
+  for (const KernelSet* set : optimized_sets()) {
+    std::mt19937 rng(101);
+    for (int iter = 0; iter < 150; ++iter) {
+      ref::DenseShape s;
+      s.m = pick(rng, {1, 1, 2, 3});
+      s.k = pick(rng, {1, 2, 7, 16, 31, 64, 97, 257});
+      s.n = pick(rng, {1, 3, 8, 15, 16, 17, 32, 47, 64, 128, 131, 256, 784});
+      const uint32_t bias_mode = between(rng, 0, 3);  // none, scalar, per column, per row
+      s.bias_stride_m = bias_mode == 3 ? 1 : 0;
+      s.bias_stride_n = bias_mode == 2 ? 1 : 0;
+      const auto a = random_vector(rng, size_t(s.m) * s.k);
+      const auto b = random_vector(rng, size_t(s.k) * s.n);
+      const auto bias = random_vector(rng, bias_mode == 3 ? s.m : s.n);
+      std::vector<float> slopes;
+      const ref::ActivationSpec act = random_activation(rng, s.n, slopes);
+      std::vector<float> want(size_t(s.m) * s.n), got(want.size(), -7.0f);
+      const float* bp = bias_mode ? bias.data() : nullptr;
+      ref::dense_f32(s, a.data(), b.data(), bp, act, want.data());
+      set->dense(s, a.data(), b.data(), bp, act, got.data());
+      check_close(got, want,
+                  std::string(set->name) + " dense m" + std::to_string(s.m) + " k" +
+                      std::to_string(s.k) + " n" + std::to_string(s.n) + " act" +
+                      std::to_string(int(act.kind)));
+    }
+  }
+}
+
+// Runs conv or conv transpose through both sets on one random problem.
+void check_conv_case(const KernelSet* set, std::mt19937& rng, bool transposed, int iter) {
+  ref::ConvShape s;
+  const bool one_d = between(rng, 0, 2) == 0;
+  s.batch = pick(rng, {1, 1, 2});
+  s.in_h = one_d ? 1 : between(rng, 1, 9);
+  s.in_w = pick(rng, {1, 2, 5, 8, 13, 17, 31});
+  uint32_t groups = 1;
+  const uint32_t kind = between(rng, 0, 5);  // 0-3 plain, 4 grouped, 5 depthwise
+  if (kind == 5) {
+    s.in_c = s.out_c = pick(rng, {3, 16, 17, 32});
+    groups = s.in_c;
+  } else {
+    groups = kind == 4 ? 2 : 1;
+    s.in_c = groups * pick(rng, {1, 2, 3, 8, 16, 17, 32});
+    s.out_c = groups * pick(rng, {1, 5, 8, 16, 32, 33, 48, 64});
+  }
+  auto& p = s.p;
+  p = format::ConvParams{};
+  p.groups = int32_t(groups);
+  for (int a = 0; a < 2; ++a) {
+    const bool trivial = a == 0 && one_d;
+    p.kernel[a] = trivial ? 1 : int32_t(between(rng, 1, 5));
+    p.stride[a] = trivial ? 1 : int32_t(between(rng, 1, 3));
+    p.dilation[a] = trivial ? 1 : int32_t(between(rng, 1, 2));
+    p.pad_begin[a] = trivial ? 0 : int32_t(between(rng, 0, 2));
+    p.pad_end[a] = trivial ? 0 : int32_t(between(rng, 0, 2));
+    if (transposed)
+      p.output_padding[a] =
+          trivial ? 0
+                  : int32_t(between(rng, 0, uint32_t(std::max(p.stride[a], p.dilation[a]) - 1)));
+  }
+  const uint32_t in[2] = {s.in_h, s.in_w};
+  uint32_t out[2];
+  for (int a = 0; a < 2; ++a)
+    out[a] = transposed ? transposed_output_size(in[a], p.kernel[a], p.stride[a], p.pad_begin[a],
+                                                 p.pad_end[a], p.dilation[a], p.output_padding[a])
+                        : window_output_size(in[a], p.kernel[a], p.stride[a], p.pad_begin[a],
+                                             p.pad_end[a], p.dilation[a], false);
+  if (out[0] == 0 || out[1] == 0) return;  // an impossible window: the loader refuses it
+  s.out_h = out[0];
+  s.out_w = out[1];
+  const uint32_t taps = uint32_t(p.kernel[0] * p.kernel[1]);
+  const auto x = random_vector(rng, size_t(s.batch) * s.in_h * s.in_w * s.in_c);
+  const auto w = random_vector(rng, size_t(taps) * (s.in_c / groups) * s.out_c);
+  const auto bias = random_vector(rng, s.out_c);
+  const bool with_bias = between(rng, 0, 3) != 0;
+  std::vector<float> slopes;
+  const ref::ActivationSpec act = random_activation(rng, s.out_c, slopes);
+  std::vector<float> want(size_t(s.batch) * s.out_h * s.out_w * s.out_c), got(want.size(), -7.0f);
+  const float* bp = with_bias ? bias.data() : nullptr;
+  if (transposed) {
+    ref::conv_transpose_f32(s, x.data(), w.data(), bp, act, want.data());
+    set->conv_transpose(s, x.data(), w.data(), bp, act, got.data());
+  } else {
+    ref::conv_f32(s, x.data(), w.data(), bp, act, want.data());
+    set->conv(s, x.data(), w.data(), bp, act, got.data());
+  }
+  check_close(got, want,
+              std::string(set->name) + (transposed ? " convT" : " conv") + " iter " +
+                  std::to_string(iter) + " in " + std::to_string(s.in_h) + "x" +
+                  std::to_string(s.in_w) + "x" + std::to_string(s.in_c) + " out_c " +
+                  std::to_string(s.out_c) + " k " + std::to_string(p.kernel[0]) + "x" +
+                  std::to_string(p.kernel[1]) + " s " + std::to_string(p.stride[1]) + " d " +
+                  std::to_string(p.dilation[1]) + " g " + std::to_string(groups));
+}
+
+TEST_CASE("kernel sets: conv equals the reference on random shapes") {
+  for (const KernelSet* set : optimized_sets()) {
+    std::mt19937 rng(202);
+    for (int iter = 0; iter < 300; ++iter) check_conv_case(set, rng, false, iter);
+  }
+}
+
+TEST_CASE("kernel sets: conv transpose equals the reference on random shapes") {
+  for (const KernelSet* set : optimized_sets()) {
+    std::mt19937 rng(303);
+    for (int iter = 0; iter < 300; ++iter) check_conv_case(set, rng, true, iter);
+  }
+}
+
+TEST_CASE("kernel sets: binary ops equal the reference for every broadcast") {
+  for (const KernelSet* set : optimized_sets()) {
+    std::mt19937 rng(404);
+    for (int iter = 0; iter < 200; ++iter) {
+      ref::Shape out;
+      out.rank = between(rng, 1, 4);
+      for (uint32_t a = 0; a < out.rank; ++a) out.dims[a] = pick(rng, {1, 2, 3, 16, 17, 32});
+      auto operand_shape = [&](uint32_t mode) {
+        ref::Shape s;
+        if (mode == 0) return out;  // same shape
+        if (mode == 1) return s;    // scalar (rank 0)
+        if (mode == 2) {            // one row of the last axis
+          s.rank = 1;
+          s.dims[0] = out.dims[out.rank - 1];
+          return s;
+        }
+        s = out;  // general: some axes 1
+        for (uint32_t a = 0; a < s.rank; ++a)
+          if (between(rng, 0, 1)) s.dims[a] = 1;
+        return s;
+      };
+      const ref::Shape as = operand_shape(between(rng, 0, 3)),
+                       bs = operand_shape(between(rng, 0, 3));
+      auto count = [](const ref::Shape& s) {
+        size_t n = 1;
+        for (uint32_t a = 0; a < s.rank; ++a) n *= s.dims[a];
+        return n;
+      };
+      const auto a = random_vector(rng, count(as)), b = random_vector(rng, count(bs));
+      const auto op = static_cast<ref::BinaryOp>(between(rng, 0, 3));
+      std::vector<float> slopes;
+      const ref::ActivationSpec act = random_activation(rng, out.dims[out.rank - 1], slopes);
+      std::vector<float> want(count(out)), got(want.size(), -7.0f);
+      ref::binary_f32(op, as, a.data(), bs, b.data(), out, act, want.data());
+      set->binary(op, as, a.data(), bs, b.data(), out, act, got.data());
+      check_close(got, want, std::string(set->name) + " binary iter " + std::to_string(iter));
+    }
+  }
+}
+
+TEST_CASE("kernel sets: activations equal the reference, every kind and length") {
+  for (const KernelSet* set : optimized_sets()) {
+    std::mt19937 rng(505);
+    for (int kind = 0; kind <= 7; ++kind) {
+      for (uint32_t channels : {1u, 3u, 16u, 17u, 64u}) {
+        const uint32_t count = channels * pick(rng, {1, 2, 7});
+        // Wide range: sigmoid and tanh saturate, large negative inputs matter.
+        const auto x = random_vector(rng, count, -120.0f, 120.0f);
+        std::vector<float> slopes =
+            random_vector(rng, between(rng, 0, 1) ? channels : 1, 0.0f, 0.5f);
+        ref::ActivationSpec act;
+        act.kind = static_cast<Activation>(kind);
+        act.alpha = kind == int(Activation::kClip) ? -3.0f : 0.2f;
+        act.beta = kind == int(Activation::kClip) ? 4.0f : 0.5f;
+        act.slope = slopes.data();
+        act.slope_count = uint32_t(slopes.size());
+        std::vector<float> want(count), got(count, -7.0f);
+        ref::activation_f32(act, count, channels, x.data(), want.data());
+        set->activation(act, count, channels, x.data(), got.data());
+        check_close(got, want,
+                    std::string(set->name) + " activation kind " + std::to_string(kind) +
+                        " channels " + std::to_string(channels));
+      }
+    }
+  }
+}
+
+TEST_CASE("kernel sets: pools equal the reference (padding, ceil mode, count_include_pad)") {
+  for (const KernelSet* set : optimized_sets()) {
+    std::mt19937 rng(606);
+    for (int iter = 0; iter < 200; ++iter) {
+      ref::PoolShape s;
+      const bool one_d = between(rng, 0, 2) == 0;
+      s.batch = pick(rng, {1, 2});
+      s.in_h = one_d ? 1 : between(rng, 1, 9);
+      s.in_w = between(rng, 1, 13);
+      s.channels = pick(rng, {1, 5, 16, 17, 32, 48});
+      auto& p = s.p;
+      p = format::PoolParams{};
+      for (int a = 0; a < 2; ++a) {
+        const bool trivial = a == 0 && one_d;
+        p.kernel[a] = trivial ? 1 : int32_t(between(rng, 1, 4));
+        p.stride[a] = trivial ? 1 : int32_t(between(rng, 1, 3));
+        p.dilation[a] = trivial ? 1 : int32_t(between(rng, 1, 2));
+        p.pad_begin[a] = trivial ? 0 : int32_t(between(rng, 0, uint32_t(p.kernel[a] - 1)));
+        p.pad_end[a] = trivial ? 0 : int32_t(between(rng, 0, uint32_t(p.kernel[a] - 1)));
+      }
+      p.ceil_mode = int32_t(between(rng, 0, 1));
+      p.count_include_pad = int32_t(between(rng, 0, 1));
+      s.out_h = window_output_size(s.in_h, p.kernel[0], p.stride[0], p.pad_begin[0], p.pad_end[0],
+                                   p.dilation[0], p.ceil_mode != 0);
+      s.out_w = window_output_size(s.in_w, p.kernel[1], p.stride[1], p.pad_begin[1], p.pad_end[1],
+                                   p.dilation[1], p.ceil_mode != 0);
+      if (s.out_h == 0 || s.out_w == 0) continue;
+      const auto x = random_vector(rng, size_t(s.batch) * s.in_h * s.in_w * s.channels);
+      std::vector<float> slopes;
+      const ref::ActivationSpec act = random_activation(rng, s.channels, slopes);
+      const size_t n = size_t(s.batch) * s.out_h * s.out_w * s.channels;
+      for (bool is_max : {true, false}) {
+        std::vector<float> want(n), got(n, -7.0f);
+        if (is_max) {
+          ref::max_pool_f32(s, x.data(), act, want.data());
+          set->max_pool(s, x.data(), act, got.data());
+        } else {
+          ref::average_pool_f32(s, x.data(), act, want.data());
+          set->average_pool(s, x.data(), act, got.data());
+        }
+        check_close(got, want,
+                    std::string(set->name) + (is_max ? " max" : " avg") + " pool iter " +
+                        std::to_string(iter));
+      }
+    }
+  }
+}
+
+TEST_CASE("kernel sets: global average pool equals the reference") {
+  for (const KernelSet* set : optimized_sets()) {
+    std::mt19937 rng(707);
+    for (uint32_t channels : {1u, 7u, 16u, 33u, 64u}) {
+      for (uint32_t spatial : {1u, 5u, 49u}) {
+        const auto x = random_vector(rng, size_t(2) * spatial * channels);
+        std::vector<float> slopes;
+        const ref::ActivationSpec act = random_activation(rng, channels, slopes);
+        std::vector<float> want(2 * channels), got(want.size(), -7.0f);
+        ref::global_average_pool_f32(2, spatial, channels, x.data(), act, want.data());
+        set->global_average_pool(2, spatial, channels, x.data(), act, got.data());
+        check_close(got, want, std::string(set->name) + " gap c" + std::to_string(channels));
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace edgeae
