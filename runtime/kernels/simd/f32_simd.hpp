@@ -138,6 +138,12 @@ void dense_columns(const float* a_row, const float* b, uint32_t k_count, uint32_
     }
   } else {
     constexpr uint32_t L = Batch<A>::size;
+    // With 32 vector registers a tile spans 16 vectors (256 columns on
+    // AVX-512): each k's weights are then read as one sequential run.
+    if constexpr (kVectorRegisters<A> >= 32) {
+      for (; n0 + 16 * L <= n_count; n0 += 16 * L)
+        dense_tile<A, 16, 1>(a_row, b, k_count, n_count, n0, bias_row, bias_stride_n, act, y_row);
+    }
     for (; n0 + 8 * L <= n_count; n0 += 8 * L)
       dense_tile<A, 8, 1>(a_row, b, k_count, n_count, n0, bias_row, bias_stride_n, act, y_row);
     if (n0 + 4 * L <= n_count) {
@@ -261,6 +267,27 @@ void conv_tile(const ConvCtx& c, const TapClass& k, uint32_t n, const uint32_t (
     if (!tap_origin<kTransposed>(k.phase_h, p.stride[0], p.pad_begin[0], p.dilation[0], kh, &base_h,
                                  &mult_h))
       continue;
+    // Conv with undilated rows: a pixel's taps kw = 0..KW-1 read KW * Cin
+    // consecutive floats, and their weights for this kh are consecutive too,
+    // so when every pixel's whole row of taps is inside the input the kw and
+    // ic loops fold into one.
+    if (!kTransposed && p.dilation[1] == 1 && s.in_c == c.cin_g) {
+      const float* xp[P];
+      bool inside = true;
+#pragma GCC unroll 16
+      for (int q = 0; q < P; ++q) {
+        const int64_t ih = base_h + int64_t(ti[q]) * mult_h;
+        const int64_t iw = int64_t(tj[q]) * p.stride[1] - p.pad_begin[1];
+        inside = inside && ih >= 0 && ih < int64_t(s.in_h) && iw >= 0 &&
+                 iw + int64_t(kw_count) <= int64_t(s.in_w);
+        xp[q] = x_image + (size_t(ih) * s.in_w + size_t(iw)) * s.in_c;
+      }
+      if (inside) {
+        accumulate_tap<A, P, T>(acc, xp, c.w + size_t(kh) * kw_count * c.cin_g * s.out_c + oc0,
+                                kw_count * c.cin_g, s.out_c);
+        continue;
+      }
+    }
     for (uint32_t kw = 0; kw < kw_count; ++kw) {
       int64_t base_w, mult_w;
       if (!tap_origin<kTransposed>(k.phase_w, p.stride[1], p.pad_begin[1], p.dilation[1], kw,
@@ -297,13 +324,17 @@ void conv_tile(const ConvCtx& c, const TapClass& k, uint32_t n, const uint32_t (
 template <class A, int P, int T, bool kTransposed>
 void conv_class_tiles(const ConvCtx& c, const TapClass& k, uint32_t n, uint32_t oc0, uint32_t g) {
   const uint32_t total = k.rows * k.cols;
+  uint32_t i = 0, j = 0;  // class coordinates of the next pixel
   for (uint32_t first = 0; first < total; first += P) {
     uint32_t ti[P], tj[P];
     const uint32_t count = total - first < uint32_t(P) ? total - first : uint32_t(P);
     for (uint32_t q = 0; q < uint32_t(P); ++q) {
-      const uint32_t idx = first + (q < count ? q : 0);
-      ti[q] = idx / k.cols;
-      tj[q] = idx % k.cols;
+      ti[q] = q < count ? i : ti[0];
+      tj[q] = q < count ? j : tj[0];
+      if (q < count && ++j == k.cols) {
+        j = 0;
+        ++i;
+      }
     }
     conv_tile<A, P, T, kTransposed>(c, k, n, ti, tj, count, oc0, g);
   }
@@ -351,10 +382,12 @@ template <class A, bool kTransposed>
 void conv_class_channels(const ConvCtx& c, const TapClass& k, uint32_t n, uint32_t oc0,
                          uint32_t oc_end, uint32_t g) {
   constexpr uint32_t L = Batch<A>::size;
-  // Tiles sized to the register file: P*T accumulators plus T weight
-  // vectors and a broadcast (32 vector registers on AVX-512 and AArch64).
+  // Tiles sized to the register files: P*T accumulators plus T weight
+  // vectors and a broadcast in vector registers (32 on AVX-512 and AArch64,
+  // 16 elsewhere), and the P input-row pointers in general registers (at
+  // most 7, as XNNPACK's 7x16 kernels do, so none spill).
   constexpr bool kWide = kVectorRegisters<A> >= 32;
-  constexpr int kP4 = kWide ? 6 : 2, kP2 = kWide ? 12 : 6, kP1 = kWide ? 12 : 8;
+  constexpr int kP4 = kWide ? 5 : 2, kP2 = kWide ? 7 : 5, kP1 = 7;
   uint32_t oc = oc0;
   for (; oc + 4 * L <= oc_end; oc += 4 * L)
     conv_class_tiles<A, kP4, 4, kTransposed>(c, k, n, oc, g);
@@ -384,93 +417,102 @@ void for_each_tap_class(const ref::ConvShape& s, F f) {
       f(TapClass{ph, pw, sh, sw, (s.out_h - ph + sh - 1) / sh, (s.out_w - pw + sw - 1) / sw});
 }
 
-// Lane q holds the sum of row[q]'s lanes. (Not xsimd::haddp: xsimd 8.1's
-// AVX-512 haddp returns the sums in a permuted lane order.)
-template <class A>
-inline Batch<A> horizontal_sums(const Batch<A> (&row)[Batch<A>::size]) {
-  constexpr uint32_t L = Batch<A>::size;
-  alignas(64) float sums[L];
-#pragma GCC unroll 16
-  for (uint32_t q = 0; q < L; ++q) sums[q] = xsimd::hadd(row[q]);
-  return Batch<A>::load_aligned(sums);
-}
-
 // One output channel reading many input channels (the last layer of a
-// denoiser, Cout = 1): each of L pixels accumulates a vector over the input
-// channels, and horizontal sums turn the L vectors into L lanes, so bias,
-// activation and store stay vectorized. ConvTranspose tiles take pixels a
-// stride apart, which share their taps.
-template <class A, bool kTransposed>
-void conv_single_output(const ConvCtx& c) {
+// denoiser, Cout = 1): each pixel accumulates a vector over the input
+// channels, reduced to its sum at the end (xsimd::hadd per pixel: xsimd
+// 8.1's AVX-512 haddp returns its sums in a permuted lane order). Q pixels of a tap class at a time
+// (their input pointers stay in registers); every L sums get bias and
+// activation as one vector.
+template <class A, int Q, bool kTransposed>
+void single_output_tile(const ConvCtx& c, const TapClass& k, uint32_t n, const uint32_t (&ti)[Q],
+                        const uint32_t (&tj)[Q], uint32_t count, float* sums) {
   using B = Batch<A>;
   constexpr uint32_t L = B::size;
   const ref::ConvShape& s = c.s;
   const format::ConvParams& p = s.p;
-  const uint32_t cin = c.cin_g;  // groups == 1, Cout == 1
-  const uint32_t cin_vec = cin - cin % L;
-  const uint32_t step = kTransposed ? uint32_t(p.stride[1]) : 1;
+  const uint32_t cin = c.cin_g, cin_vec = cin - cin % L;
   const uint32_t kh_count = uint32_t(p.kernel[0]), kw_count = uint32_t(p.kernel[1]);
+  const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * s.in_c;
+  B acc[Q];
+  float tail[Q] = {};
+#pragma GCC unroll 16
+  for (int q = 0; q < Q; ++q) acc[q] = B(0.0f);
+  for (uint32_t kh = 0; kh < kh_count; ++kh) {
+    int64_t base_h, mult_h;
+    if (!tap_origin<kTransposed>(k.phase_h, p.stride[0], p.pad_begin[0], p.dilation[0], kh, &base_h,
+                                 &mult_h))
+      continue;
+    for (uint32_t kw = 0; kw < kw_count; ++kw) {
+      int64_t base_w, mult_w;
+      if (!tap_origin<kTransposed>(k.phase_w, p.stride[1], p.pad_begin[1], p.dilation[1], kw,
+                                   &base_w, &mult_w))
+        continue;
+      const float* xp[Q];
+      bool any_in = false;
+#pragma GCC unroll 16
+      for (int q = 0; q < Q; ++q) {
+        const int64_t ih = base_h + int64_t(ti[q]) * mult_h;
+        const int64_t iw = base_w + int64_t(tj[q]) * mult_w;
+        const bool in = uint32_t(q) < count && ih >= 0 && ih < int64_t(s.in_h) && iw >= 0 &&
+                        iw < int64_t(s.in_w);
+        xp[q] = in ? x_image + (size_t(ih) * s.in_w + size_t(iw)) * s.in_c : kZeroRow;
+        any_in = any_in || in;
+      }
+      if (!any_in) continue;
+      const float* wp = c.w + (size_t(kh) * kw_count + kw) * cin;
+      for (uint32_t ic = 0; ic < cin_vec; ic += L) {
+        const B wv = B::load_unaligned(wp + ic);
+#pragma GCC unroll 16
+        for (int q = 0; q < Q; ++q) acc[q] = xsimd::fma(B::load_unaligned(xp[q] + ic), wv, acc[q]);
+      }
+      for (uint32_t ic = cin_vec; ic < cin; ++ic)
+        for (int q = 0; q < Q; ++q) tail[q] += xp[q][ic] * wp[ic];
+    }
+  }
+#pragma GCC unroll 16
+  for (int q = 0; q < Q; ++q) sums[q] = xsimd::hadd(acc[q]) + tail[q];
+}
+
+template <class A, bool kTransposed>
+void conv_single_output(const ConvCtx& c) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  constexpr int Q = L < 8 ? int(L) : 8;  // L is a multiple of Q
+  const ref::ConvShape& s = c.s;
   for (uint32_t n = 0; n < s.batch; ++n)
-    for (uint32_t oh = 0; oh < s.out_h; ++oh)
-      for (uint32_t phase = 0; phase < step; ++phase)
-        for (uint32_t ow0 = phase; ow0 < s.out_w; ow0 += L * step) {
-          B acc[L];
-          alignas(64) float tail[L] = {};
-#pragma GCC unroll 16
-          for (uint32_t q = 0; q < L; ++q) acc[q] = B(0.0f);
-          for (uint32_t kh = 0; kh < kh_count; ++kh) {
-            int64_t ih = kTransposed ? int64_t(oh) + p.pad_begin[0] - int64_t(kh) * p.dilation[0]
-                                     : int64_t(oh) * p.stride[0] - p.pad_begin[0] +
-                                           int64_t(kh) * p.dilation[0];
-            if (kTransposed) {
-              if (ih < 0 || ih % p.stride[0] != 0) continue;
-              ih /= p.stride[0];
-            }
-            if (ih < 0 || ih >= int64_t(s.in_h)) continue;
-            const float* x_row = c.x + (size_t(n) * s.in_h + size_t(ih)) * s.in_w * s.in_c;
-            for (uint32_t kw = 0; kw < kw_count; ++kw) {
-              int64_t iw0, iw_step;
-              if (kTransposed) {
-                const int64_t tw = int64_t(ow0) + p.pad_begin[1] - int64_t(kw) * p.dilation[1];
-                const int64_t stride = p.stride[1];
-                const int64_t rem = ((tw % stride) + stride) % stride;
-                if (rem != 0) continue;
-                iw0 = tw / stride;
-                iw_step = 1;
-              } else {
-                iw0 = int64_t(ow0) * p.stride[1] - p.pad_begin[1] + int64_t(kw) * p.dilation[1];
-                iw_step = p.stride[1];
-              }
-              const float* xp[L];
-              bool any_in = false;
-#pragma GCC unroll 16
-              for (uint32_t q = 0; q < L; ++q) {
-                const int64_t iw = iw0 + int64_t(q) * iw_step;
-                const bool in = iw >= 0 && iw < int64_t(s.in_w) &&
-                                int64_t(ow0) + int64_t(q) * step < int64_t(s.out_w);
-                xp[q] = in ? x_row + size_t(iw) * s.in_c : kZeroRow;
-                any_in = any_in || in;
-              }
-              if (!any_in) continue;
-              const float* wp = c.w + (size_t(kh) * kw_count + kw) * cin;
-              for (uint32_t ic = 0; ic < cin_vec; ic += L) {
-                const B wv = B::load_unaligned(wp + ic);
-#pragma GCC unroll 16
-                for (uint32_t q = 0; q < L; ++q)
-                  acc[q] = xsimd::fma(B::load_unaligned(xp[q] + ic), wv, acc[q]);
-              }
-              for (uint32_t ic = cin_vec; ic < cin; ++ic)
-                for (uint32_t q = 0; q < L; ++q) tail[q] += xp[q][ic] * wp[ic];
-            }
+    for_each_tap_class<kTransposed>(s, [&](const TapClass& k) {
+      const uint32_t total = k.rows * k.cols;
+      uint32_t i = 0, j = 0;  // class coordinates of the next pixel
+      for (uint32_t first = 0; first < total; first += L) {
+        alignas(64) float sums[L] = {};
+        uint32_t oi[L], oj[L];  // class coordinates of this chunk's pixels
+        const uint32_t chunk = total - first < L ? total - first : L;
+        for (uint32_t q = 0; q < chunk; ++q) {
+          oi[q] = i;
+          oj[q] = j;
+          if (++j == k.cols) {
+            j = 0;
+            ++i;
           }
-          B sums = horizontal_sums<A>(acc) + B::load_aligned(tail);
-          if (c.bias) sums += B(c.bias[0]);
-          alignas(64) float out[L];
-          activate<A>(c.act, sums, 0).store_aligned(out);
-          float* y_row = c.y + (size_t(n) * s.out_h + oh) * s.out_w;
-          for (uint32_t q = 0; q < L && ow0 + q * step < s.out_w; ++q)
-            y_row[ow0 + q * step] = out[q];
         }
+        for (uint32_t sub = 0; sub < chunk; sub += Q) {
+          uint32_t ti[Q], tj[Q];
+          const uint32_t count = chunk - sub < uint32_t(Q) ? chunk - sub : uint32_t(Q);
+          for (uint32_t q = 0; q < uint32_t(Q); ++q) {
+            ti[q] = oi[sub + (q < count ? q : 0)];
+            tj[q] = oj[sub + (q < count ? q : 0)];
+          }
+          single_output_tile<A, Q, kTransposed>(c, k, n, ti, tj, count, sums + sub);
+        }
+        B v = B::load_aligned(sums);
+        if (c.bias) v += B(c.bias[0]);
+        alignas(64) float out[L];
+        activate<A>(c.act, v, 0).store_aligned(out);
+        for (uint32_t q = 0; q < chunk; ++q)
+          c.y[(size_t(n) * s.out_h + k.phase_h + k.step_h * oi[q]) * s.out_w + k.phase_w +
+              k.step_w * oj[q]] = out[q];
+      }
+    });
 }
 
 // Depthwise (one input and one output channel per group): channels are
@@ -591,6 +633,20 @@ inline Batch<A> apply(ref::BinaryOp op, Batch<A> a, Batch<A> b) {
   return a;
 }
 
+inline float apply_scalar(ref::BinaryOp op, float a, float b) {
+  switch (op) {
+    case ref::BinaryOp::kAdd:
+      return a + b;
+    case ref::BinaryOp::kSub:
+      return a - b;
+    case ref::BinaryOp::kMul:
+      return a * b;
+    case ref::BinaryOp::kPRelu:
+      return a < 0.0f ? a * b : a;
+  }
+  return a;
+}
+
 inline uint64_t elements(const ref::Shape& s) {
   uint64_t n = 1;
   for (uint32_t i = 0; i < s.rank; ++i) n *= s.dims[i];
@@ -622,6 +678,21 @@ void binary(ref::BinaryOp op, const ref::Shape& a_shape, const float* a, const r
   auto scalar = [&](const float* p, uint64_t count, bool row, uint64_t base, uint32_t c) {
     return count == 1 ? p[0] : p[row ? c : base + c];
   };
+  // Same-shape or scalar operands and no per-channel slope: one flat loop
+  // (no row structure needed, so narrow last axes vectorize too).
+  if ((a_full || na == 1) && (b_full || nb == 1) && !per_channel_act) {
+    uint64_t i = 0;
+    for (; i + L <= n; i += L) {
+      const B va = na == 1 ? B(a[0]) : B::load_unaligned(a + i);
+      const B vb = nb == 1 ? B(b[0]) : B::load_unaligned(b + i);
+      activate<A>(act, apply<A>(op, va, vb), 0).store_unaligned(y + i);
+    }
+    for (; i < n; ++i) {
+      const float va = na == 1 ? a[0] : a[i], vb = nb == 1 ? b[0] : b[i];
+      y[i] = ref::activate(act, apply_scalar(op, va, vb), uint32_t(i % channels));
+    }
+    return;
+  }
   for (uint64_t base = 0; base < n; base += channels) {
     uint32_t c = 0;
     for (; c + L <= channels; c += L) {
@@ -632,22 +703,7 @@ void binary(ref::BinaryOp op, const ref::Shape& a_shape, const float* a, const r
     for (; c < channels; ++c) {
       const float va = scalar(a, na, a_row && !a_full, base, c);
       const float vb = scalar(b, nb, b_row && !b_full, base, c);
-      float r = 0.0f;
-      switch (op) {
-        case ref::BinaryOp::kAdd:
-          r = va + vb;
-          break;
-        case ref::BinaryOp::kSub:
-          r = va - vb;
-          break;
-        case ref::BinaryOp::kMul:
-          r = va * vb;
-          break;
-        case ref::BinaryOp::kPRelu:
-          r = va < 0.0f ? va * vb : va;
-          break;
-      }
-      y[base + c] = ref::activate(act, r, c);
+      y[base + c] = ref::activate(act, apply_scalar(op, va, vb), c);
     }
   }
 }
