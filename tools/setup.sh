@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ binutils clang-format
   doctest-dev libxsimd-dev libbenchmark-dev
+  libxnnpack-dev libpthreadpool-dev libeigen3-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user

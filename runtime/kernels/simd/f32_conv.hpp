@@ -4,6 +4,7 @@
 #pragma once
 
 #include "kernels/simd/f32_common.hpp"
+#include "kernels/simd/f32_elementwise.hpp"
 
 namespace edgeae::simd {
 namespace {
@@ -248,101 +249,82 @@ void for_each_tap_class(const ref::ConvShape& s, F f) {
 }
 
 // One output channel reading many input channels (the last layer of a
-// denoiser, Cout = 1): each pixel accumulates a vector over the input
-// channels, reduced to its sum at the end (xsimd::hadd per pixel: xsimd
-// 8.1's AVX-512 haddp returns its sums in a permuted lane order). Q pixels of a tap class at a time
-// (their input pointers stay in registers); every L sums get bias and
-// activation as one vector.
-template <class A, int Q, bool kTransposed>
-void single_output_tile(const ConvCtx& c, const TapClass& k, uint32_t n, const uint32_t (&ti)[Q],
-                        const uint32_t (&tj)[Q], uint32_t count, float* sums) {
+// denoiser, Cout = 1). Instead of one dot product per output pixel and tap
+// (each ending in a horizontal sum), every input pixel computes its
+// contribution to all taps at once, c[t] = sum_ic x[ic] * w[t][ic], as one
+// vector over the taps (weights transposed to [Cin][taps] on the stack), and
+// adds c[t] to the output pixel tap t connects it to. Bias first, the
+// activation last, both vectorized over the output.
+constexpr uint32_t kSingleOutputStackFloats = 4096, kMaxTaps = 256;
+
+template <class A, bool kTransposed>
+bool conv_single_output(const ConvCtx& c) {
   using B = Batch<A>;
   constexpr uint32_t L = B::size;
   const ref::ConvShape& s = c.s;
   const format::ConvParams& p = s.p;
-  const uint32_t cin = c.cin_g, cin_vec = cin - cin % L;
+  const uint32_t cin = c.cin_g;
   const uint32_t kh_count = uint32_t(p.kernel[0]), kw_count = uint32_t(p.kernel[1]);
-  const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * s.in_c;
-  B acc[Q];
-  float tail[Q] = {};
-#pragma GCC unroll 16
-  for (int q = 0; q < Q; ++q) acc[q] = B(0.0f);
-  for (uint32_t kh = 0; kh < kh_count; ++kh) {
-    int64_t base_h, mult_h;
-    if (!tap_origin<kTransposed>(k.phase_h, p.stride[0], p.pad_begin[0], p.dilation[0], kh, &base_h,
-                                 &mult_h))
-      continue;
-    for (uint32_t kw = 0; kw < kw_count; ++kw) {
-      int64_t base_w, mult_w;
-      if (!tap_origin<kTransposed>(k.phase_w, p.stride[1], p.pad_begin[1], p.dilation[1], kw,
-                                   &base_w, &mult_w))
-        continue;
-      const float* xp[Q];
-      bool any_in = false;
-#pragma GCC unroll 16
-      for (int q = 0; q < Q; ++q) {
-        const int64_t ih = base_h + int64_t(ti[q]) * mult_h;
-        const int64_t iw = base_w + int64_t(tj[q]) * mult_w;
-        const bool in = uint32_t(q) < count && ih >= 0 && ih < int64_t(s.in_h) && iw >= 0 &&
-                        iw < int64_t(s.in_w);
-        xp[q] = in ? x_image + (size_t(ih) * s.in_w + size_t(iw)) * s.in_c : kZeroRow;
-        any_in = any_in || in;
+  const uint32_t taps = kh_count * kw_count;
+  const uint32_t tap_vectors = (taps + L - 1) / L;
+  const uint32_t taps_padded = tap_vectors * L;
+  if (size_t(cin) * taps_padded > kSingleOutputStackFloats || taps_padded > kMaxTaps) return false;
+  alignas(64) float wt[kSingleOutputStackFloats];  // [cin][taps_padded], zero padded
+  for (uint32_t ic = 0; ic < cin; ++ic)
+    for (uint32_t t = 0; t < taps_padded; ++t)
+      wt[size_t(ic) * taps_padded + t] = t < taps ? c.w[size_t(t) * cin + ic] : 0.0f;
+  const size_t out_pixels = size_t(s.out_h) * s.out_w;
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    float* y = c.y + size_t(n) * out_pixels;
+    const float b0 = c.bias ? c.bias[0] : 0.0f;
+    for (size_t o = 0; o < out_pixels; ++o) y[o] = b0;
+    const float* x = c.x + size_t(n) * s.in_h * s.in_w * s.in_c;
+    for (uint32_t ih = 0; ih < s.in_h; ++ih)
+      for (uint32_t iw = 0; iw < s.in_w; ++iw) {
+        const float* xp = x + (size_t(ih) * s.in_w + iw) * s.in_c;
+        alignas(64) float contrib[kMaxTaps];
+        for (uint32_t v = 0; v < tap_vectors; ++v) {
+          // Four partial sums: one FMA chain would wait on its own latency.
+          B acc[4] = {B(0.0f), B(0.0f), B(0.0f), B(0.0f)};
+          const float* wv = wt + v * L;
+          uint32_t ic = 0;
+          for (; ic + 4 <= cin; ic += 4)
+#pragma GCC unroll 4
+            for (uint32_t u = 0; u < 4; ++u)
+              acc[u] = xsimd::fma(B(xp[ic + u]), B::load_aligned(wv + size_t(ic + u) * taps_padded),
+                                  acc[u]);
+          for (; ic < cin; ++ic)
+            acc[0] = xsimd::fma(B(xp[ic]), B::load_aligned(wv + size_t(ic) * taps_padded), acc[0]);
+          ((acc[0] + acc[1]) + (acc[2] + acc[3])).store_aligned(contrib + v * L);
+        }
+        // Tap (kh, kw) connects this input pixel to one output pixel (if any).
+        for (uint32_t kh = 0; kh < kh_count; ++kh) {
+          int64_t oh;
+          if (kTransposed) {
+            oh = int64_t(ih) * p.stride[0] - p.pad_begin[0] + int64_t(kh) * p.dilation[0];
+          } else {
+            const int64_t t = int64_t(ih) + p.pad_begin[0] - int64_t(kh) * p.dilation[0];
+            if (t < 0 || t % p.stride[0] != 0) continue;
+            oh = t / p.stride[0];
+          }
+          if (oh < 0 || oh >= int64_t(s.out_h)) continue;
+          float* y_row = y + size_t(oh) * s.out_w;
+          for (uint32_t kw = 0; kw < kw_count; ++kw) {
+            int64_t ow;
+            if (kTransposed) {
+              ow = int64_t(iw) * p.stride[1] - p.pad_begin[1] + int64_t(kw) * p.dilation[1];
+            } else {
+              const int64_t t = int64_t(iw) + p.pad_begin[1] - int64_t(kw) * p.dilation[1];
+              if (t < 0 || t % p.stride[1] != 0) continue;
+              ow = t / p.stride[1];
+            }
+            if (ow >= 0 && ow < int64_t(s.out_w)) y_row[ow] += contrib[kh * kw_count + kw];
+          }
+        }
       }
-      if (!any_in) continue;
-      const float* wp = c.w + (size_t(kh) * kw_count + kw) * cin;
-      for (uint32_t ic = 0; ic < cin_vec; ic += L) {
-        const B wv = B::load_unaligned(wp + ic);
-#pragma GCC unroll 16
-        for (int q = 0; q < Q; ++q) acc[q] = xsimd::fma(B::load_unaligned(xp[q] + ic), wv, acc[q]);
-      }
-      for (uint32_t ic = cin_vec; ic < cin; ++ic)
-        for (int q = 0; q < Q; ++q) tail[q] += xp[q][ic] * wp[ic];
-    }
+    activation<A>(c.act, uint32_t(out_pixels), 1, y, y);
   }
-#pragma GCC unroll 16
-  for (int q = 0; q < Q; ++q) sums[q] = xsimd::hadd(acc[q]) + tail[q];
-}
-
-template <class A, bool kTransposed>
-void conv_single_output(const ConvCtx& c) {
-  using B = Batch<A>;
-  constexpr uint32_t L = B::size;
-  constexpr int Q = L < 8 ? int(L) : 8;  // L is a multiple of Q
-  const ref::ConvShape& s = c.s;
-  for (uint32_t n = 0; n < s.batch; ++n)
-    for_each_tap_class<kTransposed>(s, [&](const TapClass& k) {
-      const uint32_t total = k.rows * k.cols;
-      uint32_t i = 0, j = 0;  // class coordinates of the next pixel
-      for (uint32_t first = 0; first < total; first += L) {
-        alignas(64) float sums[L] = {};
-        uint32_t oi[L], oj[L];  // class coordinates of this chunk's pixels
-        const uint32_t chunk = total - first < L ? total - first : L;
-        for (uint32_t q = 0; q < chunk; ++q) {
-          oi[q] = i;
-          oj[q] = j;
-          if (++j == k.cols) {
-            j = 0;
-            ++i;
-          }
-        }
-        for (uint32_t sub = 0; sub < chunk; sub += Q) {
-          uint32_t ti[Q], tj[Q];
-          const uint32_t count = chunk - sub < uint32_t(Q) ? chunk - sub : uint32_t(Q);
-          for (uint32_t q = 0; q < uint32_t(Q); ++q) {
-            ti[q] = oi[sub + (q < count ? q : 0)];
-            tj[q] = oj[sub + (q < count ? q : 0)];
-          }
-          single_output_tile<A, Q, kTransposed>(c, k, n, ti, tj, count, sums + sub);
-        }
-        B v = B::load_aligned(sums);
-        if (c.bias) v += B(c.bias[0]);
-        alignas(64) float out[L];
-        activate<A>(c.act, v, 0).store_aligned(out);
-        for (uint32_t q = 0; q < chunk; ++q)
-          c.y[(size_t(n) * s.out_h + k.phase_h + k.step_h * oi[q]) * s.out_w + k.phase_w +
-              k.step_w * oj[q]] = out[q];
-      }
-    });
+  return true;
 }
 
 // Depthwise (one input and one output channel per group): channels are
@@ -402,8 +384,7 @@ void conv_any(const ref::ConvShape& s, const float* x, const float* w, const flo
     return kTransposed ? ref::conv_transpose_f32(s, x, w, bias, act, y)
                        : ref::conv_f32(s, x, w, bias, act, y);
   }
-  if (groups == 1 && s.out_c == 1 && c.cin_g >= L && c.cin_g <= kZeroRowFloats)
-    return conv_single_output<A, kTransposed>(c);
+  if (groups == 1 && s.out_c == 1 && c.cin_g >= L && conv_single_output<A, kTransposed>(c)) return;
   if (c.cin_g > kZeroRowFloats)
     return kTransposed ? ref::conv_transpose_f32(s, x, w, bias, act, y)
                        : ref::conv_f32(s, x, w, bias, act, y);

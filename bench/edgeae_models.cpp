@@ -1,0 +1,121 @@
+// Whole-model latency of edgeae: each ONNX model of the benchmark set is
+// converted once at startup (float32), then one benchmark per kernel set times
+// Session::run() alone, single thread, batch 1, with the input set once.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench_common.hpp"
+#include "convert.hpp"
+#include "edgeae/edgeae.hpp"
+#include "edgeae/kernel_sets.hpp"
+
+namespace edgeae::bench {
+namespace {
+
+// One converted model and one ready session per kernel set. Never moved once
+// built: the Model points into the blob and the sessions into the arenas.
+struct EdgeaeModel {
+  std::string name;
+  uint64_t macs = 0;
+  blob::Blob blob;
+  Model model;
+  std::vector<float> input;
+};
+
+struct EdgeaeRun {
+  const EdgeaeModel* m = nullptr;
+  const KernelSet* set = nullptr;
+  std::unique_ptr<AlignedBytes> arena;
+  Session session;
+  std::string error;  // set when the session could not be set up or misbehaved
+};
+
+std::string setup(EdgeaeRun& r) {
+  const Model& model = r.m->model;
+  r.arena = std::make_unique<AlignedBytes>(model.arena_bytes());
+  Status s = r.session.init(model, r.arena->data(), r.arena->size(), r.set);
+  if (!s.ok()) return std::string("Session::init: ") + s.message;
+  s = r.session.set_input(0, r.m->input.data(), r.m->input.size());
+  if (!s.ok()) return std::string("Session::set_input: ") + s.message;
+  s = r.session.run();
+  if (!s.ok()) return std::string("Session::run: ") + s.message;
+  std::vector<float> out(model.output(0).element_count());
+  s = r.session.get_output(0, out.data(), out.size());
+  if (!s.ok()) return std::string("Session::get_output: ") + s.message;
+  if (!all_finite(out.data(), out.size())) return "output is not finite";
+  // Back to a clean state: the timed loop starts from the real input.
+  s = r.session.set_input(0, r.m->input.data(), r.m->input.size());
+  if (!s.ok()) return std::string("Session::set_input: ") + s.message;
+  return "";
+}
+
+void run_edgeae(benchmark::State& state, EdgeaeRun* r) {
+  if (!r->error.empty()) {
+    state.SkipWithError(r->error.c_str());
+    return;
+  }
+  // Only run(): the input was set once in setup(). The plan may reuse the
+  // input's bytes, so later runs read what earlier ones left there; the
+  // kernels' time does not depend on the values (bench/README.md), and the
+  // output is checked again below.
+  for (auto _ : state) {
+    Status s = r->session.run();
+    benchmark::DoNotOptimize(s);
+  }
+  std::vector<float> out(r->m->model.output(0).element_count());
+  if (!r->session.get_output(0, out.data(), out.size()).ok() ||
+      !all_finite(out.data(), out.size())) {
+    state.SkipWithError("output is not finite after the timed runs");
+    return;
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2e-9 * static_cast<double>(r->m->macs),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+
+}  // namespace
+
+void register_edgeae_models(const std::string& models_dir) {
+  // Kept for the whole process: benchmarks point into them.
+  static std::vector<std::unique_ptr<EdgeaeModel>> models;
+  static std::vector<std::unique_ptr<EdgeaeRun>> runs;
+  for (const ModelInfo& info : kModels) {
+    auto m = std::make_unique<EdgeaeModel>();
+    m->name = info.name;
+    m->macs = info.macs;
+    const std::string path = models_dir + "/" + info.file;
+    std::string error;
+    try {
+      m->blob = convert::convert_onnx_file(path);
+      const Status s = m->model.load(m->blob.bytes.data(), m->blob.bytes.size());
+      if (!s.ok()) error = std::string("Model::load: ") + s.message;
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (error.empty() && m->model.input_count() != 1) error = "expected one input";
+    if (!error.empty()) {
+      std::fprintf(stderr, "edgeae_bench: %s: %s\n", path.c_str(), error.c_str());
+    } else {
+      m->input = model_input(m->model.input(0).element_count());
+    }
+    for (size_t i = 0; i < kernel_set_count(); ++i) {
+      auto r = std::make_unique<EdgeaeRun>();
+      r->m = m.get();
+      r->set = kernel_set(i);
+      r->error = error.empty() ? setup(*r) : error;
+      const std::string name =
+          std::string("model/") + info.name + "/edgeae:" + kernel_set_name(r->set);
+      benchmark::RegisterBenchmark(name.c_str(), run_edgeae, r.get())
+          ->Unit(benchmark::kMicrosecond)
+          ->UseRealTime();
+      runs.push_back(std::move(r));
+    }
+    models.push_back(std::move(m));
+  }
+}
+
+}  // namespace edgeae::bench
