@@ -65,6 +65,25 @@ std::vector<float> permute(const std::vector<float>& in, const std::vector<int64
   return out;
 }
 
+// The window attributes of a conv or pool (explicit after infer_shapes) as
+// the blob's [H, W] pairs; a 1-D op gets H kernel 1, stride 1, dilation 1
+// and no H padding. ConvParams and PoolParams share these fields.
+template <class Params>
+void fill_window(const Node& n, bool one_d, Params& out) {
+  const auto k = n.attr_ints("kernel_shape"), s = n.attr_ints("strides"),
+             d = n.attr_ints("dilations"), p = n.attr_ints("pads");
+  const size_t spatial = k.size();
+  auto put = [&](int32_t* dst, const std::vector<int64_t>& src, size_t offset, int32_t unit) {
+    dst[0] = one_d ? unit : static_cast<int32_t>(src[offset]);
+    dst[1] = static_cast<int32_t>(src[offset + (one_d ? 0 : 1)]);
+  };
+  put(out.kernel, k, 0, 1);
+  put(out.stride, s, 0, 1);
+  put(out.dilation, d, 0, 1);
+  put(out.pad_begin, p, 0, 0);
+  put(out.pad_end, p, spatial, 0);
+}
+
 class Lowering {
  public:
   explicit Lowering(const Graph& g) : g_(g) {}
@@ -253,21 +272,14 @@ class Lowering {
     const uint32_t weights = b_.constant(n.inputs[1] + "/packed", to_dims({kh, kw, cin_g, cout}),
                                          packed, Layout::kChannelsLast);
     const uint32_t bias = n.input(2).empty() ? format::kNoId : logical(n.inputs[2]);
-    const auto k = n.attr_ints("kernel_shape"), s = n.attr_ints("strides"),
-               d = n.attr_ints("dilations"), p = n.attr_ints("pads");
-    const size_t sp = k.size();
     format::ConvParams cp{};
-    auto put = [&](int32_t* dst, const std::vector<int64_t>& src, size_t offset, int32_t unit) {
-      dst[0] = one_d ? unit : static_cast<int32_t>(src[offset]);
-      dst[1] = static_cast<int32_t>(src[offset + (one_d ? 0 : 1)]);
-    };
-    put(cp.kernel, k, 0, 1);
-    put(cp.stride, s, 0, 1);
-    put(cp.dilation, d, 0, 1);
-    put(cp.pad_begin, p, 0, 0);
-    put(cp.pad_end, p, sp, 0);
+    fill_window(n, one_d, cp);
     cp.groups = static_cast<int32_t>(group);
-    if (transposed) put(cp.output_padding, n.attr_ints("output_padding"), 0, 0);
+    if (transposed) {
+      const auto out_pad = n.attr_ints("output_padding");
+      cp.output_padding[0] = one_d ? 0 : static_cast<int32_t>(out_pad[0]);
+      cp.output_padding[1] = static_cast<int32_t>(out_pad[one_d ? 0 : 1]);
+    }
     blob::OpDesc desc_ = desc(n, transposed ? OpType::kConvTranspose : OpType::kConv);
     desc_.inputs = {channels_last(n.inputs[0]), weights};
     if (bias != format::kNoId) desc_.inputs.push_back(bias);
@@ -278,19 +290,8 @@ class Lowering {
 
   void lower_pool(const Node& n) {
     const bool one_d = value(n.inputs[0]).shape.size() == 3;
-    const auto k = n.attr_ints("kernel_shape"), s = n.attr_ints("strides"),
-               d = n.attr_ints("dilations"), p = n.attr_ints("pads");
-    const size_t sp = k.size();
     format::PoolParams pp{};
-    auto put = [&](int32_t* dst, const std::vector<int64_t>& src, size_t offset, int32_t unit) {
-      dst[0] = one_d ? unit : static_cast<int32_t>(src[offset]);
-      dst[1] = static_cast<int32_t>(src[offset + (one_d ? 0 : 1)]);
-    };
-    put(pp.kernel, k, 0, 1);
-    put(pp.stride, s, 0, 1);
-    put(pp.dilation, d, 0, 1);
-    put(pp.pad_begin, p, 0, 0);
-    put(pp.pad_end, p, sp, 0);
+    fill_window(n, one_d, pp);
     pp.ceil_mode = static_cast<int32_t>(n.attr_int("ceil_mode", 0));
     pp.count_include_pad = static_cast<int32_t>(n.attr_int("count_include_pad", 0));
     blob::OpDesc d_ = desc(n, n.op == "MaxPool" ? OpType::kMaxPool : OpType::kAveragePool);

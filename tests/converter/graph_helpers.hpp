@@ -15,6 +15,7 @@
 #include "blob/graph_builder.hpp"
 #include "edgeae/edgeae.hpp"
 #include "ir/graph.hpp"
+#include "runtime/test_models.hpp"
 
 namespace edgeae::testing {
 
@@ -57,11 +58,7 @@ inline std::string shape_text(const std::vector<int64_t>& shape) {
 
 inline std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.0f,
                                         float hi = 1.0f) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
+  return random_values(n, seed, lo, hi);
 }
 
 // A graph under construction.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "io/atomic_file.hpp"
+#include "support/temp_dir.hpp"
 
 namespace edgeae::io {
 namespace {
@@ -46,28 +47,7 @@ const uint8_t kNumpyArange6[] = {
     0x00, 0x00, 0x80, 0x40, 0x00, 0x00, 0xa0, 0x40,
 };
 
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "edgeae_npy_test.XXXXXX").string();
-    REQUIRE(mkdtemp(templ.data()) != nullptr);
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(path_))
-      names.push_back(e.path().filename().string());
-    return names;
-  }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 std::vector<uint8_t> bytes_of(const std::string& s) {
   return std::vector<uint8_t>(s.begin(), s.end());
