@@ -296,9 +296,10 @@ int cmd_eval(const Args& args) {
   const double us = 1e6 * r.seconds / static_cast<double>(r.samples);
   if (p.json) {
     std::printf(
-        "{\"samples\": %zu, \"us_per_sample\": %.3f, \"peak\": %.6g, "
+        "{\"samples\": %zu, \"us_per_sample\": %.3f, \"kernels\": \"%s\", \"peak\": %.6g, "
         "\"output\": {\"mse\": %.6g, \"psnr_db\": %.4f, \"snr_db\": %.4f}",
-        r.samples, us, peak, out.mse, out.psnr, out.snr);
+        r.samples, us, kernel_set_name(kernels_from_environment()), peak, out.mse, out.psnr,
+        out.snr);
     if (has_input)
       std::printf(
           ", \"input\": {\"mse\": %.6g, \"psnr_db\": %.4f, \"snr_db\": %.4f}, \"psnr_gain_db\": "
@@ -307,8 +308,8 @@ int cmd_eval(const Args& args) {
     std::printf("}\n");
     return 0;
   }
-  std::printf("%zu samples, %.2f us per sample (single thread, batch 1, reference kernels)\n",
-              r.samples, us);
+  std::printf("%zu samples, %.2f us per sample (single thread, batch 1, %s kernels)\n", r.samples,
+              us, kernel_set_name(kernels_from_environment()));
   std::printf("%-8s %12s %10s %10s\n", "", "MSE", "PSNR dB", "SNR dB");
   if (has_input) std::printf("%-8s %12.6f %10.2f %10.2f\n", "input", inp.mse, inp.psnr, inp.snr);
   std::printf("%-8s %12.6f %10.2f %10.2f\n", "output", out.mse, out.psnr, out.snr);
