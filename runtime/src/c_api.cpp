@@ -21,7 +21,7 @@ static_assert(alignof(ModelBox) <= 16 && alignof(SessionBox) <= 16, "opaque stor
 static_assert(static_cast<int>(edgeae::StatusCode::kNotReady) == EAE_NOT_READY,
               "status codes match");
 
-// The boxes live in caller storage; placement new starts their lifetime.
+// The boxes live in caller storage, constructed there in place at load/init.
 const ModelBox* box(const eae_model* m) {
   return std::launder(reinterpret_cast<const ModelBox*>(m->opaque));
 }
