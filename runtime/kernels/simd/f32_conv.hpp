@@ -373,6 +373,11 @@ void conv_depthwise(const ConvCtx& c) {
       }
 }
 
+// Stride-2 ConvTranspose with both output column parities at once
+// (f32_conv_transpose_s2.hpp); false when it does not apply.
+template <class A>
+bool conv_transpose_stride2(const ConvCtx& c);
+
 template <class A, bool kTransposed>
 void conv_any(const ref::ConvShape& s, const float* x, const float* w, const float* bias,
               const ActivationSpec& act, float* y) {
@@ -388,6 +393,7 @@ void conv_any(const ref::ConvShape& s, const float* x, const float* w, const flo
   if (c.cin_g > kZeroRowFloats)
     return kTransposed ? ref::conv_transpose_f32(s, x, w, bias, act, y)
                        : ref::conv_f32(s, x, w, bias, act, y);
+  if (kTransposed && conv_transpose_stride2<A>(c)) return;
   for (uint32_t n = 0; n < s.batch; ++n)
     for_each_tap_class<kTransposed>(s, [&](const TapClass& k) {
       for (uint32_t g = 0; g < groups; ++g)

@@ -17,6 +17,7 @@
 #pragma once
 
 #include "kernels/simd/f32_conv.hpp"
+#include "kernels/simd/f32_conv_transpose_s2.hpp"
 #include "kernels/simd/f32_dense.hpp"
 #include "kernels/simd/f32_elementwise.hpp"
 #include "kernels/simd/f32_pool.hpp"

@@ -1,0 +1,164 @@
+// ConvTranspose with stride 2 along W, the decoder's upsampling layer: the
+// even and odd output columns (the two tap classes along W) are computed
+// together. Output columns 2j and 2j + 1 read the same input column
+// j + b through different taps (kw0 for the even one, kw1 for the odd one),
+// so each broadcast input element feeds both accumulator sets: about a third
+// fewer loads per FMA than one class at a time (f32_conv.hpp's path).
+// Part of the float32 SIMD kernels; the same internal-linkage rules apply.
+#pragma once
+
+#include "kernels/simd/f32_common.hpp"
+#include "kernels/simd/f32_conv.hpp"
+
+namespace edgeae::simd {
+namespace {
+
+// One input-column offset b and the taps that reach it from an even (kw0)
+// and an odd (kw1) output column; -1: none.
+struct ColumnPair {
+  int32_t b;
+  int32_t kw0, kw1;
+};
+
+// The pairs of a stride-2 ConvTranspose along W, by decreasing b.
+// Returns how many (at most kernel_w).
+inline uint32_t column_pairs(const format::ConvParams& p, ColumnPair* out) {
+  uint32_t n = 0;
+  for (int32_t kw = 0; kw < p.kernel[1]; ++kw) {
+    for (int32_t parity = 0; parity < 2; ++parity) {
+      // Output column 2j + parity reads input column (2j + parity + pad - kw*d) / 2.
+      const int32_t t = parity + p.pad_begin[1] - kw * p.dilation[1];
+      if (((t % 2) + 2) % 2 != 0) continue;
+      const int32_t b = (t - ((t % 2) + 2) % 2) / 2;
+      uint32_t k = 0;
+      while (k < n && out[k].b != b) ++k;
+      if (k == n) out[n++] = ColumnPair{b, -1, -1};
+      (parity == 0 ? out[k].kw0 : out[k].kw1) = kw;
+    }
+  }
+  return n;
+}
+
+// acc[0][q] += x_q * w0, acc[1][q] += x_q * w1 over the input channels
+// (either weight row may be absent).
+template <class A, int P, int T, bool kEven, bool kOdd>
+inline void accumulate_pair(Batch<A> (&acc)[2][P][T], const float* const (&xp)[P], const float* w0,
+                            const float* w1, uint32_t cin, uint32_t w_stride) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  for (uint32_t ic = 0; ic < cin; ++ic) {
+    B v0[T], v1[T];
+#pragma GCC unroll 8
+    for (int t = 0; t < T; ++t) {
+      if (kEven) v0[t] = B::load_unaligned(w0 + size_t(ic) * w_stride + t * L);
+      if (kOdd) v1[t] = B::load_unaligned(w1 + size_t(ic) * w_stride + t * L);
+    }
+#pragma GCC unroll 16
+    for (int q = 0; q < P; ++q) {
+      const B xb(xp[q][ic]);
+#pragma GCC unroll 8
+      for (int t = 0; t < T; ++t) {
+        if (kEven) acc[0][q][t] = xsimd::fma(xb, v0[t], acc[0][q][t]);
+        if (kOdd) acc[1][q][t] = xsimd::fma(xb, v1[t], acc[1][q][t]);
+      }
+    }
+  }
+}
+
+// Output columns 2 * (j0 + q) and 2 * (j0 + q) + 1 for q < count, of output
+// row oh, channels [oc0, oc0 + T*L) (groups == 1).
+template <class A, int P, int T>
+void convt_s2_tile(const ConvCtx& c, const ColumnPair* pairs, uint32_t pair_count, uint32_t n,
+                   uint32_t oh, uint32_t j0, uint32_t count, uint32_t oc0) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  B acc[2][P][T];
+#pragma GCC unroll 8
+  for (int t = 0; t < T; ++t) {
+    const B b0 = c.bias ? B::load_unaligned(c.bias + oc0 + t * L) : B(0.0f);
+#pragma GCC unroll 16
+    for (int q = 0; q < P; ++q) acc[0][q][t] = acc[1][q][t] = b0;
+  }
+  const size_t w_tap = size_t(s.in_c) * s.out_c;  // floats per (kh, kw)
+  for (uint32_t kh = 0; kh < uint32_t(p.kernel[0]); ++kh) {
+    int64_t ih = int64_t(oh) + p.pad_begin[0] - int64_t(kh) * p.dilation[0];
+    if (ih < 0 || ih % p.stride[0] != 0) continue;
+    ih /= p.stride[0];
+    if (ih >= int64_t(s.in_h)) continue;
+    const float* x_row = c.x + (size_t(n) * s.in_h + size_t(ih)) * s.in_w * s.in_c;
+    for (uint32_t k = 0; k < pair_count; ++k) {
+      const ColumnPair& pr = pairs[k];
+      const float* xp[P];
+      bool any_in = false;
+#pragma GCC unroll 16
+      for (int q = 0; q < P; ++q) {
+        const int64_t iw = int64_t(j0) + q + pr.b;
+        const bool in = uint32_t(q) < count && iw >= 0 && iw < int64_t(s.in_w);
+        xp[q] = in ? x_row + size_t(iw) * s.in_c : kZeroRow;
+        any_in = any_in || in;
+      }
+      if (!any_in) continue;
+      const float* w_kh = c.w + size_t(kh) * uint32_t(p.kernel[1]) * w_tap + oc0;
+      const float* w0 = pr.kw0 >= 0 ? w_kh + size_t(pr.kw0) * w_tap : nullptr;
+      const float* w1 = pr.kw1 >= 0 ? w_kh + size_t(pr.kw1) * w_tap : nullptr;
+      if (w0 && w1)
+        accumulate_pair<A, P, T, true, true>(acc, xp, w0, w1, s.in_c, s.out_c);
+      else if (w0)
+        accumulate_pair<A, P, T, true, false>(acc, xp, w0, w1, s.in_c, s.out_c);
+      else
+        accumulate_pair<A, P, T, false, true>(acc, xp, w0, w1, s.in_c, s.out_c);
+    }
+  }
+  for (uint32_t q = 0; q < count; ++q)
+    for (uint32_t parity = 0; parity < 2; ++parity) {
+      const uint32_t ow = 2 * (j0 + q) + parity;
+      if (ow >= s.out_w) continue;
+      float* yp = c.y + ((size_t(n) * s.out_h + oh) * s.out_w + ow) * s.out_c + oc0;
+#pragma GCC unroll 8
+      for (int t = 0; t < T; ++t)
+        activate<A>(c.act, acc[parity][q][t], oc0 + t * L).store_unaligned(yp + t * L);
+    }
+}
+
+template <class A, int P, int T>
+void convt_s2_channels(const ConvCtx& c, const ColumnPair* pairs, uint32_t pair_count,
+                       uint32_t oc0) {
+  const ref::ConvShape& s = c.s;
+  const uint32_t pairs_per_row = (s.out_w + 1) / 2;
+  for (uint32_t n = 0; n < s.batch; ++n)
+    for (uint32_t oh = 0; oh < s.out_h; ++oh)
+      for (uint32_t j0 = 0; j0 < pairs_per_row; j0 += P)
+        convt_s2_tile<A, P, T>(c, pairs, pair_count, n, oh, j0,
+                               pairs_per_row - j0 < uint32_t(P) ? pairs_per_row - j0 : uint32_t(P),
+                               oc0);
+}
+
+// Runs the paired path when it applies (groups 1, stride 2 along W, output
+// channels a multiple of the vector width); false otherwise.
+template <class A>
+bool conv_transpose_stride2(const ConvCtx& c) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  if (p.groups != 1 || p.stride[1] != 2 || s.out_c % L != 0 || s.in_c > kZeroRowFloats ||
+      p.kernel[1] > 64)
+    return false;
+  ColumnPair pairs[128];
+  const uint32_t pair_count = column_pairs(p, pairs);
+  // Two accumulator sets: P * T * 2 + 2T + 1 vector registers.
+  constexpr bool kWide = kVectorRegisters<A> >= 32;
+  uint32_t oc = 0;
+  for (; oc + 4 * L <= s.out_c; oc += 4 * L)
+    convt_s2_channels<A, kWide ? 2 : 1, 4>(c, pairs, pair_count, oc);
+  for (; oc + 2 * L <= s.out_c; oc += 2 * L)
+    convt_s2_channels<A, kWide ? 5 : 2, 2>(c, pairs, pair_count, oc);
+  for (; oc + L <= s.out_c; oc += L)
+    convt_s2_channels<A, kWide ? 7 : 4, 1>(c, pairs, pair_count, oc);
+  return true;
+}
+
+}  // namespace
+}  // namespace edgeae::simd
