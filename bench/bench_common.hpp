@@ -91,6 +91,8 @@ class AlignedBytes {
 // Registration of each family; they print a line to stderr and register
 // nothing (or a benchmark that reports the error) when they cannot set up.
 void register_edgeae_models(const std::string& models_dir);
+// Per-inference overhead: a one-op 4x4 Dense model, per kernel set.
+void register_edgeae_overhead();
 void register_kernel_benchmarks();
 void register_xnnpack_models();
 void register_xnnpack_kernels();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench_common.hpp"
+#include "blob/graph_builder.hpp"
 #include "convert.hpp"
 #include "edgeae/edgeae.hpp"
 #include "edgeae/kernel_sets.hpp"
@@ -77,7 +78,47 @@ void run_edgeae(benchmark::State& state, EdgeaeRun* r) {
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// The runtime's fixed cost per inference: a model of one 4x4 Dense, so
+// nearly all of the time is the session walking its op list and dispatch.
+void run_overhead(benchmark::State& state, EdgeaeRun* r) {
+  if (!r->error.empty()) {
+    state.SkipWithError(r->error.c_str());
+    return;
+  }
+  for (auto _ : state) {
+    Status s = r->session.run();
+    benchmark::DoNotOptimize(s);
+  }
+}
+
 }  // namespace
+
+void register_edgeae_overhead() {
+  static EdgeaeModel tiny;
+  static std::vector<std::unique_ptr<EdgeaeRun>> runs;
+  blob::GraphBuilder g;
+  const uint32_t x = g.input("x", {1, 4});
+  const uint32_t w = g.constant("w", {4, 4}, std::vector<float>(16, 0.25f));
+  g.output(g.dense(x, w, format::kNoId, false), "y");
+  tiny.name = "tiny_dense";
+  tiny.macs = 16;
+  tiny.blob = g.build();
+  std::string error;
+  const Status s = tiny.model.load(tiny.blob.bytes.data(), tiny.blob.bytes.size());
+  if (!s.ok()) error = std::string("Model::load: ") + s.message;
+  tiny.input = model_input(4);
+  for (size_t i = 0; i < kernel_set_count(); ++i) {
+    auto r = std::make_unique<EdgeaeRun>();
+    r->m = &tiny;
+    r->set = kernel_set(i);
+    r->error = error.empty() ? setup(*r) : error;
+    const std::string name = std::string("overhead/tiny_dense/edgeae:") + kernel_set_name(r->set);
+    benchmark::RegisterBenchmark(name.c_str(), run_overhead, r.get())
+        ->Unit(benchmark::kNanosecond)
+        ->UseRealTime();
+    runs.push_back(std::move(r));
+  }
+}
 
 void register_edgeae_models(const std::string& models_dir) {
   // Kept for the whole process: benchmarks point into them.

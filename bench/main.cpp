@@ -217,6 +217,7 @@ int main(int argc, char** argv) {
 #endif
 
   register_edgeae_models(models_dir);
+  register_edgeae_overhead();
 #if defined(EDGEAE_BENCH_HAVE_XNNPACK)
   register_xnnpack_models();
 #endif

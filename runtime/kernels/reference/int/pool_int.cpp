@@ -1,0 +1,152 @@
+// Integer MaxPool, AveragePool and GlobalAveragePool over channels-last
+// tensors. The output keeps the input's (scale, zero point); the window
+// geometry is that of pool_f32.cpp.
+#include "kernels/reference/int_reference.hpp"
+
+namespace edgeae::ref {
+
+namespace {
+
+int64_t tap(uint32_t o, uint32_t k, int32_t stride, int32_t pad_begin, int32_t dilation) {
+  return int64_t{o} * stride - pad_begin + int64_t{k} * dilation;
+}
+
+bool inside(int64_t i, uint32_t size) {
+  return i >= 0 && i < int64_t{size};
+}
+
+// Taps of one axis inside the padded input [-pad_begin, size + pad_end)
+// (ceil_mode's extra positions never count), as in pool_f32.cpp.
+uint32_t taps_in_padded_extent(uint32_t o, uint32_t kernel, int32_t stride, int32_t pad_begin,
+                               int32_t pad_end, int32_t dilation, uint32_t size) {
+  uint32_t count = 0;
+  for (uint32_t k = 0; k < kernel; ++k) {
+    const int64_t i = tap(o, k, stride, pad_begin, dilation);
+    if (i >= -int64_t{pad_begin} && i < int64_t{size} + pad_end) ++count;
+  }
+  return count;
+}
+
+size_t x_index(const PoolShape& s, uint32_t n, int64_t ih, int64_t iw, uint32_t c) {
+  return ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * s.channels + c;
+}
+
+size_t y_index(const PoolShape& s, uint32_t n, uint32_t oh, uint32_t ow, uint32_t c) {
+  return ((size_t{n} * s.out_h + oh) * s.out_w + ow) * s.channels + c;
+}
+
+template <typename T>
+void max_pool(const PoolShape& s, const PoolQuant& q, const T* x, T* y) {
+  const format::PoolParams& p = s.p;
+  const uint32_t kh_count = static_cast<uint32_t>(p.kernel[0]);
+  const uint32_t kw_count = static_cast<uint32_t>(p.kernel[1]);
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    for (uint32_t oh = 0; oh < s.out_h; ++oh) {
+      for (uint32_t ow = 0; ow < s.out_w; ++ow) {
+        for (uint32_t c = 0; c < s.channels; ++c) {
+          // Quantization is monotone, so the max of q is the q of the max.
+          // An empty window gives the real value 0, i.e. zp.
+          bool any = false;
+          int32_t best = q.zp;
+          for (uint32_t kh = 0; kh < kh_count; ++kh) {
+            const int64_t ih = tap(oh, kh, p.stride[0], p.pad_begin[0], p.dilation[0]);
+            if (!inside(ih, s.in_h)) continue;
+            for (uint32_t kw = 0; kw < kw_count; ++kw) {
+              const int64_t iw = tap(ow, kw, p.stride[1], p.pad_begin[1], p.dilation[1]);
+              if (!inside(iw, s.in_w)) continue;
+              const int32_t v = x[x_index(s, n, ih, iw, c)];
+              if (!any || v > best) best = v;
+              any = true;
+            }
+          }
+          y[y_index(s, n, oh, ow, c)] =
+              static_cast<T>(quant::clamp_i32(best, q.act_min, q.act_max));
+        }
+      }
+    }
+  }
+}
+
+// The mean of the real values, in units of the scale, relative to zp:
+// zp + round(sum (x - zp) / divisor), ties away from zero; int64 so that no
+// window size can overflow it.
+template <typename T>
+T mean_output(int64_t centered_sum, uint32_t divisor, const PoolQuant& q) {
+  const int64_t mean = divisor > 0 ? quant::rounded_divide(centered_sum, divisor) : 0;
+  const int64_t v = mean + q.zp;
+  return static_cast<T>(v < q.act_min ? q.act_min : (v > q.act_max ? q.act_max : v));
+}
+
+template <typename T>
+void average_pool(const PoolShape& s, const PoolQuant& q, const T* x, T* y) {
+  const format::PoolParams& p = s.p;
+  const uint32_t kh_count = static_cast<uint32_t>(p.kernel[0]);
+  const uint32_t kw_count = static_cast<uint32_t>(p.kernel[1]);
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    for (uint32_t oh = 0; oh < s.out_h; ++oh) {
+      for (uint32_t ow = 0; ow < s.out_w; ++ow) {
+        for (uint32_t c = 0; c < s.channels; ++c) {
+          int64_t sum = 0;
+          uint32_t in_bounds = 0;
+          for (uint32_t kh = 0; kh < kh_count; ++kh) {
+            const int64_t ih = tap(oh, kh, p.stride[0], p.pad_begin[0], p.dilation[0]);
+            if (!inside(ih, s.in_h)) continue;
+            for (uint32_t kw = 0; kw < kw_count; ++kw) {
+              const int64_t iw = tap(ow, kw, p.stride[1], p.pad_begin[1], p.dilation[1]);
+              if (!inside(iw, s.in_w)) continue;
+              sum += x[x_index(s, n, ih, iw, c)] - q.zp;
+              ++in_bounds;
+            }
+          }
+          // Padded taps are real zeros: they only change the divisor.
+          uint32_t divisor = in_bounds;
+          if (p.count_include_pad != 0) {
+            divisor = taps_in_padded_extent(oh, kh_count, p.stride[0], p.pad_begin[0], p.pad_end[0],
+                                            p.dilation[0], s.in_h) *
+                      taps_in_padded_extent(ow, kw_count, p.stride[1], p.pad_begin[1], p.pad_end[1],
+                                            p.dilation[1], s.in_w);
+          }
+          y[y_index(s, n, oh, ow, c)] = mean_output<T>(sum, divisor, q);
+        }
+      }
+    }
+  }
+}
+
+template <typename T>
+void global_average_pool(uint32_t batch, uint32_t spatial, uint32_t channels, const PoolQuant& q,
+                         const T* x, T* y) {
+  for (uint32_t n = 0; n < batch; ++n) {
+    for (uint32_t c = 0; c < channels; ++c) {
+      int64_t sum = 0;
+      for (uint32_t i = 0; i < spatial; ++i)
+        sum += x[(size_t{n} * spatial + i) * channels + c] - q.zp;
+      y[size_t{n} * channels + c] = mean_output<T>(sum, spatial, q);
+    }
+  }
+}
+
+}  // namespace
+
+void max_pool_s8(const PoolShape& s, const PoolQuant& q, const int8_t* x, int8_t* y) {
+  max_pool(s, q, x, y);
+}
+void max_pool_s16(const PoolShape& s, const PoolQuant& q, const int16_t* x, int16_t* y) {
+  max_pool(s, q, x, y);
+}
+void average_pool_s8(const PoolShape& s, const PoolQuant& q, const int8_t* x, int8_t* y) {
+  average_pool(s, q, x, y);
+}
+void average_pool_s16(const PoolShape& s, const PoolQuant& q, const int16_t* x, int16_t* y) {
+  average_pool(s, q, x, y);
+}
+void global_average_pool_s8(uint32_t batch, uint32_t spatial, uint32_t channels, const PoolQuant& q,
+                            const int8_t* x, int8_t* y) {
+  global_average_pool(batch, spatial, channels, q, x, y);
+}
+void global_average_pool_s16(uint32_t batch, uint32_t spatial, uint32_t channels,
+                             const PoolQuant& q, const int16_t* x, int16_t* y) {
+  global_average_pool(batch, spatial, channels, q, x, y);
+}
+
+}  // namespace edgeae::ref

@@ -1,0 +1,139 @@
+// Helpers of the integer-kernel tests: quantize float data, choose
+// parameters, compare against the float reference within a few LSB.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "kernels/kernel_test_util.hpp"
+#include "kernels/reference/int_reference.hpp"
+#include "quant/quant_math.hpp"
+
+namespace edgeae::ref::inttest {
+
+using test::random_floats;
+using test::random_u32;
+
+struct AffineQ {
+  double scale = 1.0;
+  int32_t zp = 0;
+};
+
+// Asymmetric int8 parameters covering [lo, hi] (widened to include 0).
+inline AffineQ choose_s8(double lo, double hi) {
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  if (hi - lo < 0.05) hi = lo + 0.05;  // no degenerate output ranges
+  AffineQ q;
+  q.scale = (hi - lo) / 255.0;
+  q.zp = int32_t(std::clamp(std::lround(-128.0 - lo / q.scale), -128L, 127L));
+  return q;
+}
+
+// Symmetric int16 parameters covering [-m, m].
+inline AffineQ choose_s16(double m) {
+  AffineQ q;
+  q.scale = std::max(m, 0.05) / 32767.0;
+  return q;
+}
+
+template <typename T>
+T quantize_one(double v, const AffineQ& q) {
+  const double r = std::round(v / q.scale) + q.zp;
+  const double lo = double(std::numeric_limits<T>::min()),
+               hi = double(std::numeric_limits<T>::max());
+  return T(std::clamp(r, lo, hi));
+}
+
+template <typename T>
+std::vector<T> quantize(const std::vector<float>& x, const AffineQ& q) {
+  std::vector<T> out(x.size());
+  for (size_t i = 0; i < x.size(); ++i) out[i] = quantize_one<T>(x[i], q);
+  return out;
+}
+
+template <typename T>
+std::vector<float> dequantize(const std::vector<T>& x, const AffineQ& q) {
+  std::vector<float> out(x.size());
+  for (size_t i = 0; i < x.size(); ++i) out[i] = float(q.scale * double(int32_t(x[i]) - q.zp));
+  return out;
+}
+
+inline std::pair<double, double> min_max(const std::vector<float>& v) {
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  return {double(*lo), double(*hi)};
+}
+
+inline double max_abs(const std::vector<float>& v) {
+  double m = 0.0;
+  for (float x : v) m = std::max(m, std::fabs(double(x)));
+  return m;
+}
+
+// Symmetric per-channel int8 weights, the channel being the last axis (of
+// size channels): scale[c] = max |w[., c]| / 127.
+struct ChannelWeights {
+  std::vector<int8_t> q;
+  std::vector<double> scale;
+  std::vector<float> dequantized;
+};
+inline ChannelWeights quantize_weights(const std::vector<float>& w, uint32_t channels) {
+  ChannelWeights r;
+  r.scale.assign(channels, 0.0);
+  for (size_t i = 0; i < w.size(); ++i) {
+    double& s = r.scale[i % channels];
+    s = std::max(s, std::fabs(double(w[i])));
+  }
+  for (double& s : r.scale) s = std::max(s, 1e-6) / 127.0;
+  r.q.resize(w.size());
+  r.dequantized.resize(w.size());
+  for (size_t i = 0; i < w.size(); ++i) {
+    const double s = r.scale[i % channels];
+    r.q[i] = int8_t(std::clamp(std::lround(w[i] / s), -127L, 127L));
+    r.dequantized[i] = float(s * r.q[i]);
+  }
+  return r;
+}
+
+// The int32 arrays of the kernels' RequantParams.
+struct Multipliers {
+  std::vector<int32_t> multiplier, shift;
+};
+inline Multipliers multipliers(const std::vector<quant::QuantizedMultiplier>& m) {
+  Multipliers r;
+  for (const auto& x : m) {
+    r.multiplier.push_back(x.multiplier);
+    r.shift.push_back(int32_t(x.shift));
+  }
+  return r;
+}
+
+// |got - round(want / scale) - zp| <= tol for every element (want clamped to
+// [lo, hi] in quantized units first); returns the largest difference seen.
+template <typename T>
+int max_lsb_error(const std::vector<T>& got, const std::vector<float>& want, const AffineQ& q,
+                  int tol, int32_t lo = std::numeric_limits<T>::min(),
+                  int32_t hi = std::numeric_limits<T>::max()) {
+  REQUIRE(got.size() == want.size());
+  int worst = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const double e =
+        std::clamp(std::round(double(want[i]) / q.scale) + q.zp, double(lo), double(hi));
+    const int d = int(std::lround(std::fabs(double(got[i]) - e)));
+    worst = std::max(worst, d);
+    if (d > tol) {
+      INFO("index " << i << " got " << int(got[i]) << " want " << e << " (float " << want[i]
+                    << ")");
+      CHECK(d <= tol);
+      return worst;
+    }
+  }
+  return worst;
+}
+
+}  // namespace edgeae::ref::inttest
