@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "edgeae/edgeae.hpp"
+#include "edgeae/kernel_sets.hpp"
 #include "io/npy.hpp"
 #include "support/temp_dir.hpp"
 
@@ -62,12 +63,14 @@ struct Result {
   std::string out, err;
 };
 
-// Runs `edgeae ARGS` (ARGS already shell-quoted where needed).
-Result run_tool(const TempDir& dir, const std::string& args) {
+// Runs `edgeae ARGS` (ARGS already shell-quoted where needed), with the
+// environment assignments ENV ("VAR=value ...") for this run only.
+Result run_tool(const TempDir& dir, const std::string& args, const std::string& env = "") {
   static int counter = 0;
   const std::string out = dir.file(".stdout" + std::to_string(counter));
   const std::string err = dir.file(".stderr" + std::to_string(counter++));
-  const std::string cmd = quote(tool()) + " " + args + " >" + quote(out) + " 2>" + quote(err);
+  std::string cmd = env + (env.empty() ? "" : " ") + quote(tool()) + " " + args;
+  cmd += " >" + quote(out) + " 2>" + quote(err);
   const int status = std::system(cmd.c_str());
   Result r;
   REQUIRE(status != -1);
@@ -480,6 +483,28 @@ TEST_CASE("cli: convert with an unwritable --emit-c target writes no .eab") {
                    {"no_such_dir"});
   CHECK_FALSE(fs::exists(eab));
   CHECK(dir.entries().empty());
+}
+
+TEST_CASE("cli: EDGEAE_KERNELS picks the kernel set, and an unknown one is an error") {
+  TempDir dir;
+  const std::string eab = convert_digits(dir);
+  const std::string args = "eval " + quote(eab) + " --input " + quote(repo(kDigitsNoisy)) +
+                           " --target " + quote(repo(kDigitsTorch)) + " --json";
+  const Result ref = run_tool(dir, args, "EDGEAE_KERNELS=reference");
+  const Result best = run_tool(dir, args);
+  INFO("stderr: ", ref.err, best.err);
+  REQUIRE(ref.code == 0);
+  REQUIRE(best.code == 0);
+  CHECK(contains(ref.out, "\"kernels\": \"reference\""));
+  CHECK(
+      contains(best.out, std::string("\"kernels\": \"") + kernel_set_name(best_kernels()) + "\""));
+  // Both match PyTorch's outputs closely: the eval's PSNR against them is high.
+  for (const Result* r : {&ref, &best}) {
+    const size_t at = r->out.find("\"psnr_db\": ");
+    REQUIRE(at != std::string::npos);
+    CHECK(std::stod(r->out.substr(at + 11)) > 100.0);
+  }
+  check_fails_with(run_tool(dir, args, "EDGEAE_KERNELS=avx9000"), {"EDGEAE_KERNELS=avx9000"});
 }
 
 }  // namespace
