@@ -79,7 +79,7 @@ inline bool tap_origin(uint32_t phase, int32_t stride, int32_t pad, int32_t dila
 // real), output channels [oc0, oc0 + T*L) of group g.
 template <class A, int P, int T, bool kTransposed>
 void conv_tile(const ConvCtx& c, const TapClass& k, uint32_t n, const uint32_t (&ti)[P],
-               const uint32_t (&tj)[P], uint32_t count, uint32_t oc0, uint32_t g) {
+               const uint32_t (&tj)[P], uint32_t count, bool row_run, uint32_t oc0, uint32_t g) {
   using B = Batch<A>;
   constexpr uint32_t L = B::size;
   const ref::ConvShape& s = c.s;
@@ -105,13 +105,26 @@ void conv_tile(const ConvCtx& c, const TapClass& k, uint32_t n, const uint32_t (
     if (!kTransposed && p.dilation[1] == 1 && s.in_c == c.cin_g) {
       const float* xp[P];
       bool inside = true;
+      if (row_run) {
+        // One row, consecutive pixels: one bounds check for the whole tile,
+        // and the pixels' rows lie `stride` pixels apart.
+        const int64_t ih = base_h + int64_t(ti[0]) * mult_h;
+        const int64_t iw0 = int64_t(tj[0]) * p.stride[1] - p.pad_begin[1];
+        const int64_t iw_end = iw0 + int64_t(count - 1) * p.stride[1] + int64_t(kw_count);
+        inside = ih >= 0 && ih < int64_t(s.in_h) && iw0 >= 0 && iw_end <= int64_t(s.in_w);
+        const float* first = x_image + (size_t(ih) * s.in_w + size_t(iw0)) * s.in_c;
+        const size_t step = size_t(p.stride[1]) * s.in_c;
 #pragma GCC unroll 16
-      for (int q = 0; q < P; ++q) {
-        const int64_t ih = base_h + int64_t(ti[q]) * mult_h;
-        const int64_t iw = int64_t(tj[q]) * p.stride[1] - p.pad_begin[1];
-        inside = inside && ih >= 0 && ih < int64_t(s.in_h) && iw >= 0 &&
-                 iw + int64_t(kw_count) <= int64_t(s.in_w);
-        xp[q] = x_image + (size_t(ih) * s.in_w + size_t(iw)) * s.in_c;
+        for (int q = 0; q < P; ++q) xp[q] = first + (uint32_t(q) < count ? size_t(q) * step : 0);
+      } else {
+#pragma GCC unroll 16
+        for (int q = 0; q < P; ++q) {
+          const int64_t ih = base_h + int64_t(ti[q]) * mult_h;
+          const int64_t iw = int64_t(tj[q]) * p.stride[1] - p.pad_begin[1];
+          inside = inside && ih >= 0 && ih < int64_t(s.in_h) && iw >= 0 &&
+                   iw + int64_t(kw_count) <= int64_t(s.in_w);
+          xp[q] = x_image + (size_t(ih) * s.in_w + size_t(iw)) * s.in_c;
+        }
       }
       if (inside) {
         accumulate_tap<A, P, T>(acc, xp, c.w + size_t(kh) * kw_count * c.cin_g * s.out_c + oc0,
@@ -159,6 +172,7 @@ void conv_class_tiles(const ConvCtx& c, const TapClass& k, uint32_t n, uint32_t 
   for (uint32_t first = 0; first < total; first += P) {
     uint32_t ti[P], tj[P];
     const uint32_t count = total - first < uint32_t(P) ? total - first : uint32_t(P);
+    const bool row_run = j + count <= k.cols;  // the tile does not wrap
     for (uint32_t q = 0; q < uint32_t(P); ++q) {
       ti[q] = q < count ? i : ti[0];
       tj[q] = q < count ? j : tj[0];
@@ -167,7 +181,7 @@ void conv_class_tiles(const ConvCtx& c, const TapClass& k, uint32_t n, uint32_t 
         ++i;
       }
     }
-    conv_tile<A, P, T, kTransposed>(c, k, n, ti, tj, count, oc0, g);
+    conv_tile<A, P, T, kTransposed>(c, k, n, ti, tj, count, row_run, oc0, g);
   }
 }
 
