@@ -66,5 +66,39 @@ inline Batch<A> activate(const ActivationSpec& act, Batch<A> v, uint32_t c0) {
   return v;
 }
 
+// The activation on a tile of accumulators acc[q][t] whose vector t holds
+// channels c0 + t*L ...: one dispatch per tile instead of one per vector.
+template <class A, int P, int T>
+inline void activate_tile(const ActivationSpec& act, Batch<A> (&acc)[P][T], uint32_t c0) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  auto each = [&](auto f) {
+#pragma GCC unroll 16
+    for (int q = 0; q < P; ++q)
+#pragma GCC unroll 8
+      for (int t = 0; t < T; ++t) acc[q][t] = f(acc[q][t], t);
+  };
+  switch (act.kind) {
+    case Activation::kNone:
+      return;
+    case Activation::kRelu: {
+      const B zero(0.0f);
+      each([&](B v, int) { return xsimd::max(v, zero); });
+      return;
+    }
+    case Activation::kPRelu: {
+      B slope[T];
+      for (int t = 0; t < T; ++t)
+        slope[t] =
+            act.slope_count == 1 ? B(act.slope[0]) : B::load_unaligned(act.slope + c0 + t * L);
+      each([&](B v, int t) { return xsimd::select(v < B(0.0f), v * slope[t], v); });
+      return;
+    }
+    default:
+      each([&](B v, int t) { return activate<A>(act, v, c0 + uint32_t(t) * L); });
+      return;
+  }
+}
+
 }  // namespace
 }  // namespace edgeae::simd

@@ -153,12 +153,12 @@ void conv_tile(const ConvCtx& c, const TapClass& k, uint32_t n, const uint32_t (
       accumulate_tap<A, P, T>(acc, xp, wrow, c.cin_g, s.out_c);
     }
   }
+  activate_tile<A, P, T>(c.act, acc, oc0);
   for (uint32_t q = 0; q < count; ++q) {
     const uint32_t oh = k.phase_h + k.step_h * ti[q], ow = k.phase_w + k.step_w * tj[q];
     float* yp = c.y + ((size_t(n) * s.out_h + oh) * s.out_w + ow) * s.out_c + oc0;
 #pragma GCC unroll 8
-    for (int t = 0; t < T; ++t)
-      activate<A>(c.act, acc[q][t], oc0 + t * L).store_unaligned(yp + t * L);
+    for (int t = 0; t < T; ++t) acc[q][t].store_unaligned(yp + t * L);
   }
 }
 

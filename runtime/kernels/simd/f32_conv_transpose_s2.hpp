@@ -111,14 +111,15 @@ void convt_s2_tile(const ConvCtx& c, const ColumnPair* pairs, uint32_t pair_coun
         accumulate_pair<A, P, T, false, true>(acc, xp, w0, w1, s.in_c, s.out_c);
     }
   }
+  activate_tile<A, P, T>(c.act, acc[0], oc0);
+  activate_tile<A, P, T>(c.act, acc[1], oc0);
   for (uint32_t q = 0; q < count; ++q)
     for (uint32_t parity = 0; parity < 2; ++parity) {
       const uint32_t ow = 2 * (j0 + q) + parity;
       if (ow >= s.out_w) continue;
       float* yp = c.y + ((size_t(n) * s.out_h + oh) * s.out_w + ow) * s.out_c + oc0;
 #pragma GCC unroll 8
-      for (int t = 0; t < T; ++t)
-        activate<A>(c.act, acc[parity][q][t], oc0 + t * L).store_unaligned(yp + t * L);
+      for (int t = 0; t < T; ++t) acc[parity][q][t].store_unaligned(yp + t * L);
     }
 }
 

@@ -39,11 +39,14 @@ void dense_tile(const float* a_row, const float* b, uint32_t k_count, uint32_t n
     for (int t = 0; t < T; ++t)
       acc[0][t] = xsimd::fma(x, B::load_unaligned(row + t * L), acc[0][t]);
   }
+  B sum[1][T];
   for (int t = 0; t < T; ++t) {
-    B sum = acc[0][t];
-    for (int u = 1; u < U; ++u) sum += acc[u][t];
-    activate<A>(act, sum, n0 + t * L).store_unaligned(y_row + n0 + t * L);
+    sum[0][t] = acc[0][t];
+    for (int u = 1; u < U; ++u) sum[0][t] += acc[u][t];
   }
+  activate_tile<A, 1, T>(act, sum, n0);
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) sum[0][t].store_unaligned(y_row + n0 + t * L);
 }
 
 // Columns [n0, n_count) of one row, widest tiles first; a tail narrower
