@@ -191,7 +191,7 @@ uint32_t GraphBuilder::dense(uint32_t a, uint32_t b, uint32_t bias, bool trans_b
   d.inputs = {a, b};
   if (bias != kNoId) d.inputs.push_back(bias);
   d.activation = act;
-  d.with(format::DenseParams{0, trans_b ? 1 : 0});
+  d.with(format::DenseParams{0, trans_b ? 1 : 0, 0});
   return op(d);
 }
 

@@ -84,6 +84,10 @@ void fill_window(const Node& n, bool one_d, Params& out) {
   put(out.pad_end, p, spatial, 0);
 }
 
+// Column block width of packed Dense weights: one AVX-512 tile (16 vectors
+// of 16), four AVX2 tiles, eight NEON tiles.
+constexpr size_t kDenseBlock = 256;
+
 class Lowering {
  public:
   explicit Lowering(const Graph& g) : g_(g) {}
@@ -307,13 +311,28 @@ class Lowering {
     // contiguous, the vector the kernels load. alpha folds into them.
     const auto& bv = value(n.inputs[1]);
     int64_t trans_b = n.attr_int("transB", 0);
+    int32_t b_block = 0;
     uint32_t b_id;
     if (bv.is_constant) {
-      std::vector<float> packed = trans_b ? permute(bv.f, bv.shape, {1, 0}) : bv.f;
-      for (float& x : packed) x *= alpha;
+      std::vector<float> rows = trans_b ? permute(bv.f, bv.shape, {1, 0}) : bv.f;
+      for (float& x : rows) x *= alpha;
       const std::vector<int64_t> shape =
           trans_b ? std::vector<int64_t>{bv.shape[1], bv.shape[0]} : bv.shape;
-      b_id = constant(n.inputs[1] + "/packed", shape, packed);
+      // Wider than one kernel tile: store column blocks, each read as one
+      // contiguous stream (format::DenseParams::b_block).
+      const auto k_count = static_cast<size_t>(shape[0]), n_count = static_cast<size_t>(shape[1]);
+      if (n_count > kDenseBlock) {
+        std::vector<float> blocked(rows.size());
+        size_t out = 0;
+        for (size_t first = 0; first < n_count; first += kDenseBlock) {
+          const size_t width = std::min(kDenseBlock, n_count - first);
+          for (size_t k = 0; k < k_count; ++k)
+            for (size_t j = 0; j < width; ++j) blocked[out++] = rows[k * n_count + first + j];
+        }
+        rows.swap(blocked);
+        b_block = static_cast<int32_t>(kDenseBlock);
+      }
+      b_id = constant(n.inputs[1] + "/packed", shape, rows);
       trans_b = 0;
     } else {
       if (alpha != 1.0f) fail(n, "alpha != 1 needs a constant B");
@@ -335,7 +354,7 @@ class Lowering {
     d.inputs = {logical(n.inputs[0]), b_id};
     if (c_id != format::kNoId) d.inputs.push_back(c_id);
     d.with(format::DenseParams{static_cast<int32_t>(n.attr_int("transA", 0)),
-                               static_cast<int32_t>(trans_b)});
+                               static_cast<int32_t>(trans_b), b_block});
     define(n.outputs[0], b_.op(d), false);
   }
 

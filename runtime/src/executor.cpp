@@ -51,6 +51,7 @@ void run_dense(const OpView& v, float* y) {
   ref::DenseShape s;
   s.trans_a = p.trans_a != 0;
   s.trans_b = p.trans_b != 0;
+  s.b_block = static_cast<uint32_t>(p.b_block);
   s.m = v.out().dims[0];
   s.n = v.out().dims[1];
   s.k = s.trans_a ? a.dims[0] : a.dims[1];

@@ -76,6 +76,8 @@ Status infer_dense(const format::OpRecord& op, const TensorRecord* const* in, Di
   const auto p = params_as<format::DenseParams>(op);
   if (!in_range(p.trans_a, 0, 1) || !in_range(p.trans_b, 0, 1))
     return malformed("Gemm trans_a/trans_b must be 0 or 1");
+  if (p.b_block < 0 || (p.b_block > 0 && p.trans_b))
+    return malformed("Gemm b_block must be 0, or positive with trans_b = 0");
   const TensorRecord& a = *in[0];
   const TensorRecord& b = *in[1];
   if (a.rank != 2 || b.rank != 2) return malformed("Gemm inputs A and B must be 2-D");

@@ -129,4 +129,30 @@ TEST_CASE("dense_f32: fused prelu slope follows the output column") {
 }
 
 }  // namespace
+TEST_CASE("dense_f32: column-blocked B gives the same result as row-major B") {
+  std::mt19937 rng(77);
+  for (int iter = 0; iter < 40; ++iter) {
+    DenseShape s;
+    s.m = random_u32(rng, 1, 3);
+    s.k = random_u32(rng, 1, 20);
+    s.n = random_u32(rng, 1, 70);
+    const uint32_t block = random_u32(rng, 1, 33);
+    const std::vector<float> a = random_floats(rng, size_t(s.m) * s.k);
+    const std::vector<float> b = random_floats(rng, size_t(s.k) * s.n);
+    // Pack B [K, N] as blocks of `block` columns, each row-major [K, width].
+    std::vector<float> packed;
+    for (uint32_t first = 0; first < s.n; first += block) {
+      const uint32_t width = std::min(block, s.n - first);
+      for (uint32_t k = 0; k < s.k; ++k)
+        for (uint32_t j = 0; j < width; ++j) packed.push_back(b[size_t(k) * s.n + first + j]);
+    }
+    REQUIRE(packed.size() == b.size());
+    std::vector<float> plain(size_t(s.m) * s.n), blocked(plain.size());
+    dense_f32(s, a.data(), b.data(), nullptr, ActivationSpec{}, plain.data());
+    s.b_block = block;
+    dense_f32(s, a.data(), packed.data(), nullptr, ActivationSpec{}, blocked.data());
+    CHECK(blocked == plain);
+  }
+}
+
 }  // namespace edgeae::ref::test

@@ -98,6 +98,7 @@ TEST_CASE("kernel sets: dense equals the reference on random shapes") {
       s.m = pick(rng, {1, 1, 2, 3});
       s.k = pick(rng, {1, 2, 7, 16, 31, 64, 97, 257});
       s.n = pick(rng, {1, 3, 8, 15, 16, 17, 32, 47, 64, 128, 131, 256, 784});
+      s.b_block = pick(rng, {0, 0, 16, 64, 256});     // plain or column-blocked B
       const uint32_t bias_mode = between(rng, 0, 3);  // none, scalar, per column, per row
       s.bias_stride_m = bias_mode == 3 ? 1 : 0;
       s.bias_stride_n = bias_mode == 2 ? 1 : 0;
@@ -112,8 +113,8 @@ TEST_CASE("kernel sets: dense equals the reference on random shapes") {
       set->dense(s, a.data(), b.data(), bp, act, got.data());
       check_close(got, want,
                   std::string(set->name) + " dense m" + std::to_string(s.m) + " k" +
-                      std::to_string(s.k) + " n" + std::to_string(s.n) + " act" +
-                      std::to_string(int(act.kind)));
+                      std::to_string(s.k) + " n" + std::to_string(s.n) + " block" +
+                      std::to_string(s.b_block) + " act" + std::to_string(int(act.kind)));
     }
   }
 }

@@ -186,6 +186,12 @@ static_assert(sizeof(OpRecord) == 128, "op record is 128 bytes");
 struct DenseParams {  // Gemm: Y = A' * B' + C, A' = trans_a ? A^T : A (same for B)
   int32_t trans_a;
   int32_t trans_b;
+  // 0: B is row-major as its dims say. > 0 (trans_b = 0 only): B [K, N] is
+  // stored as column blocks of this width, one after the other, each a
+  // row-major [K, width] matrix (the last block holds the N % width rest):
+  // a kernel tile then reads one contiguous stream instead of a slice of
+  // every row.
+  int32_t b_block;
 };
 
 struct ConvParams {  // Conv and ConvTranspose; weights are [KH, KW, Cin/groups, Cout]

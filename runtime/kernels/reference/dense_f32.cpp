@@ -11,7 +11,8 @@ void dense_f32(const DenseShape& s, const float* a, const float* b, const float*
       for (uint32_t k = 0; k < s.k; ++k) {
         // A is stored [M, K], or [K, M] when trans_a; likewise B is [K, N] or [N, K].
         const float av = s.trans_a ? a[size_t{k} * s.m + m] : a[size_t{m} * s.k + k];
-        const float bv = s.trans_b ? b[size_t{n} * s.k + k] : b[size_t{k} * s.n + n];
+        const float bv =
+            s.trans_b ? b[size_t{n} * s.k + k] : b[dense_b_offset(s.k, s.n, s.b_block, k, n)];
         acc += av * bv;
       }
       if (bias != nullptr) {
