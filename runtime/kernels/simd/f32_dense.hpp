@@ -8,6 +8,12 @@
 namespace edgeae::simd {
 namespace {
 
+// Software prefetch pays off for weights that stream from L3 (a matrix
+// well beyond L2), and costs time for one that stays in L2: only matrices
+// above this size get it.
+constexpr uint32_t kPrefetchRows = 4;
+constexpr size_t kPrefetchMinBytes = 512 * 1024;
+
 // One row of A against B, writing one row of Y.
 struct DenseRow {
   const float* a;
@@ -16,6 +22,7 @@ struct DenseRow {
   uint32_t bias_stride_n;
   const ActivationSpec& act;
   float* y;
+  bool prefetch;  // prefetch B's rows ahead (large matrices)
 };
 
 // Y[n0 .. n0 + T*L) of one row: T column vectors, U independent partial sums
@@ -37,6 +44,12 @@ void dense_tile(const DenseRow& r, const float* b, size_t row_stride, uint32_t n
     for (int u = 0; u < U; ++u) {
       const B x(r.a[k + u]);
       const float* row = b + size_t(k + u) * row_stride;
+      // Large weights stream from L3 once per inference: ask for them a few
+      // rows ahead (one prefetch per cache line of the tile's row).
+      if (r.prefetch && k + u + kPrefetchRows < r.k_count)
+#pragma GCC unroll 16
+        for (uint32_t f = 0; f < T * L; f += 16)
+          __builtin_prefetch(row + kPrefetchRows * row_stride + f);
 #pragma GCC unroll 16
       for (int t = 0; t < T; ++t)
         acc[u][t] = xsimd::fma(x, B::load_unaligned(row + t * L), acc[u][t]);
@@ -105,8 +118,13 @@ void dense(const ref::DenseShape& s, const float* a, const float* b, const float
   // (computed at run time) take the reference path.
   if (s.trans_a || s.trans_b) return ref::dense_f32(s, a, b, bias, act, y);
   for (uint32_t m = 0; m < s.m; ++m) {
-    const DenseRow r{a + size_t(m) * s.k, s.k, bias ? bias + size_t(m) * s.bias_stride_m : nullptr,
-                     s.bias_stride_n,     act, y + size_t(m) * s.n};
+    const DenseRow r{a + size_t(m) * s.k,
+                     s.k,
+                     bias ? bias + size_t(m) * s.bias_stride_m : nullptr,
+                     s.bias_stride_n,
+                     act,
+                     y + size_t(m) * s.n,
+                     size_t(s.k) * s.n * sizeof(float) >= kPrefetchMinBytes};
     if (s.b_block == 0) {
       dense_columns<A>(r, b, s.n, 0, s.n);
       continue;
