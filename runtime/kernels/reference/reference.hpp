@@ -41,23 +41,14 @@ void activation_f32(const ActivationSpec& act, uint32_t count, uint32_t channels
 // A is [M, K] (or [K, M] when trans_a), B is [K, N] (or [N, K] when trans_b).
 // The bias strides express ONNX's broadcast of C: [] or [1] -> (0, 0),
 // [N] -> (0, 1), [M, 1] -> (1, 0), [M, N] -> (N, 1). bias may be null.
-// b_block > 0: B is stored in column blocks (format::DenseParams::b_block).
+// b_block > 0: B [K, N] is stored as column blocks of b_block columns, each a
+// row-major [K, width] matrix, one after the other (format::DenseParams).
 struct DenseShape {
   uint32_t m = 1, n = 1, k = 1;
   bool trans_a = false, trans_b = false;
   uint32_t bias_stride_m = 0, bias_stride_n = 0;
   uint32_t b_block = 0;
 };
-
-// Where B[k][n] lives for an untransposed B stored in column blocks of
-// width `block` (0: plain row-major [K, N]).
-inline size_t dense_b_offset(uint32_t k_count, uint32_t n_count, uint32_t block, uint32_t k,
-                             uint32_t n) {
-  if (block == 0) return size_t{k} * n_count + n;
-  const uint32_t first = n - n % block;  // first column of n's block
-  const uint32_t width = n_count - first < block ? n_count - first : block;
-  return size_t{first} * k_count + size_t{k} * width + (n - first);
-}
 void dense_f32(const DenseShape& s, const float* a, const float* b, const float* bias,
                const ActivationSpec& act, float* y);
 
