@@ -1,39 +1,18 @@
 // Integer MaxPool, AveragePool and GlobalAveragePool over channels-last
 // tensors. The output keeps the input's (scale, zero point); the window
-// geometry is that of pool_f32.cpp.
+// geometry is that of pool_f32.cpp (pool_geometry.hpp).
 #include "kernels/reference/int_reference.hpp"
+#include "kernels/reference/pool_geometry.hpp"
 
 namespace edgeae::ref {
 
+using pool::inside;
+using pool::tap;
+using pool::taps_in_padded_extent;
+using pool::x_index;
+using pool::y_index;
+
 namespace {
-
-int64_t tap(uint32_t o, uint32_t k, int32_t stride, int32_t pad_begin, int32_t dilation) {
-  return int64_t{o} * stride - pad_begin + int64_t{k} * dilation;
-}
-
-bool inside(int64_t i, uint32_t size) {
-  return i >= 0 && i < int64_t{size};
-}
-
-// Taps of one axis inside the padded input [-pad_begin, size + pad_end)
-// (ceil_mode's extra positions never count), as in pool_f32.cpp.
-uint32_t taps_in_padded_extent(uint32_t o, uint32_t kernel, int32_t stride, int32_t pad_begin,
-                               int32_t pad_end, int32_t dilation, uint32_t size) {
-  uint32_t count = 0;
-  for (uint32_t k = 0; k < kernel; ++k) {
-    const int64_t i = tap(o, k, stride, pad_begin, dilation);
-    if (i >= -int64_t{pad_begin} && i < int64_t{size} + pad_end) ++count;
-  }
-  return count;
-}
-
-size_t x_index(const PoolShape& s, uint32_t n, int64_t ih, int64_t iw, uint32_t c) {
-  return ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * s.channels + c;
-}
-
-size_t y_index(const PoolShape& s, uint32_t n, uint32_t oh, uint32_t ow, uint32_t c) {
-  return ((size_t{n} * s.out_h + oh) * s.out_w + ow) * s.channels + c;
-}
 
 template <typename T>
 void max_pool(const PoolShape& s, const PoolQuant& q, const T* x, T* y) {
