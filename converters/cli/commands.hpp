@@ -25,6 +25,7 @@ int cmd_run(const Args& args);
 int cmd_inspect(const Args& args);
 int cmd_eval(const Args& args);
 int cmd_bench(const Args& args);
+int cmd_pca(const Args& args);
 
 // The kernel set EDGEAE_KERNELS names (unset or "auto": the best); throws
 // CliError for a set this build or CPU lacks.

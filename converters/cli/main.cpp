@@ -10,6 +10,7 @@
 #include "convert.hpp"
 #include "io/atomic_file.hpp"
 #include "io/npy.hpp"
+#include "pca/pca.hpp"
 
 namespace edgeae::cli {
 namespace {
@@ -24,6 +25,7 @@ const char* const kUsage =
     "  inspect MODEL.eab [--json]\n"
     "  eval    MODEL.eab --input X.npy --target Y.npy [--peak P] [--json]\n"
     "  bench   MODEL.eab [--seconds S] [--json]\n"
+    "  pca     DATA.npy --components K -o OUT.eab [--precision float32] [--emit-c NAME]\n"
     "\n"
     "EDGEAE_KERNELS=reference|sse4.1|avx2|avx512|neon|auto picks the kernel set (default auto).\n"
     "\n"
@@ -41,6 +43,12 @@ const std::map<std::string, const char*> kHelp = {
      "usage: edgeae run MODEL.eab --input IN.npy --output OUT.npy\n"
      "IN.npy is float32, C order, shaped [N, <model input shape without its batch axis>];\n"
      "each of the N samples runs through the model and OUT.npy holds [N, <output shape>].\n"},
+    {"pca",
+     "usage: edgeae pca DATA.npy --components K -o OUT.eab [--precision float32] [--emit-c NAME]\n"
+     "Fits PCA to DATA ([N, sample shape...], float32) by SVD and writes the linear\n"
+     "autoencoder as a blob: subtract the mean, encode to K components, decode, add the\n"
+     "mean (the mean subtraction is folded into the encoder's bias). Its input and output\n"
+     "have the sample shape; it runs anywhere a trained autoencoder runs.\n"},
     {"bench",
      "usage: edgeae bench MODEL.eab [--seconds S] [--json]\n"
      "Times single-threaded batch-1 inference (zero inputs) after a warm-up for S seconds\n"
@@ -317,6 +325,52 @@ int cmd_eval(const Args& args) {
   return 0;
 }
 
+int cmd_pca(const Args& args) {
+  const Parsed p = parse(args, {"-o", "--components", "--precision", "--emit-c"});
+  const std::string data_path = one_positional(p, "DATA.npy");
+  const std::string out = require(p, "-o");
+  const std::string k_text = require(p, "--components");
+  char* end = nullptr;
+  const long k = std::strtol(k_text.c_str(), &end, 10);
+  if (k_text.empty() || *end != '\0' || k <= 0 || k > (1L << 20))
+    throw CliError("--components wants a positive integer, not '" + k_text + "'");
+  const std::string precision =
+      p.options.count("--precision") ? p.options.at("--precision") : "float32";
+  if (precision != "float32")
+    throw CliError("--precision " + precision + " is not supported yet for pca; use float32");
+  const io::NpyArray data = io::read_npy(data_path);
+  if (data.shape.size() < 2) throw CliError(data_path + ": PCA wants [N, sample shape...] data");
+  std::vector<uint32_t> sample_shape;
+  uint64_t dims = 1;
+  for (size_t a = 1; a < data.shape.size(); ++a) {
+    if (data.shape[a] > 0xFFFFFFFFu) throw CliError(data_path + ": dimension too large");
+    sample_shape.push_back(static_cast<uint32_t>(data.shape[a]));
+    dims *= data.shape[a];
+  }
+  if (data.shape[0] > 0xFFFFFFFFu || dims > 0xFFFFFFFFu) throw CliError(data_path + ": too large");
+  pca::Fit fit;
+  blob::Blob blob;
+  try {
+    fit = pca::fit(data.data, static_cast<uint32_t>(data.shape[0]), static_cast<uint32_t>(dims),
+                   static_cast<uint32_t>(k));
+    blob = pca::to_blob(fit, sample_shape);
+  } catch (const std::invalid_argument& e) {
+    throw CliError(e.what());
+  }
+  std::vector<std::pair<std::string, std::string>> files = {
+      {out, std::string(blob.bytes.begin(), blob.bytes.end())}};
+  if (p.options.count("--emit-c"))
+    for (auto& f : emit_c(p.options.at("--emit-c"), blob.bytes, blob.arena_bytes))
+      files.push_back(f);
+  io::write_files_atomic(files);
+  double kept = 0;
+  for (double v : fit.explained_variance) kept += v;
+  std::fprintf(stderr, "wrote %s: %zu bytes, %u of %llu components, variance kept %.6g\n",
+               out.c_str(), blob.bytes.size(), fit.count, static_cast<unsigned long long>(dims),
+               kept);
+  return 0;
+}
+
 }  // namespace edgeae::cli
 
 int main(int argc, char** argv) {
@@ -327,11 +381,9 @@ int main(int argc, char** argv) {
   }
   const std::string command = argv[1];
   const Args args(argv + 2, argv + argc);
-  const std::map<std::string, int (*)(const Args&)> commands = {{"convert", cmd_convert},
-                                                                {"run", cmd_run},
-                                                                {"inspect", cmd_inspect},
-                                                                {"eval", cmd_eval},
-                                                                {"bench", cmd_bench}};
+  const std::map<std::string, int (*)(const Args&)> commands = {
+      {"convert", cmd_convert}, {"run", cmd_run},     {"inspect", cmd_inspect},
+      {"eval", cmd_eval},       {"bench", cmd_bench}, {"pca", cmd_pca}};
   auto it = commands.find(command);
   if (it == commands.end()) {
     std::fprintf(stderr, "edgeae: unknown command '%s'\n%s", command.c_str(), kUsage);

@@ -507,5 +507,28 @@ TEST_CASE("cli: EDGEAE_KERNELS picks the kernel set, and an unknown one is an er
   check_fails_with(run_tool(dir, args, "EDGEAE_KERNELS=avx9000"), {"EDGEAE_KERNELS=avx9000"});
 }
 
+TEST_CASE("cli: pca writes a linear-autoencoder blob that reconstructs its data") {
+  TempDir dir;
+  const std::string data = dir.file("data.npy"), eab = dir.file("pca.eab");
+  std::vector<float> x(200 * 6);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float((i * 7919) % 101) / 101.0f;
+  io::write_npy(data, {200, 6}, x.data());
+  const Result ok = run_tool(dir, "pca " + quote(data) + " --components 6 -o " + quote(eab));
+  INFO("stderr: ", ok.err);
+  REQUIRE(ok.code == 0);
+  CHECK(contains(ok.err, "6 of 6 components"));
+  // All components: the reconstruction is the data (PSNR against it is high).
+  const Result ev = run_tool(dir, "eval " + quote(eab) + " --input " + quote(data) + " --target " +
+                                      quote(data) + " --json");
+  REQUIRE(ev.code == 0);
+  const size_t at = ev.out.find("\"psnr_db\": ");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stod(ev.out.substr(at + 11)) > 100.0);
+  check_fails_with(run_tool(dir, "pca " + quote(data) + " --components 7 -o " + quote(eab)),
+                   {"--components", "min(N, D) = 6"});
+  check_fails_with(run_tool(dir, "pca " + quote(data) + " --components two -o " + quote(eab)),
+                   {"--components"});
+}
+
 }  // namespace
 }  // namespace edgeae
