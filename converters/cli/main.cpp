@@ -302,18 +302,25 @@ int cmd_eval(const Args& args) {
   const bool has_input = in.shape == target.shape;
   const Errors inp = has_input ? compare(in.data, target.data, peak) : Errors{};
   const double us = 1e6 * r.seconds / static_cast<double>(r.samples);
+  // JSON has no infinity: a perfect match (MSE 0, PSNR inf) is written null.
+  auto num = [](double v) {
+    if (!std::isfinite(v)) return std::string("null");
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return std::string(buf);
+  };
+  auto errors_json = [&](const Errors& e) {
+    return "{\"mse\": " + num(e.mse) + ", \"psnr_db\": " + num(e.psnr) +
+           ", \"snr_db\": " + num(e.snr) + "}";
+  };
   if (p.json) {
-    std::printf(
-        "{\"samples\": %zu, \"us_per_sample\": %.3f, \"kernels\": \"%s\", \"peak\": %.6g, "
-        "\"output\": {\"mse\": %.6g, \"psnr_db\": %.4f, \"snr_db\": %.4f}",
-        r.samples, us, kernel_set_name(kernels_from_environment()), peak, out.mse, out.psnr,
-        out.snr);
+    std::string j = "{\"samples\": " + std::to_string(r.samples) +
+                    ", \"us_per_sample\": " + num(us) + ", \"kernels\": \"" +
+                    kernel_set_name(kernels_from_environment()) + "\", \"peak\": " + num(peak) +
+                    ", \"output\": " + errors_json(out);
     if (has_input)
-      std::printf(
-          ", \"input\": {\"mse\": %.6g, \"psnr_db\": %.4f, \"snr_db\": %.4f}, \"psnr_gain_db\": "
-          "%.4f",
-          inp.mse, inp.psnr, inp.snr, out.psnr - inp.psnr);
-    std::printf("}\n");
+      j += ", \"input\": " + errors_json(inp) + ", \"psnr_gain_db\": " + num(out.psnr - inp.psnr);
+    std::printf("%s}\n", j.c_str());
     return 0;
   }
   std::printf("%zu samples, %.2f us per sample (single thread, batch 1, %s kernels)\n", r.samples,
@@ -321,7 +328,8 @@ int cmd_eval(const Args& args) {
   std::printf("%-8s %12s %10s %10s\n", "", "MSE", "PSNR dB", "SNR dB");
   if (has_input) std::printf("%-8s %12.6f %10.2f %10.2f\n", "input", inp.mse, inp.psnr, inp.snr);
   std::printf("%-8s %12.6f %10.2f %10.2f\n", "output", out.mse, out.psnr, out.snr);
-  if (has_input) std::printf("PSNR gain: %+.2f dB\n", out.psnr - inp.psnr);
+  if (has_input && std::isfinite(out.psnr - inp.psnr))
+    std::printf("PSNR gain: %+.2f dB\n", out.psnr - inp.psnr);
   return 0;
 }
 
