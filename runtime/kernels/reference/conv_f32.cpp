@@ -1,45 +1,22 @@
-// Conv over channels-last tensors (ONNX Conv semantics, layout transposed).
-#include "kernels/reference/reference.hpp"
+// Conv over channels-last tensors (ONNX Conv semantics, layout transposed):
+// each output is the bias plus, over every tap that lands inside the input
+// (padding is zero), the dot product of the tap's input channels of the
+// output channel's group with that channel's weights.
+#include "kernels/reference/conv_geometry.hpp"
 
 namespace edgeae::ref {
 
 void conv_f32(const ConvShape& s, const float* x, const float* w, const float* bias,
               const ActivationSpec& act, float* y) {
-  const format::ConvParams& p = s.p;
-  const uint32_t kh_count = static_cast<uint32_t>(p.kernel[0]);
-  const uint32_t kw_count = static_cast<uint32_t>(p.kernel[1]);
-  const uint32_t groups = p.groups > 0 ? static_cast<uint32_t>(p.groups) : 1;
-  const uint32_t cin_g = s.in_c / groups;
-  const uint32_t cout_g = s.out_c / groups;
-
-  for (uint32_t n = 0; n < s.batch; ++n) {
-    for (uint32_t oh = 0; oh < s.out_h; ++oh) {
-      for (uint32_t ow = 0; ow < s.out_w; ++ow) {
-        for (uint32_t oc = 0; oc < s.out_c; ++oc) {
-          const uint32_t g = oc / cout_g;
-          float acc = bias != nullptr ? bias[oc] : 0.0f;
-          for (uint32_t kh = 0; kh < kh_count; ++kh) {
-            // Signed: the tap may fall in the padding above/left of the input.
-            const int64_t ih =
-                int64_t{oh} * p.stride[0] - p.pad_begin[0] + int64_t{kh} * p.dilation[0];
-            if (ih < 0 || ih >= int64_t{s.in_h}) continue;  // zero padding
-            for (uint32_t kw = 0; kw < kw_count; ++kw) {
-              const int64_t iw =
-                  int64_t{ow} * p.stride[1] - p.pad_begin[1] + int64_t{kw} * p.dilation[1];
-              if (iw < 0 || iw >= int64_t{s.in_w}) continue;
-              const float* xp = x +
-                                ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * s.in_c +
-                                size_t{g} * cin_g;
-              // Weights are [KH, KW, Cin/groups, Cout]: output channels contiguous.
-              const float* wp = w + (size_t{kh} * kw_count + kw) * cin_g * s.out_c + oc;
-              for (uint32_t ic = 0; ic < cin_g; ++ic) acc += xp[ic] * wp[size_t{ic} * s.out_c];
-            }
-          }
-          y[((size_t{n} * s.out_h + oh) * s.out_w + ow) * s.out_c + oc] = activate(act, acc, oc);
-        }
-      }
-    }
-  }
+  for_each_conv_output(s, y, [&](uint32_t n, uint32_t oh, uint32_t ow, uint32_t oc) {
+    float acc = bias != nullptr ? bias[oc] : 0.0f;
+    for_each_conv_tap<false>(s, x, w, n, oh, ow, oc,
+                             [&](const float* xp, const float* wp, uint32_t cin_g) {
+                               for (uint32_t ic = 0; ic < cin_g; ++ic)
+                                 acc += xp[ic] * wp[size_t{ic} * s.out_c];
+                             });
+    return activate(act, acc, oc);
+  });
 }
 
 }  // namespace edgeae::ref

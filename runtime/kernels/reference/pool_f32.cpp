@@ -5,16 +5,12 @@
 
 namespace edgeae::ref {
 
-using pool::inside;
-using pool::tap;
-using pool::taps_in_padded_extent;
+using pool::for_each_window_tap;
+using pool::padded_window_taps;
 using pool::x_index;
 using pool::y_index;
 
 void max_pool_f32(const PoolShape& s, const float* x, const ActivationSpec& act, float* y) {
-  const format::PoolParams& p = s.p;
-  const uint32_t kh_count = static_cast<uint32_t>(p.kernel[0]);
-  const uint32_t kw_count = static_cast<uint32_t>(p.kernel[1]);
   for (uint32_t n = 0; n < s.batch; ++n) {
     for (uint32_t oh = 0; oh < s.out_h; ++oh) {
       for (uint32_t ow = 0; ow < s.out_w; ++ow) {
@@ -24,17 +20,11 @@ void max_pool_f32(const PoolShape& s, const float* x, const ActivationSpec& act,
           // not produce) has no value; it gives 0 rather than -inf.
           bool any = false;
           float best = 0.0f;
-          for (uint32_t kh = 0; kh < kh_count; ++kh) {
-            const int64_t ih = tap(oh, kh, p.stride[0], p.pad_begin[0], p.dilation[0]);
-            if (!inside(ih, s.in_h)) continue;
-            for (uint32_t kw = 0; kw < kw_count; ++kw) {
-              const int64_t iw = tap(ow, kw, p.stride[1], p.pad_begin[1], p.dilation[1]);
-              if (!inside(iw, s.in_w)) continue;
-              const float v = x[x_index(s, n, ih, iw, c)];
-              if (!any || v > best) best = v;
-              any = true;
-            }
-          }
+          for_each_window_tap(s, oh, ow, [&](int64_t ih, int64_t iw) {
+            const float v = x[x_index(s, n, ih, iw, c)];
+            if (!any || v > best) best = v;
+            any = true;
+          });
           y[y_index(s, n, oh, ow, c)] = activate(act, best, c);
         }
       }
@@ -44,31 +34,20 @@ void max_pool_f32(const PoolShape& s, const float* x, const ActivationSpec& act,
 
 void average_pool_f32(const PoolShape& s, const float* x, const ActivationSpec& act, float* y) {
   const format::PoolParams& p = s.p;
-  const uint32_t kh_count = static_cast<uint32_t>(p.kernel[0]);
-  const uint32_t kw_count = static_cast<uint32_t>(p.kernel[1]);
   for (uint32_t n = 0; n < s.batch; ++n) {
     for (uint32_t oh = 0; oh < s.out_h; ++oh) {
       for (uint32_t ow = 0; ow < s.out_w; ++ow) {
         for (uint32_t c = 0; c < s.channels; ++c) {
           float sum = 0.0f;
           uint32_t in_bounds = 0;
-          for (uint32_t kh = 0; kh < kh_count; ++kh) {
-            const int64_t ih = tap(oh, kh, p.stride[0], p.pad_begin[0], p.dilation[0]);
-            if (!inside(ih, s.in_h)) continue;
-            for (uint32_t kw = 0; kw < kw_count; ++kw) {
-              const int64_t iw = tap(ow, kw, p.stride[1], p.pad_begin[1], p.dilation[1]);
-              if (!inside(iw, s.in_w)) continue;
-              sum += x[x_index(s, n, ih, iw, c)];
-              ++in_bounds;
-            }
-          }
+          for_each_window_tap(s, oh, ow, [&](int64_t ih, int64_t iw) {
+            sum += x[x_index(s, n, ih, iw, c)];
+            ++in_bounds;
+          });
           // Padded taps add zero to the sum; they only change the divisor.
           uint32_t divisor = in_bounds;
           if (p.count_include_pad != 0) {
-            divisor = taps_in_padded_extent(oh, kh_count, p.stride[0], p.pad_begin[0], p.pad_end[0],
-                                            p.dilation[0], s.in_h) *
-                      taps_in_padded_extent(ow, kw_count, p.stride[1], p.pad_begin[1], p.pad_end[1],
-                                            p.dilation[1], s.in_w);
+            divisor = padded_window_taps(s, oh, ow);
           }
           // An empty window (only possible with pads >= the window) gives 0, not NaN.
           const float mean = divisor > 0 ? sum / static_cast<float>(divisor) : 0.0f;

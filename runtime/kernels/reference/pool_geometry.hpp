@@ -29,6 +29,31 @@ inline uint32_t taps_in_padded_extent(uint32_t o, uint32_t kernel, int32_t strid
   return count;
 }
 
+// Calls f(ih, iw) for every tap of output pixel (oh, ow) that lies inside
+// the input (padded taps are skipped; each kernel decides what they mean).
+template <typename F>
+inline void for_each_window_tap(const PoolShape& s, uint32_t oh, uint32_t ow, F f) {
+  const format::PoolParams& p = s.p;
+  for (uint32_t kh = 0; kh < static_cast<uint32_t>(p.kernel[0]); ++kh) {
+    const int64_t ih = tap(oh, kh, p.stride[0], p.pad_begin[0], p.dilation[0]);
+    if (!inside(ih, s.in_h)) continue;
+    for (uint32_t kw = 0; kw < static_cast<uint32_t>(p.kernel[1]); ++kw) {
+      const int64_t iw = tap(ow, kw, p.stride[1], p.pad_begin[1], p.dilation[1]);
+      if (inside(iw, s.in_w)) f(ih, iw);
+    }
+  }
+}
+
+// Taps of the window of (oh, ow) inside the padded input: AveragePool's
+// divisor with count_include_pad.
+inline uint32_t padded_window_taps(const PoolShape& s, uint32_t oh, uint32_t ow) {
+  const format::PoolParams& p = s.p;
+  return taps_in_padded_extent(oh, static_cast<uint32_t>(p.kernel[0]), p.stride[0], p.pad_begin[0],
+                               p.pad_end[0], p.dilation[0], s.in_h) *
+         taps_in_padded_extent(ow, static_cast<uint32_t>(p.kernel[1]), p.stride[1], p.pad_begin[1],
+                               p.pad_end[1], p.dilation[1], s.in_w);
+}
+
 inline size_t x_index(const PoolShape& s, uint32_t n, int64_t ih, int64_t iw, uint32_t c) {
   return ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * s.channels + c;
 }

@@ -3,6 +3,7 @@
 // same internal-linkage rules apply.
 #pragma once
 
+#include "kernels/reference/conv_geometry.hpp"
 #include "kernels/simd/f32_common.hpp"
 #include "kernels/simd/f32_elementwise.hpp"
 
@@ -185,39 +186,19 @@ void conv_class_tiles(const ConvCtx& c, const TapClass& k, uint32_t n, uint32_t 
   }
 }
 
-// Scalar fallback for the channels [oc0, oc_end) at one pixel.
+// Scalar fallback for the channels [oc0, oc_end) at one pixel (the
+// reference loop, shared through conv_geometry.hpp).
 template <bool kTransposed>
 void conv_pixel_scalar(const ConvCtx& c, uint32_t n, uint32_t oh, uint32_t ow, uint32_t oc0,
                        uint32_t oc_end) {
   const ref::ConvShape& s = c.s;
-  const format::ConvParams& p = s.p;
   for (uint32_t oc = oc0; oc < oc_end; ++oc) {
-    const uint32_t g = oc / c.cout_g;
     float acc = c.bias ? c.bias[oc] : 0.0f;
-    for (uint32_t kh = 0; kh < uint32_t(p.kernel[0]); ++kh) {
-      int64_t ih = kTransposed
-                       ? int64_t(oh) + p.pad_begin[0] - int64_t(kh) * p.dilation[0]
-                       : int64_t(oh) * p.stride[0] - p.pad_begin[0] + int64_t(kh) * p.dilation[0];
-      if (kTransposed) {
-        if (ih < 0 || ih % p.stride[0] != 0) continue;
-        ih /= p.stride[0];
-      }
-      if (ih < 0 || ih >= int64_t(s.in_h)) continue;
-      for (uint32_t kw = 0; kw < uint32_t(p.kernel[1]); ++kw) {
-        int64_t iw = kTransposed
-                         ? int64_t(ow) + p.pad_begin[1] - int64_t(kw) * p.dilation[1]
-                         : int64_t(ow) * p.stride[1] - p.pad_begin[1] + int64_t(kw) * p.dilation[1];
-        if (kTransposed) {
-          if (iw < 0 || iw % p.stride[1] != 0) continue;
-          iw /= p.stride[1];
-        }
-        if (iw < 0 || iw >= int64_t(s.in_w)) continue;
-        const float* xp = c.x + ((size_t(n) * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * s.in_c +
-                          size_t(g) * c.cin_g;
-        const float* wp = c.w + (size_t(kh) * uint32_t(p.kernel[1]) + kw) * c.cin_g * s.out_c + oc;
-        for (uint32_t ic = 0; ic < c.cin_g; ++ic) acc += xp[ic] * wp[size_t(ic) * s.out_c];
-      }
-    }
+    ref::for_each_conv_tap<kTransposed>(s, c.x, c.w, n, oh, ow, oc,
+                                        [&](const float* xp, const float* wp, uint32_t cin_g) {
+                                          for (uint32_t ic = 0; ic < cin_g; ++ic)
+                                            acc += xp[ic] * wp[size_t(ic) * s.out_c];
+                                        });
     c.y[((size_t(n) * s.out_h + oh) * s.out_w + ow) * s.out_c + oc] = ref::activate(c.act, acc, oc);
   }
 }

@@ -6,9 +6,8 @@
 
 namespace edgeae::ref {
 
-using pool::inside;
-using pool::tap;
-using pool::taps_in_padded_extent;
+using pool::for_each_window_tap;
+using pool::padded_window_taps;
 using pool::x_index;
 using pool::y_index;
 
@@ -16,9 +15,6 @@ namespace {
 
 template <typename T>
 void max_pool(const PoolShape& s, const PoolQuant& q, const T* x, T* y) {
-  const format::PoolParams& p = s.p;
-  const uint32_t kh_count = static_cast<uint32_t>(p.kernel[0]);
-  const uint32_t kw_count = static_cast<uint32_t>(p.kernel[1]);
   for (uint32_t n = 0; n < s.batch; ++n) {
     for (uint32_t oh = 0; oh < s.out_h; ++oh) {
       for (uint32_t ow = 0; ow < s.out_w; ++ow) {
@@ -27,17 +23,11 @@ void max_pool(const PoolShape& s, const PoolQuant& q, const T* x, T* y) {
           // An empty window gives the real value 0, i.e. zp.
           bool any = false;
           int32_t best = q.zp;
-          for (uint32_t kh = 0; kh < kh_count; ++kh) {
-            const int64_t ih = tap(oh, kh, p.stride[0], p.pad_begin[0], p.dilation[0]);
-            if (!inside(ih, s.in_h)) continue;
-            for (uint32_t kw = 0; kw < kw_count; ++kw) {
-              const int64_t iw = tap(ow, kw, p.stride[1], p.pad_begin[1], p.dilation[1]);
-              if (!inside(iw, s.in_w)) continue;
-              const int32_t v = x[x_index(s, n, ih, iw, c)];
-              if (!any || v > best) best = v;
-              any = true;
-            }
-          }
+          for_each_window_tap(s, oh, ow, [&](int64_t ih, int64_t iw) {
+            const int32_t v = x[x_index(s, n, ih, iw, c)];
+            if (!any || v > best) best = v;
+            any = true;
+          });
           y[y_index(s, n, oh, ow, c)] =
               static_cast<T>(quant::clamp_i32(best, q.act_min, q.act_max));
         }
@@ -59,31 +49,20 @@ T mean_output(int64_t centered_sum, uint32_t divisor, const PoolQuant& q) {
 template <typename T>
 void average_pool(const PoolShape& s, const PoolQuant& q, const T* x, T* y) {
   const format::PoolParams& p = s.p;
-  const uint32_t kh_count = static_cast<uint32_t>(p.kernel[0]);
-  const uint32_t kw_count = static_cast<uint32_t>(p.kernel[1]);
   for (uint32_t n = 0; n < s.batch; ++n) {
     for (uint32_t oh = 0; oh < s.out_h; ++oh) {
       for (uint32_t ow = 0; ow < s.out_w; ++ow) {
         for (uint32_t c = 0; c < s.channels; ++c) {
           int64_t sum = 0;
           uint32_t in_bounds = 0;
-          for (uint32_t kh = 0; kh < kh_count; ++kh) {
-            const int64_t ih = tap(oh, kh, p.stride[0], p.pad_begin[0], p.dilation[0]);
-            if (!inside(ih, s.in_h)) continue;
-            for (uint32_t kw = 0; kw < kw_count; ++kw) {
-              const int64_t iw = tap(ow, kw, p.stride[1], p.pad_begin[1], p.dilation[1]);
-              if (!inside(iw, s.in_w)) continue;
-              sum += x[x_index(s, n, ih, iw, c)] - q.zp;
-              ++in_bounds;
-            }
-          }
+          for_each_window_tap(s, oh, ow, [&](int64_t ih, int64_t iw) {
+            sum += x[x_index(s, n, ih, iw, c)] - q.zp;
+            ++in_bounds;
+          });
           // Padded taps are real zeros: they only change the divisor.
           uint32_t divisor = in_bounds;
           if (p.count_include_pad != 0) {
-            divisor = taps_in_padded_extent(oh, kh_count, p.stride[0], p.pad_begin[0], p.pad_end[0],
-                                            p.dilation[0], s.in_h) *
-                      taps_in_padded_extent(ow, kw_count, p.stride[1], p.pad_begin[1], p.pad_end[1],
-                                            p.dilation[1], s.in_w);
+            divisor = padded_window_taps(s, oh, ow);
           }
           y[y_index(s, n, oh, ow, c)] = mean_output<T>(sum, divisor, q);
         }
