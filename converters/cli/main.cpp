@@ -132,6 +132,17 @@ std::pair<std::string, std::vector<int64_t>> parse_input_shape(const std::string
   return {spec.substr(0, eq), dims};
 }
 
+// Writes OUT.eab, and NAME.h/NAME.c when emit_c_name is not empty: all of
+// them or, on any failure, none.
+void write_model_files(const std::string& out, const blob::Blob& blob,
+                       const std::string& emit_c_name) {
+  std::vector<std::pair<std::string, std::string>> files = {
+      {out, std::string(blob.bytes.begin(), blob.bytes.end())}};
+  if (!emit_c_name.empty())
+    for (auto& f : emit_c(emit_c_name, blob.bytes, blob.arena_bytes)) files.push_back(f);
+  io::write_files_atomic(files);
+}
+
 }  // namespace
 
 const KernelSet* kernels_from_environment() {
@@ -183,12 +194,7 @@ int cmd_convert(const Args& args) {
     options.import.input_shapes[name] = dims;
   }
   const blob::Blob blob = convert::convert_onnx_file(model, options);
-  std::vector<std::pair<std::string, std::string>> files = {
-      {out, std::string(blob.bytes.begin(), blob.bytes.end())}};
-  if (p.options.count("--emit-c"))
-    for (auto& f : emit_c(p.options.at("--emit-c"), blob.bytes, blob.arena_bytes))
-      files.push_back(f);
-  io::write_files_atomic(files);
+  write_model_files(out, blob, p.options.count("--emit-c") ? p.options.at("--emit-c") : "");
   std::cerr << "wrote " << out << ": " << blob.bytes.size() << " bytes, arena " << blob.arena_bytes
             << " bytes (lower bound " << blob.arena_lower_bound << ")\n";
   return 0;
@@ -365,12 +371,7 @@ int cmd_pca(const Args& args) {
   } catch (const std::invalid_argument& e) {
     throw CliError(e.what());
   }
-  std::vector<std::pair<std::string, std::string>> files = {
-      {out, std::string(blob.bytes.begin(), blob.bytes.end())}};
-  if (p.options.count("--emit-c"))
-    for (auto& f : emit_c(p.options.at("--emit-c"), blob.bytes, blob.arena_bytes))
-      files.push_back(f);
-  io::write_files_atomic(files);
+  write_model_files(out, blob, p.options.count("--emit-c") ? p.options.at("--emit-c") : "");
   double kept = 0;
   for (double v : fit.explained_variance) kept += v;
   std::fprintf(stderr, "wrote %s: %zu bytes, %u of %llu components, variance kept %.6g\n",
