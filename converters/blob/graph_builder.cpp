@@ -147,9 +147,12 @@ uint32_t GraphBuilder::op(const OpDesc& desc) {
   auto describe = [&](uint32_t id, TensorRecord& r) {
     const Tensor& t = tensors_[id];
     r.dtype = static_cast<uint8_t>(t.dtype);
+    r.storage = static_cast<uint8_t>(t.storage);
     r.rank = static_cast<uint8_t>(t.dims.size());
     std::copy(t.dims.begin(), t.dims.end(), r.dims);
     r.bytes = element_bytes(t.dims, t.dtype);
+    r.scale = t.scale;
+    r.zero_point = t.zero_point;
   };
   for (size_t k = 0; k < desc.inputs.size(); ++k) {
     if (desc.inputs[k] == kNoId) continue;
@@ -173,6 +176,30 @@ uint32_t GraphBuilder::op(const OpDesc& desc) {
   out.dtype = dtype;
   out.layout = desc.output_layout;
   out.dims.assign(dims.d, dims.d + dims.rank);
+  out.scale = desc.out_scale;
+  out.zero_point = desc.out_zero_point;
+  // The loader's checks of the integer parameters, on the same records.
+  TensorRecord out_record{};
+  out_record.dtype = static_cast<uint8_t>(dtype);
+  out_record.rank = static_cast<uint8_t>(dims.rank);
+  std::copy(dims.d, dims.d + dims.rank, out_record.dims);
+  out_record.scale = out.scale;
+  out_record.zero_point = out.zero_point;
+  rec.quant = desc.quant;
+  TensorRecord quant_record{};
+  const void* quant_data = nullptr;
+  if (desc.quant != kNoId) {
+    check_id(desc.quant, label.c_str());
+    describe(desc.quant, quant_record);
+    quant_data = tensors_[desc.quant].data.data();
+  }
+  const bool has_bias = desc.inputs.size() > 2 && desc.inputs[2] != kNoId &&
+                        (desc.type == OpType::kDense || desc.type == OpType::kConv ||
+                         desc.type == OpType::kConvTranspose);
+  const void* bias_data = has_bias ? tensors_[desc.inputs[2]].data.data() : nullptr;
+  const Status q = check_quant(rec, in, out_record, desc.quant != kNoId ? &quant_record : nullptr,
+                               quant_data, bias_data);
+  if (!q.ok()) throw std::invalid_argument(label + ": " + q.message);
   const uint32_t id = add_tensor(std::move(out));
   ops_.push_back(desc);
   op_outputs_.push_back(id);
@@ -286,7 +313,11 @@ Blob GraphBuilder::build() const {
       r.first_op = first[id];
       r.last_op = last[id];
     } else if (t.storage == Storage::kConstant) {
-      r.offset = append_aligned(constants, t.data.data(), t.data.size(), kArenaAlignment);
+      // Cache-line aligned, except small ones (quant words, biases of
+      // tiny layers), which would mostly be padding.
+      r.offset =
+          append_aligned(constants, t.data.data(), t.data.size(),
+                         t.data.size() >= kArenaAlignment ? kArenaAlignment : format::kTensorAlign);
     }
   }
   std::vector<format::OpRecord> op_records(op_count);
@@ -302,6 +333,7 @@ Blob GraphBuilder::build() const {
     r.act_alpha = d.activation.alpha;
     r.act_beta = d.activation.beta;
     r.act_slope = d.activation.slope;
+    r.quant = d.quant;
     std::fill(std::begin(r.inputs), std::end(r.inputs), kNoId);
     std::copy(d.inputs.begin(), d.inputs.end(), r.inputs);
     r.output = op_outputs_[i];

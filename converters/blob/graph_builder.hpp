@@ -44,6 +44,11 @@ struct OpDesc {
   uint64_t scratch_bytes = 0;
   std::string name;
   Layout output_layout = Layout::kPlain;
+  // Quantized ops: the int32 (or table) constant with the op's integer
+  // parameters (format::QuantLayer, ...) and the output's quantization.
+  uint32_t quant = kNoId;
+  float out_scale = 0.0f;
+  int32_t out_zero_point = 0;
 
   // Copies a parameter struct (format::ConvParams, ...) into params.
   template <typename P>

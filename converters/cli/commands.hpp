@@ -9,7 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "blob/graph_builder.hpp"
 #include "edgeae/edgeae.hpp"
+#include "io/npy.hpp"
+#include "quant/quantize.hpp"
 
 namespace edgeae::cli {
 
@@ -45,6 +48,18 @@ void load_model_file(const std::string& path, LoadedModel& out);
 std::vector<std::pair<std::string, std::string>> emit_c(const std::string& name,
                                                         const std::vector<uint8_t>& blob,
                                                         uint64_t arena_bytes);
+
+// Fixed point (quant_report.cpp): a number option; a progress bar on a
+// terminal (nothing otherwise); calibration samples from a .npy shaped like
+// `edgeae run` inputs; the per-layer SNR table on stderr; and
+// `inspect Q.eab --compare CALIB.npy --against MODEL.onnx`.
+double parse_number(const std::string& text, const char* option);
+quant::Progress progress_bar(const char* what);
+quant::Samples samples_for(const blob::Blob& float_blob, const io::NpyArray& data,
+                           const std::string& path);
+void print_snr_report(const quant::SnrReport& r, double target_db, bool mixed);
+int inspect_compare(const std::string& blob_path, const std::string& calib_path,
+                    const std::string& onnx_path);
 
 // Multiply-accumulates of one op (0 for data movement).
 uint64_t op_macs(const Model& m, const format::OpRecord& op);

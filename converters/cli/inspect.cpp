@@ -22,6 +22,8 @@ const char* dtype_name(uint8_t d) {
       return "int16";
     case format::DType::kInt32:
       return "int32";
+    case format::DType::kInt64:
+      return "int64";
   }
   return "?";
 }
@@ -167,11 +169,15 @@ uint64_t op_macs(const Model& m, const format::OpRecord& op) {
 
 int cmd_inspect(const std::vector<std::string>& args) {
   bool json = false;
-  std::string path;
-  for (const std::string& a : args) {
-    if (a == "--json")
+  std::string path, compare, against;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--json") {
       json = true;
-    else if (!a.empty() && a[0] == '-')
+    } else if (a == "--compare" || a == "--against") {
+      if (i + 1 >= args.size()) throw CliError("option " + a + " needs a value");
+      (a == "--compare" ? compare : against) = args[++i];
+    } else if (!a.empty() && a[0] == '-')
       throw CliError("unknown option '" + a + "'");
     else if (path.empty())
       path = a;
@@ -179,6 +185,11 @@ int cmd_inspect(const std::vector<std::string>& args) {
       throw CliError("expected exactly one MODEL.eab argument");
   }
   if (path.empty()) throw CliError("expected exactly one MODEL.eab argument");
+  if (!compare.empty() || !against.empty()) {
+    if (compare.empty() || against.empty())
+      throw CliError("--compare CALIB.npy needs --against MODEL.onnx (the float model)");
+    return inspect_compare(path, compare, against);
+  }
   LoadedModel lm;
   load_model_file(path, lm);
   const Model& m = lm.model;

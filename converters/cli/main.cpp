@@ -19,10 +19,11 @@ const char* const kUsage =
     "usage: edgeae <command> [options]\n"
     "\n"
     "commands:\n"
-    "  convert MODEL.onnx -o OUT.eab [--precision float32|int8|int16]\n"
-    "          [--calibration CALIB.npy] [--emit-c NAME] [--input-shape NAME=D0,D1,...]\n"
+    "  convert MODEL.onnx -o OUT.eab [--precision float32|int8|int16|mixed]\n"
+    "          [--calibration CALIB.npy] [--percentile P] [--target-snr DB]\n"
+    "          [--emit-c NAME] [--input-shape NAME=D0,D1,...]\n"
     "  run     MODEL.eab --input IN.npy --output OUT.npy\n"
-    "  inspect MODEL.eab [--json]\n"
+    "  inspect MODEL.eab [--json] [--compare CALIB.npy --against MODEL.onnx]\n"
     "  eval    MODEL.eab --input X.npy --target Y.npy [--peak P] [--json]\n"
     "  bench   MODEL.eab [--seconds S] [--json]\n"
     "  pca     DATA.npy --components K -o OUT.eab [--precision float32] [--emit-c NAME]\n"
@@ -33,12 +34,16 @@ const char* const kUsage =
 
 const std::map<std::string, const char*> kHelp = {
     {"convert",
-     "usage: edgeae convert MODEL.onnx -o OUT.eab [--precision float32|int8|int16]\n"
-     "                      [--calibration CALIB.npy] [--emit-c NAME]\n"
-     "                      [--input-shape NAME=D0,D1,...]\n"
+     "usage: edgeae convert MODEL.onnx -o OUT.eab [--precision float32|int8|int16|mixed]\n"
+     "                      [--calibration CALIB.npy] [--percentile P] [--target-snr DB]\n"
+     "                      [--emit-c NAME] [--input-shape NAME=D0,D1,...]\n"
      "Converts an ONNX model into an edgeae blob. A symbolic batch dimension becomes 1;\n"
      "other symbolic dimensions need --input-shape. --emit-c NAME also writes NAME.h and\n"
-     "NAME.c with the blob as an aligned const array and NAME_ARENA_BYTES.\n"},
+     "NAME.c with the blob as an aligned const array and NAME_ARENA_BYTES.\n"
+     "int8/int16/mixed quantize with ranges measured by running the float model over\n"
+     "CALIB.npy (shaped like `edgeae run` inputs): min/max, or the [100-P, P] percentiles.\n"
+     "mixed: int8, with int16 activations where needed for the output to reach DB\n"
+     "(default 30) dB SNR against the float model. Prints each layer's SNR on stderr.\n"},
     {"run",
      "usage: edgeae run MODEL.eab --input IN.npy --output OUT.npy\n"
      "IN.npy is float32, C order, shaped [N, <model input shape without its batch axis>];\n"
@@ -56,7 +61,10 @@ const std::map<std::string, const char*> kHelp = {
      "EDGEAE_KERNELS selects the kernel set.\n"},
     {"inspect",
      "usage: edgeae inspect MODEL.eab [--json]\n"
-     "Prints the ops with shapes, parameters, MACs and precision, and the arena plan.\n"},
+     "       edgeae inspect QUANTIZED.eab --compare CALIB.npy --against MODEL.onnx\n"
+     "Prints the ops with shapes, parameters, MACs and precision, and the arena plan.\n"
+     "--compare: the SNR of every layer's output of a quantized blob against the float\n"
+     "model it was made from, over the samples of CALIB.npy.\n"},
     {"eval",
      "usage: edgeae eval MODEL.eab --input X.npy --target Y.npy [--peak P] [--json]\n"
      "Runs the model on X and prints MSE, PSNR and SNR of the outputs against Y, and of\n"
@@ -174,26 +182,51 @@ void load_model_file(const std::string& path, LoadedModel& out) {
 }
 
 int cmd_convert(const Args& args) {
-  const Parsed p = parse(args, {"-o", "--precision", "--calibration", "--emit-c", "--input-shape"});
+  const Parsed p = parse(args, {"-o", "--precision", "--calibration", "--emit-c", "--input-shape",
+                                "--percentile", "--target-snr"});
   const std::string model = one_positional(p, "MODEL.onnx");
   const std::string out = require(p, "-o");
   convert::Options options;
   const std::string precision =
       p.options.count("--precision") ? p.options.at("--precision") : "float32";
-  if (precision == "float32")
-    options.precision = convert::Precision::kFloat32;
-  else if (precision == "int8" || precision == "int16")
-    throw CliError("--precision " + precision +
-                   " is not supported yet (fixed point is a later milestone); use float32");
-  else
-    throw CliError("--precision must be float32, int8 or int16, not '" + precision + "'");
-  if (p.options.count("--calibration"))
-    throw CliError("--calibration is only used with --precision int8|int16");
+  const std::map<std::string, convert::Precision> precisions = {
+      {"float32", convert::Precision::kFloat32},
+      {"int8", convert::Precision::kInt8},
+      {"int16", convert::Precision::kInt16},
+      {"mixed", convert::Precision::kMixed}};
+  if (!precisions.count(precision))
+    throw CliError("--precision must be float32, int8, int16 or mixed, not '" + precision + "'");
+  options.precision = precisions.at(precision);
+  const bool quantized = options.precision != convert::Precision::kFloat32;
+  for (const char* o : {"--calibration", "--percentile"})
+    if (!quantized && p.options.count(o))
+      throw CliError(std::string(o) + " is only used with --precision int8|int16|mixed");
+  if (p.options.count("--target-snr") && options.precision != convert::Precision::kMixed)
+    throw CliError("--target-snr is only used with --precision mixed");
   for (const std::string& spec : p.repeated_input_shapes) {
     auto [name, dims] = parse_input_shape(spec);
     options.import.input_shapes[name] = dims;
   }
-  const blob::Blob blob = convert::convert_onnx_file(model, options);
+  blob::Blob blob;
+  if (!quantized) {
+    blob = convert::convert_onnx_file(model, options);
+  } else {
+    const std::string calib_path = require(p, "--calibration");
+    quant::QuantizeOptions q;
+    if (p.options.count("--percentile"))
+      q.percentile = parse_number(p.options.at("--percentile"), "--percentile");
+    if (p.options.count("--target-snr"))
+      q.target_snr_db = parse_number(p.options.at("--target-snr"), "--target-snr");
+    q.progress = progress_bar("calibrating");
+    q.log = [](const std::string& line) { std::cerr << line << "\n"; };
+    const blob::Blob float_blob = convert::float_blob_for_quantization_file(model, options.import);
+    const io::NpyArray calib = io::read_npy(calib_path);
+    const quant::Samples samples = samples_for(float_blob, calib, calib_path);
+    convert::QuantizedModel qm =
+        convert::convert_quantized(float_blob, samples, options.precision, q);
+    print_snr_report(qm.report, q.target_snr_db, options.precision == convert::Precision::kMixed);
+    blob = std::move(qm.blob);
+  }
   write_model_files(out, blob, p.options.count("--emit-c") ? p.options.at("--emit-c") : "");
   std::cerr << "wrote " << out << ": " << blob.bytes.size() << " bytes, arena " << blob.arena_bytes
             << " bytes (lower bound " << blob.arena_lower_bound << ")\n";

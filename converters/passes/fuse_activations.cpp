@@ -13,12 +13,13 @@ bool can_fuse_into(const std::string& op) {
 
 }  // namespace
 
-void fuse_activations(ir::Graph& g) {
+void fuse_activations(ir::Graph& g, bool clamps_only) {
   std::vector<ir::Node> done;
   for (const ir::Node& n : g.nodes) {
-    const bool activation = n.op == "Relu" || n.op == "LeakyRelu" || n.op == "Sigmoid" ||
-                            n.op == "Tanh" || n.op == "Clip" || n.op == "HardSigmoid" ||
-                            n.op == "PRelu";
+    const bool clamp = n.op == "Relu" || n.op == "Clip";
+    const bool activation =
+        clamp || (!clamps_only && (n.op == "LeakyRelu" || n.op == "Sigmoid" || n.op == "Tanh" ||
+                                   n.op == "HardSigmoid" || n.op == "PRelu"));
     if (!activation || done.empty()) {
       done.push_back(n);
       continue;

@@ -29,7 +29,9 @@ void infer_shapes(ir::Graph& g);
 void drop_identities(ir::Graph& g);
 void fold_batchnorm(ir::Graph& g);
 void matmul_to_gemm(ir::Graph& g);
-void fuse_activations(ir::Graph& g);
+// clamps_only: fuse Relu and Clip only (what a quantized op can apply as
+// its output clamp); the other activations stay ops of their own.
+void fuse_activations(ir::Graph& g, bool clamps_only = false);
 // Removes nodes whose outputs nobody reads and values nobody uses.
 void remove_dead(ir::Graph& g);
 

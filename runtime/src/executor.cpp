@@ -1,8 +1,7 @@
 #include "executor.hpp"
 
 #include "kernels/kernel_set.hpp"
-#include "kernels/reference/reference.hpp"
-#include "record_access.hpp"
+#include "op_view.hpp"
 
 namespace edgeae::detail {
 namespace {
@@ -10,40 +9,18 @@ namespace {
 using format::OpType;
 using format::TensorRecord;
 
-ref::Shape shape_of(const TensorRecord& t) {
-  ref::Shape s;
-  s.rank = t.rank;
-  for (uint32_t i = 0; i < t.rank; ++i) s.dims[i] = t.dims[i];
-  return s;
+ref::ActivationSpec activation_of(const OpView& v) {
+  ref::ActivationSpec a;
+  a.kind = static_cast<format::Activation>(v.op.activation);
+  a.alpha = v.op.act_alpha;
+  a.beta = v.op.act_beta;
+  if (v.op.act_slope != format::kNoId) {
+    const TensorRecord& s = v.model.tensor(v.op.act_slope);
+    a.slope = reinterpret_cast<const float*>(v.model.constant_data(s));
+    a.slope_count = static_cast<uint32_t>(element_count(s));
+  }
+  return a;
 }
-
-// Resolved view of one op: its tensor records and data pointers.
-struct OpView {
-  const Model& model;
-  const Session& session;
-  const format::OpRecord& op;
-
-  const TensorRecord& tensor(uint32_t k) const { return model.tensor(op.inputs[k]); }
-  const TensorRecord& out() const { return model.tensor(op.output); }
-  const float* in_f32(uint32_t k) const {
-    return op.inputs[k] == format::kNoId
-               ? nullptr
-               : static_cast<const float*>(session.tensor_data(op.inputs[k]));
-  }
-  const void* in_raw(uint32_t k) const { return session.tensor_data(op.inputs[k]); }
-  ref::ActivationSpec activation() const {
-    ref::ActivationSpec a;
-    a.kind = static_cast<format::Activation>(op.activation);
-    a.alpha = op.act_alpha;
-    a.beta = op.act_beta;
-    if (op.act_slope != format::kNoId) {
-      const TensorRecord& s = model.tensor(op.act_slope);
-      a.slope = reinterpret_cast<const float*>(model.constant_data(s));
-      a.slope_count = static_cast<uint32_t>(element_count(s));
-    }
-    return a;
-  }
-};
 
 void run_dense(const OpView& v, float* y) {
   const auto p = params_as<format::DenseParams>(v.op);
@@ -63,40 +40,12 @@ void run_dense(const OpView& v, float* y) {
     s.bias_stride_m = cm == 1 ? 0 : cn;
     s.bias_stride_n = cn == 1 ? 0 : 1;
   }
-  v.session.kernels()->dense(s, v.in_f32(0), v.in_f32(1), bias, v.activation(), y);
-}
-
-ref::ConvShape conv_shape(const OpView& v) {
-  const TensorRecord& x = v.tensor(0);
-  const TensorRecord& o = v.out();
-  ref::ConvShape s;
-  s.batch = x.dims[0];
-  s.in_h = height(x);
-  s.in_w = width(x);
-  s.in_c = channels(x);
-  s.out_h = height(o);
-  s.out_w = width(o);
-  s.out_c = channels(o);
-  s.p = params_as<format::ConvParams>(v.op);
-  return s;
-}
-
-ref::PoolShape pool_shape(const OpView& v) {
-  const TensorRecord& x = v.tensor(0);
-  ref::PoolShape s;
-  s.batch = x.dims[0];
-  s.in_h = height(x);
-  s.in_w = width(x);
-  s.channels = channels(x);
-  s.out_h = height(v.out());
-  s.out_w = width(v.out());
-  s.p = params_as<format::PoolParams>(v.op);
-  return s;
+  v.session.kernels()->dense(s, v.in_f32(0), v.in_f32(1), bias, activation_of(v), y);
 }
 
 void run_binary(const OpView& v, ref::BinaryOp kind, float* y) {
   v.session.kernels()->binary(kind, shape_of(v.tensor(0)), v.in_f32(0), shape_of(v.tensor(1)),
-                              v.in_f32(1), shape_of(v.out()), v.activation(), y);
+                              v.in_f32(1), shape_of(v.out()), activation_of(v), y);
 }
 
 void run_concat(const OpView& v, void* y) {
@@ -119,16 +68,21 @@ void execute_op(const Session& session, const format::OpRecord& op) {
   void* out = session.mutable_tensor_data(op.output);
   auto* y = static_cast<float*>(out);
   const uint32_t elem = format::dtype_bytes(static_cast<format::DType>(v.out().dtype));
+  const auto type = static_cast<OpType>(op.type);
+  if (elem != 4 && type != OpType::kResize && type != OpType::kTranspose) {
+    execute_quantized_op(v, out);
+    return;
+  }
   const KernelSet& k = *session.kernels();
-  switch (static_cast<OpType>(op.type)) {
+  switch (type) {
     case OpType::kDense:
       run_dense(v, y);
       break;
     case OpType::kConv:
-      k.conv(conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), v.activation(), y);
+      k.conv(conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), activation_of(v), y);
       break;
     case OpType::kConvTranspose:
-      k.conv_transpose(conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), v.activation(), y);
+      k.conv_transpose(conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), activation_of(v), y);
       break;
     case OpType::kRelu:
     case OpType::kLeakyRelu:
@@ -137,7 +91,7 @@ void execute_op(const Session& session, const format::OpRecord& op) {
     case OpType::kClip:
     case OpType::kHardSigmoid: {
       const TensorRecord& o = v.out();
-      k.activation(v.activation(), static_cast<uint32_t>(element_count(o)),
+      k.activation(activation_of(v), static_cast<uint32_t>(element_count(o)),
                    o.rank ? o.dims[o.rank - 1] : 1, v.in_f32(0), y);
       break;
     }
@@ -157,15 +111,15 @@ void execute_op(const Session& session, const format::OpRecord& op) {
       run_concat(v, out);
       break;
     case OpType::kMaxPool:
-      k.max_pool(pool_shape(v), v.in_f32(0), v.activation(), y);
+      k.max_pool(pool_shape(v), v.in_f32(0), activation_of(v), y);
       break;
     case OpType::kAveragePool:
-      k.average_pool(pool_shape(v), v.in_f32(0), v.activation(), y);
+      k.average_pool(pool_shape(v), v.in_f32(0), activation_of(v), y);
       break;
     case OpType::kGlobalAveragePool: {
       const TensorRecord& x = v.tensor(0);
       k.global_average_pool(x.dims[0], height(x) * width(x), channels(x), v.in_f32(0),
-                            v.activation(), y);
+                            activation_of(v), y);
       break;
     }
     case OpType::kResize:
@@ -176,6 +130,7 @@ void execute_op(const Session& session, const format::OpRecord& op) {
       ref::transpose(elem, shape_of(v.tensor(0)), params_as<format::TransposeParams>(op).perm,
                      v.in_raw(0), out);
       break;
+    case OpType::kRequantize:
     case OpType::kCount:
       break;
   }

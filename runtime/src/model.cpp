@@ -34,7 +34,26 @@ bool aligned(uint64_t value, uint64_t alignment) {
 }
 
 bool valid_dtype(uint8_t d) {
-  return d >= static_cast<uint8_t>(DType::kFloat32) && d <= static_cast<uint8_t>(DType::kInt32);
+  return d >= static_cast<uint8_t>(DType::kFloat32) && d <= static_cast<uint8_t>(DType::kInt64);
+}
+
+// float32: no quantization. int8: scale > 0, zero point in range. int16:
+// scale > 0, zero point 0 (symmetric). int32/int64 (biases, quant words):
+// raw integers or scaled ones (scale >= 0), zero point 0.
+bool quantization_ok(const TensorRecord& t) {
+  const bool finite_scale = t.scale >= 0.0f && t.scale < 3.0e38f;
+  switch (static_cast<DType>(t.dtype)) {
+    case DType::kFloat32:
+      return t.scale == 0.0f && t.zero_point == 0;
+    case DType::kInt8:
+      return finite_scale && t.scale > 0.0f && t.zero_point >= -128 && t.zero_point <= 127;
+    case DType::kInt16:
+      return finite_scale && t.scale > 0.0f && t.zero_point == 0;
+    case DType::kInt32:
+    case DType::kInt64:
+      return finite_scale && t.zero_point == 0;
+  }
+  return false;
 }
 
 // Element count of a record's dims times the dtype size, or 0 on overflow or a
@@ -154,9 +173,7 @@ Status Model::load(const void* blob, size_t bytes) {
     const uint64_t size = expected_bytes(t);
     if (size == 0 || size != t.bytes)
       return malformed("tensor byte size differs from its shape", i);
-    const bool is_float = t.dtype == static_cast<uint8_t>(DType::kFloat32);
-    if (is_float ? (t.scale != 0.0f || t.zero_point != 0) : !(t.scale > 0.0f && t.scale < 3.0e38f))
-      return malformed("bad quantization parameters", i);
+    if (!quantization_ok(t)) return malformed("bad quantization parameters", i);
     switch (static_cast<Storage>(t.storage)) {
       case Storage::kArena:
         if (!aligned(t.offset, format::kTensorAlign) || !fits(t.offset, t.bytes, arena))
@@ -258,6 +275,26 @@ Status Model::load(const void* blob, size_t bytes) {
     if (out.dtype != static_cast<uint8_t>(dtype) || out.rank != dims.rank ||
         memcmp(out.dims, dims.d, sizeof dims.d) != 0)
       return malformed("op output shape differs from what the op computes", i);
+    const TensorRecord* quant = nullptr;
+    if (op.quant != format::kNoId) {
+      if (op.quant >= tensor_count) return malformed("op quant is not a tensor id", i);
+      quant = &tensors[op.quant];
+    }
+    const bool quant_const = quant && quant->storage == static_cast<uint8_t>(Storage::kConstant);
+    // A quantized layer's weights and bias are constants: the loader checks
+    // the bias against the accumulator bound.
+    const auto type = static_cast<format::OpType>(op.type);
+    const bool layer = type == format::OpType::kDense || type == format::OpType::kConv ||
+                       type == format::OpType::kConvTranspose;
+    const bool bias_const =
+        layer && in[2] && in[2]->storage == static_cast<uint8_t>(Storage::kConstant);
+    if (layer && out.dtype != static_cast<uint8_t>(DType::kFloat32) &&
+        (in[1]->storage != static_cast<uint8_t>(Storage::kConstant) || (in[2] && !bias_const)))
+      return malformed("a quantized layer's weights and bias must be constants", i);
+    s = check_quant(op, in, out, quant,
+                    quant_const ? base + const_sec->offset + quant->offset : nullptr,
+                    bias_const ? base + const_sec->offset + in[2]->offset : nullptr);
+    if (!s.ok()) return Status{s.code, s.message, i};
     if (op.scratch_bytes != 0 && (!aligned(op.scratch_offset, format::kTensorAlign) ||
                                   !fits(op.scratch_offset, op.scratch_bytes, arena)))
       return malformed("op scratch outside the arena", i);

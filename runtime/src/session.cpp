@@ -84,7 +84,8 @@ Status Session::set_input(size_t i, const float* values, size_t count) {
       break;
     }
     case DType::kInt32:
-      return Status{StatusCode::kUnsupported, "int32 inputs take raw values (set_input_raw)",
+    case DType::kInt64:
+      return Status{StatusCode::kUnsupported, "int32/int64 inputs take raw values (set_input_raw)",
                     Status::kNoIndex};
   }
   return Status::Ok();
@@ -134,7 +135,8 @@ Status Session::get_output(size_t i, float* values, size_t count) const {
             t.scale * static_cast<float>(static_cast<const int16_t*>(src)[k] - t.zero_point);
       break;
     case DType::kInt32:
-      return Status{StatusCode::kUnsupported, "int32 outputs are read raw (output_data)",
+    case DType::kInt64:
+      return Status{StatusCode::kUnsupported, "int32/int64 outputs are read raw (output_data)",
                     Status::kNoIndex};
   }
   return Status::Ok();

@@ -66,9 +66,88 @@ Status check_window(const TensorRecord& x, const int32_t kernel[2], const int32_
   return Status::Ok();
 }
 
-Status require_float(const TensorRecord* t) {
-  if (t && t->dtype != static_cast<uint8_t>(DType::kFloat32))
-    return unsupported("this op runs on float32 tensors only in this version");
+// The activation a standalone activation op computes (kNone for other ops).
+Activation own_activation(OpType type) {
+  switch (type) {
+    case OpType::kRelu:
+      return Activation::kRelu;
+    case OpType::kLeakyRelu:
+      return Activation::kLeakyRelu;
+    case OpType::kSigmoid:
+      return Activation::kSigmoid;
+    case OpType::kTanh:
+      return Activation::kTanh;
+    case OpType::kClip:
+      return Activation::kClip;
+    case OpType::kHardSigmoid:
+      return Activation::kHardSigmoid;
+    default:
+      return Activation::kNone;
+  }
+}
+
+bool is_dtype(const TensorRecord* t, DType d) {
+  return t && t->dtype == static_cast<uint8_t>(d);
+}
+bool is_quantized(uint8_t dtype) {
+  return dtype == static_cast<uint8_t>(DType::kInt8) ||
+         dtype == static_cast<uint8_t>(DType::kInt16);
+}
+
+// Which dtypes an op accepts and makes. Float ops take float32 everywhere. A
+// quantized op (int8 or int16 data) takes int8 weights and an int32 (int8) or
+// int64 (int16) bias, a float32 PRelu slope (only its shape is read; the
+// slopes themselves are in the op's quant tensor), and carries no fused
+// activation of another kind (its clamp is in the quant tensor).
+Status check_dtypes(const format::OpRecord& op, OpType type, const TensorRecord* const* in,
+                    DType* out_dtype) {
+  const uint8_t d = in[0]->dtype;
+  *out_dtype = static_cast<DType>(d);
+  if (type == OpType::kRequantize) {
+    const auto p = params_as<format::RequantizeParams>(op);
+    if (!is_quantized(d) || p.out_dtype < 0 || p.out_dtype > 255 ||
+        !is_quantized(static_cast<uint8_t>(p.out_dtype)))
+      return malformed("Requantize converts between int8 and int16");
+    *out_dtype = static_cast<DType>(p.out_dtype);
+    return Status::Ok();
+  }
+  if (type == OpType::kConcat || type == OpType::kResize || type == OpType::kTranspose)
+    return Status::Ok();  // any element type; Concat checks its inputs agree
+  if (d == static_cast<uint8_t>(DType::kFloat32)) {
+    for (uint32_t i = 1; i < op.input_count; ++i)
+      if (in[i] && !is_dtype(in[i], DType::kFloat32))
+        return malformed("a float32 op takes float32 inputs only");
+    return Status::Ok();
+  }
+  if (!is_quantized(d)) return unsupported("ops compute on float32, int8 or int16 data only");
+  if (op.activation != static_cast<uint8_t>(own_activation(type)) || op.act_slope != format::kNoId)
+    return malformed("a quantized op has no fused activation (its clamp is in its quant tensor)");
+  const DType bias = d == static_cast<uint8_t>(DType::kInt8) ? DType::kInt32 : DType::kInt64;
+  switch (type) {
+    case OpType::kDense:
+    case OpType::kConv:
+    case OpType::kConvTranspose:
+      if (!is_dtype(in[1], DType::kInt8)) return malformed("quantized weights must be int8");
+      if (in[2] && !is_dtype(in[2], bias))
+        return malformed("a quantized bias is int32 (int8 data) or int64 (int16 data)");
+      if (type == OpType::kDense) {
+        const auto p = params_as<format::DenseParams>(op);
+        if (p.trans_a != 0 || p.trans_b != 0 || p.b_block != 0)
+          return malformed("a quantized Gemm reads plain A [M, K] and B [K, N]");
+      }
+      break;
+    case OpType::kPRelu:
+      if (!is_dtype(in[1], DType::kFloat32))
+        return malformed("a quantized PRelu's slope tensor stays float32");
+      break;
+    case OpType::kAdd:
+    case OpType::kSub:
+    case OpType::kMul:
+      if (in[1]->dtype != d) return malformed("quantized binary op inputs differ in dtype");
+      break;
+    default:
+      break;
+  }
   return Status::Ok();
 }
 
@@ -239,26 +318,6 @@ Status infer_transpose(const format::OpRecord& op, const TensorRecord& x, Dims* 
   return Status::Ok();
 }
 
-// The activation a standalone activation op computes (kNone for other ops).
-Activation own_activation(OpType type) {
-  switch (type) {
-    case OpType::kRelu:
-      return Activation::kRelu;
-    case OpType::kLeakyRelu:
-      return Activation::kLeakyRelu;
-    case OpType::kSigmoid:
-      return Activation::kSigmoid;
-    case OpType::kTanh:
-      return Activation::kTanh;
-    case OpType::kClip:
-      return Activation::kClip;
-    case OpType::kHardSigmoid:
-      return Activation::kHardSigmoid;
-    default:
-      return Activation::kNone;
-  }
-}
-
 Status check_activation(const format::OpRecord& op, const TensorRecord* slope,
                         const Dims& out_dims) {
   if (op.activation > static_cast<uint8_t>(Activation::kPRelu))
@@ -268,7 +327,8 @@ Status check_activation(const format::OpRecord& op, const TensorRecord* slope,
   const Activation own = own_activation(type);
   if (own != Activation::kNone && act != own)
     return malformed("an activation op must carry its own activation kind");
-  if ((type == OpType::kConcat || type == OpType::kResize || type == OpType::kTranspose) &&
+  if ((type == OpType::kConcat || type == OpType::kResize || type == OpType::kTranspose ||
+       type == OpType::kRequantize) &&
       act != Activation::kNone)
     return malformed("data movement ops take no fused activation");
   if (!(op.act_alpha == op.act_alpha) || !(op.act_beta == op.act_beta))
@@ -356,16 +416,8 @@ Status infer_output(const format::OpRecord& op, const TensorRecord* const* in,
     if (i >= op.input_count && in[i]) return malformed("input given beyond input_count");
   }
   *out = Dims{};
-  *out_dtype = static_cast<DType>(in[0]->dtype);
-  const bool data_movement =
-      type == OpType::kConcat || type == OpType::kResize || type == OpType::kTranspose;
-  if (!data_movement) {
-    for (uint32_t i = 0; i < op.input_count; ++i) {
-      Status s = require_float(in[i]);
-      if (!s.ok()) return s;
-    }
-  }
-  Status s = Status::Ok();
+  Status s = check_dtypes(op, type, in, out_dtype);
+  if (!s.ok()) return s;
   switch (type) {
     case OpType::kDense:
       s = infer_dense(op, in, out);
@@ -382,6 +434,7 @@ Status infer_output(const format::OpRecord& op, const TensorRecord* const* in,
     case OpType::kTanh:
     case OpType::kClip:
     case OpType::kHardSigmoid:
+    case OpType::kRequantize:
       *out = dims_of(*in[0]);
       break;
     case OpType::kPRelu:

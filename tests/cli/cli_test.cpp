@@ -302,18 +302,54 @@ TEST_CASE("cli: an unusable model file for convert") {
   CHECK_FALSE(fs::exists(dir.file("out.eab")));
 }
 
-TEST_CASE("cli: --precision int8 / int16 is not supported yet") {
+TEST_CASE("cli: --precision int8/int16/mixed need calibration data of the input's shape") {
   TempDir dir;
-  for (const char* p : {"int8", "int16"}) {
+  const std::string convert =
+      "convert " + quote(repo(kDigitsOnnx)) + " -o " + quote(dir.file("q.eab"));
+  for (const char* p : {"int8", "int16", "mixed"}) {
     CAPTURE(p);
-    check_fails_with(run_tool(dir, "convert " + quote(repo(kDigitsOnnx)) + " -o " +
-                                       quote(dir.file("q.eab")) + " --precision " + p),
-                     {"not supported yet"});
+    check_fails_with(run_tool(dir, convert + " --precision " + p), {"--calibration"});
     CHECK_FALSE(fs::exists(dir.file("q.eab")));
   }
-  check_fails_with(run_tool(dir, "convert " + quote(repo(kDigitsOnnx)) + " -o " +
-                                     quote(dir.file("q.eab")) + " --precision float99"),
-                   {"float99"});
+  // 3 values per sample cannot feed a 64-value input.
+  const std::vector<float> odd(3 * 5, 0.5f);
+  io::write_npy(dir.file("odd.npy"), {5, 3}, odd.data());
+  check_fails_with(
+      run_tool(dir, convert + " --precision int8 --calibration " + quote(dir.file("odd.npy"))),
+      {"odd.npy", "calibration data"});
+  check_fails_with(run_tool(dir, convert + " --precision float99"), {"float99"});
+  check_fails_with(run_tool(dir, convert + " --precision int8 --calibration " +
+                                     quote(repo(kDigitsNoisy)) + " --target-snr 40"),
+                   {"--target-snr", "mixed"});
+  check_fails_with(run_tool(dir, convert + " --calibration " + quote(repo(kDigitsNoisy))),
+                   {"--calibration", "int8"});
+  CHECK_FALSE(fs::exists(dir.file("q.eab")));
+}
+
+TEST_CASE("cli: int8 convert reports per-layer SNR; inspect --compare repeats it; run works") {
+  TempDir dir;
+  const std::string q = dir.file("q.eab");
+  const Result c =
+      run_tool(dir, "convert " + quote(repo(kDigitsOnnx)) + " -o " + quote(q) +
+                        " --precision int8 --calibration " + quote(repo(kDigitsNoisy)));
+  INFO("stderr: ", c.err);
+  REQUIRE(c.code == 0);
+  CHECK(c.err.find("/decoder/decoder.3/Sigmoid") != std::string::npos);
+  CHECK(c.err.find("model output SNR") != std::string::npos);
+  const Result i = run_tool(dir, "inspect " + quote(q) + " --compare " + quote(repo(kDigitsNoisy)) +
+                                     " --against " + quote(repo(kDigitsOnnx)));
+  INFO("inspect stderr: ", i.err);
+  REQUIRE(i.code == 0);
+  // The same calibration data gives the same table.
+  const auto table = [](const std::string& s) { return s.substr(s.find("layer (output")); };
+  CHECK(table(i.err).substr(0, table(i.err).find("\n", table(i.err).find("model output"))) ==
+        table(c.err).substr(0, table(c.err).find("\n", table(c.err).find("model output"))));
+  check_fails_with(run_tool(dir, "inspect " + quote(q) + " --compare " + quote(repo(kDigitsNoisy))),
+                   {"--against"});
+  const Result r = run_tool(dir, "run " + quote(q) + " --input " + quote(repo(kDigitsNoisy)) +
+                                     " --output " + quote(dir.file("out.npy")));
+  REQUIRE(r.code == 0);
+  CHECK(io::read_npy(dir.file("out.npy")).data.size() == 100 * 64);
 }
 
 // ------------------------------------------------------------- end to end

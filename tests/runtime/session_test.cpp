@@ -165,7 +165,9 @@ TEST_CASE("session: int8 and int16 inputs are quantized at the boundary") {
   // get_output dequantizes, so the round trip shows the rounding exactly.
   for (auto dtype : {format::DType::kInt8, format::DType::kInt16}) {
     blob::GraphBuilder g;
-    const uint32_t x = g.input("x", {1, 6}, dtype, format::Layout::kPlain, 0.5f, 3);
+    // int8 is asymmetric (zero point 3 here); int16 is symmetric.
+    const int32_t zp = dtype == format::DType::kInt8 ? 3 : 0;
+    const uint32_t x = g.input("x", {1, 6}, dtype, format::Layout::kPlain, 0.5f, zp);
     g.output(g.view(x, {6}));
     const blob::Blob b = g.build();
     Model m = testing::load_or_fail(b);
@@ -180,10 +182,10 @@ TEST_CASE("session: int8 and int16 inputs are quantized at the boundary") {
     const float qmax = dtype == format::DType::kInt8 ? 127.0f : 32767.0f;
     const float qmin = dtype == format::DType::kInt8 ? -128.0f : -32768.0f;
     CHECK(out[0] == 0.0f);
-    CHECK(out[1] == 0.5f);                  // 0.52 rounds to q = 1 + 3
-    CHECK(out[2] == -1.0f);                 // -1.5 rounds away from zero to -2
-    CHECK(out[3] == 0.5f * (qmax - 3.0f));  // saturates
-    CHECK(out[4] == 0.5f * (qmin - 3.0f));
+    CHECK(out[1] == 0.5f);                                    // 0.52 rounds to q = 1 + zp
+    CHECK(out[2] == -1.0f);                                   // -1.5 rounds away from zero to -2
+    CHECK(out[3] == 0.5f * (qmax - static_cast<float>(zp)));  // saturates
+    CHECK(out[4] == 0.5f * (qmin - static_cast<float>(zp)));
     CHECK(out[5] == 0.0f);  // NaN maps to the zero point
   }
 }

@@ -30,7 +30,7 @@ namespace edgeae::format {
 
 inline constexpr char kMagic[4] = {'E', 'D', 'A', 'E'};
 inline constexpr uint16_t kVersionMajor = 1;
-inline constexpr uint16_t kVersionMinor = 0;
+inline constexpr uint16_t kVersionMinor = 1;  // 1: quantized ops (OpRecord.quant)
 inline constexpr uint32_t kSectionAlign = 64;
 // Arena offsets and constant offsets are multiples of this.
 inline constexpr uint32_t kTensorAlign = 16;
@@ -46,7 +46,7 @@ inline constexpr uint32_t kMaxOps = 65535;
 struct BlobHeader {
   char magic[4];               // "EDAE"
   uint16_t version_major;      // 1: a reader rejects any other major version
-  uint16_t version_minor;      // 0
+  uint16_t version_minor;      // 1 (0: float-only, before OpRecord.quant)
   uint32_t header_bytes;       // sizeof(BlobHeader) == 64
   uint32_t crc32;              // CRC-32 (as zlib) of [0, file_bytes), this field read as 0
   uint64_t file_bytes;         // total blob size
@@ -75,7 +75,7 @@ struct SectionEntry {
 };
 static_assert(sizeof(SectionEntry) == 24, "section entry is 24 bytes");
 
-enum class DType : uint8_t { kFloat32 = 1, kInt8 = 2, kInt16 = 3, kInt32 = 4 };
+enum class DType : uint8_t { kFloat32 = 1, kInt8 = 2, kInt16 = 3, kInt32 = 4, kInt64 = 5 };
 
 inline constexpr uint32_t dtype_bytes(DType t) {
   switch (t) {
@@ -87,6 +87,8 @@ inline constexpr uint32_t dtype_bytes(DType t) {
       return 2;
     case DType::kInt32:
       return 4;
+    case DType::kInt64:
+      return 8;
   }
   return 0;
 }
@@ -142,7 +144,8 @@ static_assert(sizeof(TensorRecord) == 80, "tensor record is 80 bytes");
   X(AveragePool, "AveragePool", 1, 1)             \
   X(GlobalAveragePool, "GlobalAveragePool", 1, 1) \
   X(Resize, "Resize", 1, 1)                       \
-  X(Transpose, "Transpose", 1, 1)
+  X(Transpose, "Transpose", 1, 1)                 \
+  X(Requantize, "Requantize", 1, 1)
 
 enum class OpType : uint16_t {
 #define EDGEAE_OP_ENUM(name, onnx, min_in, max_in) k##name,
@@ -174,7 +177,11 @@ struct OpRecord {
   uint32_t act_slope;             // PRelu slope tensor (constant, [C] or [1]) or kNoId
   uint32_t inputs[kMaxOpInputs];  // tensor ids; optional inputs are kNoId
   uint32_t output;                // tensor id (an arena tensor)
-  uint32_t reserved[2];
+  // Integer parameters of a quantized op (a constant tensor laid out as
+  // below, "Quantized ops"), or kNoId for a float op and for the ops that
+  // need none (Resize, Transpose).
+  uint32_t quant;
+  uint32_t reserved;
   uint64_t scratch_offset;  // arena scratch for this op only (0 bytes: none)
   uint64_t scratch_bytes;
   int32_t params[16];  // op parameters, laid out by the structs below
@@ -225,6 +232,63 @@ struct ResizeParams {  // nearest, integer scale per axis: out[i] = in[i / scale
 struct TransposeParams {  // out.dims[i] = in.dims[perm[i]]
   int32_t perm[kMaxRank];
 };
+
+struct RequantizeParams {  // Requantize: converts between int8 and int16 (mixed precision)
+  int32_t out_dtype;       // DType of the output: kInt8 or kInt16
+};
+
+// Quantized ops: an op whose output is kInt8 or kInt16. Activations are
+// quantized per tensor (TensorRecord.scale and zero_point; int16 has zero
+// point 0), weights are kInt8 symmetric per output channel, biases kInt32
+// (int8 ops) or kInt64 (int16 ops). A quantized op's fused activation is
+// kNone: a ReLU or Clip becomes its act_min/act_max clamp, anything else is
+// an op of its own. OpRecord.quant names a constant rank-1 tensor with the
+// op's integer parameters, kInt32 words laid out as the structs below (each
+// followed by its arrays), except for the table ops. docs/quantization.md
+// gives the arithmetic.
+//
+//   Dense, Conv, ConvTranspose  QuantLayer, multiplier[count], shift[count]
+//                               (count 1 or Cout: per tensor or per channel)
+//   Relu, LeakyRelu, PRelu, Clip QuantPRelu, neg_multiplier[count],
+//                               neg_shift[count] (count 1 or channels)
+//   Add, Sub                    QuantAdd
+//   Mul                         QuantMul
+//   MaxPool, AveragePool,       QuantPool (the output keeps the input's
+//   GlobalAveragePool           scale and zero point)
+//   Concat                      QuantConcat, then one QuantConcatInput per input
+//   Requantize                  QuantRequantize
+//   Sigmoid, Tanh, HardSigmoid  a lookup table of the output's dtype:
+//                               kInt8[256] or kInt16[513]
+//   Resize, Transpose           none (quant = kNoId; scale and zero point kept)
+struct QuantLayer {
+  int32_t in_zp, out_zp, act_min, act_max, count;
+};
+struct QuantPRelu {
+  int32_t in_zp, out_zp, act_min, act_max, pos_multiplier, pos_shift, count;
+};
+struct QuantAdd {
+  int32_t left_shift;  // 20 for int8, 15 for int16
+  int32_t a_zp, a_multiplier, a_shift;
+  int32_t b_zp, b_multiplier, b_shift;
+  int32_t out_multiplier, out_shift, out_zp, act_min, act_max;
+};
+struct QuantMul {
+  int32_t a_zp, b_zp, multiplier, shift, out_zp, act_min, act_max;
+};
+struct QuantPool {
+  int32_t zp, act_min, act_max;
+};
+struct QuantConcat {
+  int32_t out_zp, count;  // count == input_count
+};
+struct QuantConcatInput {
+  int32_t zp, multiplier, shift, same_as_output;
+};
+struct QuantRequantize {
+  int32_t in_zp, out_zp, multiplier, shift;
+};
+inline constexpr uint32_t kLutEntriesS8 = 256;
+inline constexpr uint32_t kLutEntriesS16 = 513;
 
 static_assert(sizeof(ConvParams) <= sizeof(OpRecord::params), "fits");
 static_assert(sizeof(PoolParams) <= sizeof(OpRecord::params), "fits");

@@ -102,6 +102,9 @@ class Model {
   uint32_t op_count() const { return op_count_; }
   const format::TensorRecord& tensor(uint32_t id) const { return tensors_[id]; }
   const format::OpRecord& op(uint32_t i) const { return ops_[i]; }
+  // Tensor ids of graph input / output i (i in range).
+  uint32_t input_tensor(size_t i) const { return io_[i].tensor; }
+  uint32_t output_tensor(size_t i) const { return io_[input_count_ + i].tensor; }
   const char* name_at(uint32_t offset) const;  // "" for kNone
   const uint8_t* constant_data(const format::TensorRecord& t) const {
     return constants_ + t.offset;

@@ -25,6 +25,17 @@ const char* op_type_name(format::OpType type);
 Status infer_output(const format::OpRecord& op, const format::TensorRecord* const* inputs,
                     const format::TensorRecord* slope, format::DType* out_dtype, Dims* out_dims);
 
+// The integer parameters of a quantized op (OpRecord.quant, laid out as
+// blob_format.hpp says): present exactly when the op needs them, zero points
+// that agree with the tensor records, clamps inside the data type, and
+// shifts, multipliers and accumulator bounds (bias included) inside what the
+// integer kernels are proven for. `quant` is null for kNoId; `quant_data`
+// and `bias_data` (null without a bias) point at the constants. Call after
+// infer_output accepted the op.
+Status check_quant(const format::OpRecord& op, const format::TensorRecord* const* inputs,
+                   const format::TensorRecord& out, const format::TensorRecord* quant,
+                   const void* quant_data, const void* bias_data);
+
 // Dims of a tensor record as a Dims value.
 Dims dims_of(const format::TensorRecord& t);
 

@@ -170,6 +170,18 @@ void lut_s8(const int8_t table[256], uint32_t count, const int8_t* x, int8_t* y)
 // shift: the interpolation rounds half toward +infinity).
 void lut_s16(const int16_t table[513], uint32_t count, const int16_t* x, int16_t* y);
 
+// Requantize (mixed precision): y = clamp(out_zp + mbqm(x - in_zp,
+// multiplier, shift)) to the output type's range, real multiplier
+// in_scale / out_scale.
+struct RequantizeQuant {
+  int32_t in_zp = 0, out_zp = 0;
+  int32_t multiplier = 0, shift = 0;
+};
+void requantize_s8_s16(const RequantizeQuant& q, uint32_t count, const int8_t* x, int16_t* y);
+void requantize_s16_s8(const RequantizeQuant& q, uint32_t count, const int16_t* x, int8_t* y);
+void requantize_s8_s8(const RequantizeQuant& q, uint32_t count, const int8_t* x, int8_t* y);
+void requantize_s16_s16(const RequantizeQuant& q, uint32_t count, const int16_t* x, int16_t* y);
+
 namespace detail {
 // The requantization of output channel c: int32 accumulators (int8 kernels)
 // use multiply_by_quantized_multiplier, int64 ones (int16) the _64 variant.

@@ -1,0 +1,247 @@
+// Load-time checks of quantized ops' integer parameters (OpRecord.quant):
+// the layout blob_format.hpp gives, zero points that agree with the tensor
+// records, clamps inside the data type, and shifts, multipliers and
+// accumulator bounds inside the ranges the integer kernels are proven for
+// (docs/quantization.md), so that run() needs no checks and no input can
+// make a kernel overflow.
+#include <string.h>
+
+#include "edgeae/shape_rules.hpp"
+#include "record_access.hpp"
+
+namespace edgeae {
+namespace {
+
+using detail::channels;
+using detail::element_count;
+using format::DType;
+using format::OpType;
+using format::TensorRecord;
+
+Status malformed(const char* message) {
+  return Status{StatusCode::kMalformed, message, Status::kNoIndex};
+}
+
+struct TypeRange {
+  int32_t lo, hi;
+};
+TypeRange range_of(uint8_t dtype) {
+  return dtype == static_cast<uint8_t>(DType::kInt8) ? TypeRange{-128, 127}
+                                                     : TypeRange{-32768, 32767};
+}
+bool is_int16(uint8_t dtype) {
+  return dtype == static_cast<uint8_t>(DType::kInt16);
+}
+
+// A zero point of a tensor of `dtype`, equal to what its record says.
+bool zp_ok(int32_t zp, const TensorRecord& t) {
+  const TypeRange r = range_of(t.dtype);
+  return zp == t.zero_point && zp >= r.lo && zp <= r.hi && (!is_int16(t.dtype) || zp == 0);
+}
+bool clamp_ok(int32_t lo, int32_t hi, const TensorRecord& out) {
+  const TypeRange r = range_of(out.dtype);
+  return lo <= hi && lo >= r.lo && hi <= r.hi;
+}
+// multiply_by_quantized_multiplier: any multiplier, shift in [-31, 30].
+bool shift_ok(int32_t shift) {
+  return shift >= -31 && shift <= 30;
+}
+
+// Reads a struct from the front of the quant words.
+template <typename T>
+T header_of(const int32_t* words) {
+  T h;
+  memcpy(&h, words, sizeof h);
+  return h;
+}
+template <typename T>
+constexpr uint32_t words_of() {
+  return sizeof(T) / sizeof(int32_t);
+}
+
+// Dense/Conv/ConvTranspose: per-channel requantization, and the accumulator
+// bound: int8 sums K products of at most 255 * 128 plus the bias in int32;
+// int16 sums K products of at most 65535 * 128 plus the bias in int64, and
+// the 64-bit requantization wants |acc| < 2^47.
+Status check_layer(const format::OpRecord& op, const TensorRecord* const* in,
+                   const TensorRecord& out, const int32_t* w, uint32_t n, const void* bias) {
+  if (n < words_of<format::QuantLayer>()) return malformed("quant tensor too short");
+  const auto h = header_of<format::QuantLayer>(w);
+  const uint32_t cout = channels(out);
+  if (!(h.count == 1 || static_cast<uint32_t>(h.count) == cout) ||
+      n != words_of<format::QuantLayer>() + 2 * static_cast<uint32_t>(h.count))
+    return malformed("layer quant tensor must hold 1 or Cout multipliers and shifts");
+  if (!zp_ok(h.in_zp, *in[0]) || !zp_ok(h.out_zp, out) || !clamp_ok(h.act_min, h.act_max, out))
+    return malformed("layer quant zero points or clamp out of range");
+  const int32_t* mult = w + words_of<format::QuantLayer>();
+  const int32_t* shift = mult + h.count;
+  const bool wide = is_int16(out.dtype);
+  for (int32_t c = 0; c < h.count; ++c) {
+    if (wide ? (mult[c] < 0 || shift[c] < -31 || shift[c] > 7) : !shift_ok(shift[c]))
+      return malformed("layer requantization multiplier or shift out of range");
+  }
+  // Products per output: Dense K; a conv output gathers at most KH*KW*Cin/g.
+  const TensorRecord& wt = *in[1];
+  uint64_t k = 0;
+  if (static_cast<OpType>(op.type) == OpType::kDense)
+    k = wt.dims[0];
+  else
+    k = uint64_t{wt.dims[0]} * wt.dims[1] * wt.dims[2];
+  const uint64_t product = wide ? 65535u * 128u : 255u * 128u;
+  const uint64_t limit = wide ? (uint64_t{1} << 47) : (uint64_t{1} << 31);
+  if (k * product >= limit) return malformed("quantized layer too deep for its accumulator");
+  uint64_t max_bias = 0;
+  if (bias) {
+    const size_t count = element_count(*in[2]);
+    for (size_t i = 0; i < count; ++i) {
+      int64_t b;
+      if (wide) {
+        memcpy(&b, static_cast<const int64_t*>(bias) + i, sizeof b);
+      } else {
+        int32_t b32;
+        memcpy(&b32, static_cast<const int32_t*>(bias) + i, sizeof b32);
+        b = b32;
+      }
+      if (b <= -static_cast<int64_t>(limit) || b >= static_cast<int64_t>(limit))
+        return malformed("quantized bias out of its accumulator's range");
+      const uint64_t mag = static_cast<uint64_t>(b < 0 ? -b : b);
+      if (mag > max_bias) max_bias = mag;
+    }
+  }
+  if (k * product + max_bias >= limit)
+    return malformed("quantized layer's bias and products overflow its accumulator");
+  return Status::Ok();
+}
+
+Status check_prelu(const TensorRecord& x, const TensorRecord& out, const int32_t* w, uint32_t n) {
+  if (n < words_of<format::QuantPRelu>()) return malformed("quant tensor too short");
+  const auto h = header_of<format::QuantPRelu>(w);
+  if (!(h.count == 1 || static_cast<uint32_t>(h.count) == channels(out)) ||
+      n != words_of<format::QuantPRelu>() + 2 * static_cast<uint32_t>(h.count))
+    return malformed("PRelu quant tensor must hold 1 or C negative-side multipliers");
+  if (!zp_ok(h.in_zp, x) || !zp_ok(h.out_zp, out) || !clamp_ok(h.act_min, h.act_max, out) ||
+      !shift_ok(h.pos_shift))
+    return malformed("PRelu quant parameters out of range");
+  const int32_t* shift = w + words_of<format::QuantPRelu>() + h.count;
+  for (int32_t c = 0; c < h.count; ++c)
+    if (!shift_ok(shift[c])) return malformed("PRelu quant shift out of range");
+  return Status::Ok();
+}
+
+// The integer Add is proven overflow-free for its fixed left shift and input
+// multipliers that do not enlarge (shift <= 0, multiplier >= 0).
+Status check_add(const TensorRecord& a, const TensorRecord& b, const TensorRecord& out,
+                 const int32_t* w, uint32_t n) {
+  if (n != words_of<format::QuantAdd>()) return malformed("Add quant tensor has the wrong size");
+  const auto h = header_of<format::QuantAdd>(w);
+  if (h.left_shift != (is_int16(out.dtype) ? 15 : 20) || !zp_ok(h.a_zp, a) || !zp_ok(h.b_zp, b) ||
+      !zp_ok(h.out_zp, out) || !clamp_ok(h.act_min, h.act_max, out) || h.a_multiplier < 0 ||
+      h.b_multiplier < 0 || h.a_shift > 0 || h.a_shift < -31 || h.b_shift > 0 || h.b_shift < -31 ||
+      !shift_ok(h.out_shift))
+    return malformed("Add quant parameters out of range");
+  return Status::Ok();
+}
+
+Status check_mul(const TensorRecord& a, const TensorRecord& b, const TensorRecord& out,
+                 const int32_t* w, uint32_t n) {
+  if (n != words_of<format::QuantMul>()) return malformed("Mul quant tensor has the wrong size");
+  const auto h = header_of<format::QuantMul>(w);
+  if (!zp_ok(h.a_zp, a) || !zp_ok(h.b_zp, b) || !zp_ok(h.out_zp, out) ||
+      !clamp_ok(h.act_min, h.act_max, out) || !shift_ok(h.shift))
+    return malformed("Mul quant parameters out of range");
+  return Status::Ok();
+}
+
+Status check_pool(const TensorRecord& x, const TensorRecord& out, const int32_t* w, uint32_t n) {
+  if (n != words_of<format::QuantPool>()) return malformed("pool quant tensor has the wrong size");
+  const auto h = header_of<format::QuantPool>(w);
+  if (!zp_ok(h.zp, x) || !zp_ok(h.zp, out) || !clamp_ok(h.act_min, h.act_max, out))
+    return malformed("pool quant parameters out of range");
+  return Status::Ok();
+}
+
+Status check_concat(const format::OpRecord& op, const TensorRecord* const* in,
+                    const TensorRecord& out, const int32_t* w, uint32_t n) {
+  if (n < words_of<format::QuantConcat>()) return malformed("quant tensor too short");
+  const auto h = header_of<format::QuantConcat>(w);
+  if (h.count != op.input_count ||
+      n != words_of<format::QuantConcat>() + op.input_count * words_of<format::QuantConcatInput>())
+    return malformed("Concat quant tensor must describe every input");
+  if (!zp_ok(h.out_zp, out)) return malformed("Concat output zero point out of range");
+  for (uint32_t k = 0; k < op.input_count; ++k) {
+    const auto q = header_of<format::QuantConcatInput>(w + words_of<format::QuantConcat>() +
+                                                       k * words_of<format::QuantConcatInput>());
+    if (!zp_ok(q.zp, *in[k]) || !shift_ok(q.shift) ||
+        !(q.same_as_output == 0 || q.same_as_output == 1) ||
+        (q.same_as_output && (q.zp != h.out_zp || in[k]->scale != out.scale)))
+      return malformed("Concat input quant parameters out of range");
+  }
+  return Status::Ok();
+}
+
+Status check_requantize(const TensorRecord& x, const TensorRecord& out, const int32_t* w,
+                        uint32_t n) {
+  if (n != words_of<format::QuantRequantize>())
+    return malformed("Requantize quant tensor has the wrong size");
+  const auto h = header_of<format::QuantRequantize>(w);
+  if (!zp_ok(h.in_zp, x) || !zp_ok(h.out_zp, out) || !shift_ok(h.shift))
+    return malformed("Requantize parameters out of range");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status check_quant(const format::OpRecord& op, const TensorRecord* const* in,
+                   const TensorRecord& out, const TensorRecord* quant, const void* quant_data,
+                   const void* bias_data) {
+  const auto type = static_cast<OpType>(op.type);
+  const bool quantized = out.dtype == static_cast<uint8_t>(DType::kInt8) || is_int16(out.dtype);
+  const bool data_movement = type == OpType::kResize || type == OpType::kTranspose;
+  if (!quantized || data_movement) {
+    if (quant) return malformed("only a quantized compute op has a quant tensor");
+    if (quantized && (out.zero_point != in[0]->zero_point || out.scale != in[0]->scale))
+      return malformed("Resize and Transpose keep their input's scale and zero point");
+    return Status::Ok();
+  }
+  if (!quant || quant->storage != static_cast<uint8_t>(format::Storage::kConstant) ||
+      quant->rank != 1)
+    return malformed("a quantized op needs a constant rank-1 quant tensor");
+  const uint32_t n = quant->dims[0];
+  if (type == OpType::kSigmoid || type == OpType::kTanh || type == OpType::kHardSigmoid) {
+    const uint32_t entries = is_int16(out.dtype) ? format::kLutEntriesS16 : format::kLutEntriesS8;
+    if (quant->dtype != out.dtype || n != entries)
+      return malformed("a quantized table op needs a table of 256 (int8) or 513 (int16) entries");
+    return Status::Ok();
+  }
+  if (quant->dtype != static_cast<uint8_t>(DType::kInt32))
+    return malformed("a quant tensor holds int32 words");
+  const auto* w = static_cast<const int32_t*>(quant_data);
+  switch (type) {
+    case OpType::kDense:
+    case OpType::kConv:
+    case OpType::kConvTranspose:
+      return check_layer(op, in, out, w, n, bias_data);
+    case OpType::kRelu:
+    case OpType::kLeakyRelu:
+    case OpType::kPRelu:
+    case OpType::kClip:
+      return check_prelu(*in[0], out, w, n);
+    case OpType::kAdd:
+    case OpType::kSub:
+      return check_add(*in[0], *in[1], out, w, n);
+    case OpType::kMul:
+      return check_mul(*in[0], *in[1], out, w, n);
+    case OpType::kMaxPool:
+    case OpType::kAveragePool:
+    case OpType::kGlobalAveragePool:
+      return check_pool(*in[0], out, w, n);
+    case OpType::kConcat:
+      return check_concat(op, in, out, w, n);
+    case OpType::kRequantize:
+      return check_requantize(*in[0], out, w, n);
+    default:
+      return malformed("this op has no quantized form");
+  }
+}
+
+}  // namespace edgeae

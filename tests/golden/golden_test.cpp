@@ -1,0 +1,50 @@
+// Bit-exactness across targets: each committed quantized blob, run on its
+// committed inputs with every kernel set this build has, gives exactly the
+// committed output bytes (made by the x86 reference build).
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "edgeae/edgeae.hpp"
+#include "edgeae/kernel_sets.hpp"
+#include "golden/golden_models.hpp"
+#include "io/atomic_file.hpp"
+#include "io/npy.hpp"
+
+namespace edgeae {
+namespace {
+
+TEST_CASE("golden: quantized models give the committed output bytes with every kernel set") {
+  for (const testing::GoldenModel& g : testing::kGoldenModels) {
+    CAPTURE(g.name);
+    const std::vector<uint8_t> blob =
+        io::read_file(testing::golden_path(std::string(g.name) + ".eab"));
+    const std::vector<uint8_t> golden =
+        io::read_file(testing::golden_path(std::string(g.name) + ".out"));
+    const io::NpyArray inputs = io::read_npy(testing::model_path(g.samples));
+    Model m;
+    REQUIRE(m.load(blob.data(), blob.size()).ok());
+    const size_t in_n = m.input(0).element_count();
+    const format::TensorRecord& out = m.tensor(m.output_tensor(0));
+    REQUIRE(golden.size() == out.bytes * g.golden_inputs);
+    REQUIRE(inputs.data.size() >= in_n * g.golden_inputs);
+    for (size_t k = 0; k < kernel_set_count(); ++k) {
+      const KernelSet* set = kernel_set(k);
+      CAPTURE(kernel_set_name(set));
+      std::vector<uint8_t> arena(m.arena_bytes());
+      Session s;
+      REQUIRE(s.init(m, arena.data(), arena.size(), set).ok());
+      size_t mismatched = 0;
+      for (unsigned i = 0; i < g.golden_inputs; ++i) {
+        REQUIRE(s.set_input(0, inputs.data.data() + i * in_n, in_n).ok());
+        REQUIRE(s.run().ok());
+        mismatched += std::memcmp(s.output_data(0), golden.data() + i * out.bytes, out.bytes) != 0;
+      }
+      CHECK(mismatched == 0);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace edgeae
