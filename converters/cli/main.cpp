@@ -21,7 +21,7 @@ const char* const kUsage =
     "commands:\n"
     "  convert MODEL.onnx -o OUT.eab [--precision float32|int8|int16|mixed]\n"
     "          [--calibration CALIB.npy] [--percentile P] [--target-snr DB]\n"
-    "          [--emit-c NAME] [--input-shape NAME=D0,D1,...]\n"
+    "          [--weights int8|int16] [--emit-c NAME] [--input-shape NAME=D0,D1,...]\n"
     "  run     MODEL.eab --input IN.npy --output OUT.npy\n"
     "  inspect MODEL.eab [--json] [--compare CALIB.npy --against MODEL.onnx]\n"
     "  eval    MODEL.eab --input X.npy --target Y.npy [--peak P] [--json]\n"
@@ -36,14 +36,16 @@ const std::map<std::string, const char*> kHelp = {
     {"convert",
      "usage: edgeae convert MODEL.onnx -o OUT.eab [--precision float32|int8|int16|mixed]\n"
      "                      [--calibration CALIB.npy] [--percentile P] [--target-snr DB]\n"
-     "                      [--emit-c NAME] [--input-shape NAME=D0,D1,...]\n"
+     "                      [--weights int8|int16] [--emit-c NAME] [--input-shape NAME=D0,...]\n"
      "Converts an ONNX model into an edgeae blob. A symbolic batch dimension becomes 1;\n"
      "other symbolic dimensions need --input-shape. --emit-c NAME also writes NAME.h and\n"
      "NAME.c with the blob as an aligned const array and NAME_ARENA_BYTES.\n"
      "int8/int16/mixed quantize with ranges measured by running the float model over\n"
      "CALIB.npy (shaped like `edgeae run` inputs): min/max, or the [100-P, P] percentiles.\n"
      "mixed: int8, with int16 activations where needed for the output to reach DB\n"
-     "(default 30) dB SNR against the float model. Prints each layer's SNR on stderr.\n"},
+     "(default 30) dB SNR against the float model. Prints each layer's SNR on stderr.\n"
+     "int8 layers have int8 weights; int16 layers int16 weights (16x16), or int8 ones\n"
+     "with --weights int8 (16x8, as TFLite: half the weight bytes, ~40 dB at most).\n"},
     {"run",
      "usage: edgeae run MODEL.eab --input IN.npy --output OUT.npy\n"
      "IN.npy is float32, C order, shaped [N, <model input shape without its batch axis>];\n"
@@ -183,7 +185,7 @@ void load_model_file(const std::string& path, LoadedModel& out) {
 
 int cmd_convert(const Args& args) {
   const Parsed p = parse(args, {"-o", "--precision", "--calibration", "--emit-c", "--input-shape",
-                                "--percentile", "--target-snr"});
+                                "--percentile", "--target-snr", "--weights"});
   const std::string model = one_positional(p, "MODEL.onnx");
   const std::string out = require(p, "-o");
   convert::Options options;
@@ -201,6 +203,8 @@ int cmd_convert(const Args& args) {
   for (const char* o : {"--calibration", "--percentile"})
     if (!quantized && p.options.count(o))
       throw CliError(std::string(o) + " is only used with --precision int8|int16|mixed");
+  if (p.options.count("--weights") && !quantized)
+    throw CliError("--weights is only used with --precision int16|mixed");
   if (p.options.count("--target-snr") && options.precision != convert::Precision::kMixed)
     throw CliError("--target-snr is only used with --precision mixed");
   for (const std::string& spec : p.repeated_input_shapes) {
@@ -217,6 +221,13 @@ int cmd_convert(const Args& args) {
       q.percentile = parse_number(p.options.at("--percentile"), "--percentile");
     if (p.options.count("--target-snr"))
       q.target_snr_db = parse_number(p.options.at("--target-snr"), "--target-snr");
+    if (p.options.count("--weights")) {
+      const std::string w = p.options.at("--weights");
+      if (w != "int8" && w != "int16") throw CliError("--weights must be int8 or int16");
+      if (options.precision == convert::Precision::kInt8 && w == "int16")
+        throw CliError("--weights int16 needs int16 data (--precision int16 or mixed)");
+      q.int16_weights = w == "int16";
+    }
     q.progress = progress_bar("calibrating");
     q.log = [](const std::string& line) { std::cerr << line << "\n"; };
     const blob::Blob float_blob = convert::float_blob_for_quantization_file(model, options.import);

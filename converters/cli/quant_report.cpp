@@ -25,8 +25,8 @@ quant::Progress progress_bar(const char* what) {
   return [what](size_t done, size_t total) {
     const int width = 30;
     const int filled = static_cast<int>(width * done / (total ? total : 1));
-    std::fprintf(stderr, "\r%s [%.*s%*s] %zu/%zu", what, filled,
-                 "##############################", width - filled, "", done, total);
+    std::fprintf(stderr, "\r%s [%.*s%*s] %zu/%zu", what, filled, "##############################",
+                 width - filled, "", done, total);
     if (done == total) std::fputc('\n', stderr);
   };
 }

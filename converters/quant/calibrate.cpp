@@ -46,8 +46,8 @@ std::vector<double> values_of(const Session& s, uint32_t id) {
 // A session over `m` with its own arena.
 struct Runner {
   explicit Runner(const Model& m) : arena(m.arena_bytes() + 64) {
-    auto* base = reinterpret_cast<uint8_t*>(
-        (reinterpret_cast<uintptr_t>(arena.data()) + 63) & ~uintptr_t{63});
+    auto* base = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(arena.data()) + 63) &
+                                            ~uintptr_t{63});
     const Status st = session.init(m, base, m.arena_bytes());
     if (!st.ok()) throw std::runtime_error(std::string("calibration: ") + st.message);
     if (m.input_count() != 1)
@@ -108,22 +108,22 @@ Calibration calibrate(const Model& m, const Samples& s, double percentile,
   Calibration c;
   c.ranges.assign(m.tensor_count(), TensorRange{});
   std::vector<bool> seen(m.tensor_count(), false);
-  for_each_output(m, s, percentile < 100.0 ? Progress{} : progress,
-                  [&](int op, uint32_t id, const std::vector<double>& v) {
-                    for (double x : v) {
-                      if (!std::isfinite(x))
-                        throw std::runtime_error(
-                            "calibration: " +
-                            (op < 0 ? std::string("the input")
-                                    : node_label(m, static_cast<uint32_t>(op))) +
-                            " produced a value that is not finite");
-                      TensorRange& r = c.ranges[id];
-                      if (!seen[id]) r = {float(x), float(x)};
-                      seen[id] = true;
-                      r.lo = std::min(r.lo, float(x));
-                      r.hi = std::max(r.hi, float(x));
-                    }
-                  });
+  for_each_output(
+      m, s, percentile < 100.0 ? Progress{} : progress,
+      [&](int op, uint32_t id, const std::vector<double>& v) {
+        for (double x : v) {
+          if (!std::isfinite(x))
+            throw std::runtime_error(
+                "calibration: " +
+                (op < 0 ? std::string("the input") : node_label(m, static_cast<uint32_t>(op))) +
+                " produced a value that is not finite");
+          TensorRange& r = c.ranges[id];
+          if (!seen[id]) r = {float(x), float(x)};
+          seen[id] = true;
+          r.lo = std::min(r.lo, float(x));
+          r.hi = std::max(r.hi, float(x));
+        }
+      });
   if (percentile >= 100.0) return c;
   // Second pass: a histogram over each tensor's [min, max]; the range
   // becomes the [100 - p, p] percentiles.
@@ -148,7 +148,8 @@ Calibration calibrate(const Model& m, const Samples& s, double percentile,
     const TensorRange r = c.ranges[id];
     const double width = (double(r.hi) - double(r.lo)) / kBins;
     size_t lo = 0, hi = kBins - 1;
-    for (uint64_t acc = 0; lo < kBins && static_cast<double>(acc + h[lo]) <= tail; ++lo) acc += h[lo];
+    for (uint64_t acc = 0; lo < kBins && static_cast<double>(acc + h[lo]) <= tail; ++lo)
+      acc += h[lo];
     for (uint64_t acc = 0; hi > 0 && static_cast<double>(acc + h[hi]) <= tail; --hi) acc += h[hi];
     c.ranges[id].lo = float(r.lo + width * double(lo));
     c.ranges[id].hi = float(r.lo + width * double(hi + 1));

@@ -1,5 +1,7 @@
 // The quantized blob: rewrites a float32 blob op by op into int8/int16 ops
 // with the integer parameters the kernels read (docs/quantization.md).
+#include "quant/quantize.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -8,7 +10,6 @@
 
 #include "edgeae/shape_rules.hpp"
 #include "quant/quant_math.hpp"
-#include "quant/quantize.hpp"
 
 namespace edgeae::quant {
 namespace {
@@ -34,6 +35,8 @@ int32_t type_max(DType d) {
   return is_int16(d) ? 32767 : 127;
 }
 
+constexpr double kInt16Headroom = 2.0;
+
 // Per-tensor activation parameters of a [lo, hi] range (widened to hold 0,
 // so that zero, and so padding, is exact). int8 asymmetric over 255 steps;
 // int16 symmetric over 32767.
@@ -41,7 +44,9 @@ QParams activation_params(TensorRange r, DType d) {
   double lo = std::min(0.0, double(r.lo)), hi = std::max(0.0, double(r.hi));
   QParams q;
   if (is_int16(d)) {
-    const double m = std::max(-lo, hi);
+    // Twice the calibrated range: inputs beyond what calibration saw are
+    // kept rather than clipped, for one bit of the ~15 int16 offers.
+    const double m = kInt16Headroom * std::max(-lo, hi);
     q.scale = static_cast<float>(m > 0 ? m / 32767.0 : 1.0 / 32767.0);
     return q;
   }
@@ -66,8 +71,9 @@ std::vector<T> quantize_values(const std::vector<float>& values, QParams q, DTyp
 
 class Quantizer {
  public:
-  Quantizer(const Model& m, const Calibration& c, const std::vector<DType>& precision)
-      : m_(m), cal_(c), precision_(precision) {}
+  Quantizer(const Model& m, const Calibration& c, const std::vector<DType>& precision,
+            bool int16_weights)
+      : m_(m), cal_(c), precision_(precision), int16_weights_(int16_weights) {}
 
   QuantizedBlob run() {
     if (precision_.size() != m_.op_count())
@@ -121,7 +127,10 @@ class Quantizer {
     return id;
   }
   QParams params(uint32_t id, DType d) const {
-    return activation_params(cal_.ranges.at(params_root(id)), d);
+    const uint32_t root = params_root(id);
+    auto bounded = bounded_range_.find(root);
+    return activation_params(
+        bounded != bounded_range_.end() ? bounded->second : cal_.ranges.at(root), d);
   }
   DType dtype_of_float(uint32_t base_id) const { return produced_dtype_.at(base_id); }
 
@@ -231,8 +240,8 @@ class Quantizer {
     desc.name = m_.name_at(op.name);
     desc.output_layout = static_cast<format::Layout>(t(op.output).layout);
     const auto act = static_cast<Activation>(op.activation);
-    const bool clamp = act == Activation::kNone || act == Activation::kRelu ||
-                       act == Activation::kClip;
+    const bool clamp =
+        act == Activation::kNone || act == Activation::kRelu || act == Activation::kClip;
     const bool own = act == own_kind(type);
     if (!clamp && !own)
       fail(op, "a fused activation other than Relu/Clip cannot be quantized here");
@@ -242,6 +251,12 @@ class Quantizer {
       desc.activation.beta = op.act_beta;
     }
     const uint32_t out = op.output;
+    // A bounded function's output range is the function's: held-out inputs
+    // cannot push it further than that.
+    if (type == OpType::kSigmoid || type == OpType::kHardSigmoid)
+      bounded_range_[out] = TensorRange{0.0f, 1.0f};
+    else if (type == OpType::kTanh)
+      bounded_range_[out] = TensorRange{-1.0f, 1.0f};
     const bool keeps_scale = type == OpType::kMaxPool || type == OpType::kAveragePool ||
                              type == OpType::kGlobalAveragePool || type == OpType::kResize ||
                              type == OpType::kTranspose;
@@ -338,15 +353,24 @@ class Quantizer {
     std::vector<double> w_scale(channels, 0.0);
     for (size_t i = 0; i < wv.size(); ++i)
       w_scale[i % channels] = std::max(w_scale[i % channels], std::fabs(double(wv[i])));
-    for (double& s : w_scale) s = s > 0 ? s / 127.0 : 1.0;
-    std::vector<int8_t> wq(wv.size());
+    // Symmetric per channel: [-127, 127] (int8) or [-32767, 32767] (int16).
+    const bool wide_w = is_int16(d) && int16_weights_;
+    const double w_max = wide_w ? 32767.0 : 127.0;
+    for (double& s : w_scale) s = s > 0 ? s / w_max : 1.0;
+    std::vector<int16_t> wq(wv.size());
     for (size_t i = 0; i < wv.size(); ++i)
-      wq[i] = static_cast<int8_t>(
-          std::clamp(std::round(double(wv[i]) / w_scale[i % channels]), -127.0, 127.0));
-    const double max_scale = *std::max_element(w_scale.begin(), w_scale.end());
+      wq[i] = static_cast<int16_t>(
+          std::clamp(std::round(double(wv[i]) / w_scale[i % channels]), -w_max, w_max));
+    const auto max_scale = static_cast<float>(*std::max_element(w_scale.begin(), w_scale.end()));
     const QParams xq = params(x, d);
-    desc.inputs = {get(x, d), g_.constant_raw(name_of(w), wd, DType::kInt8, wq.data(), wq.size(),
-                                               static_cast<float>(max_scale), 0)};
+    uint32_t wid;
+    if (wide_w) {
+      wid = g_.constant_raw(name_of(w), wd, DType::kInt16, wq.data(), wq.size() * 2, max_scale, 0);
+    } else {
+      const std::vector<int8_t> w8(wq.begin(), wq.end());
+      wid = g_.constant_raw(name_of(w), wd, DType::kInt8, w8.data(), w8.size(), max_scale, 0);
+    }
+    desc.inputs = {get(x, d), wid};
     if (op.input_count > 2 && op.inputs[2] != format::kNoId) {
       const uint32_t b = op.inputs[2];
       if (!is_constant(b)) fail(op, "the bias must be constant to be quantized");
@@ -358,24 +382,25 @@ class Quantizer {
         std::vector<int64_t> bq(bv.size());
         for (size_t i = 0; i < bv.size(); ++i)
           bq[i] = quantize_bias_s64(bv[i], xq.scale, w_scale[channel_of(i)]);
-        desc.inputs.push_back(g_.constant_raw(name_of(b), dims(b), DType::kInt64, bq.data(),
-                                              bq.size() * 8));
+        desc.inputs.push_back(
+            g_.constant_raw(name_of(b), dims(b), DType::kInt64, bq.data(), bq.size() * 8));
       } else {
         std::vector<int32_t> bq(bv.size());
         for (size_t i = 0; i < bv.size(); ++i)
           bq[i] = quantize_bias_s32(bv[i], xq.scale, w_scale[channel_of(i)]);
-        desc.inputs.push_back(g_.constant_raw(name_of(b), dims(b), DType::kInt32, bq.data(),
-                                              bq.size() * 4));
+        desc.inputs.push_back(
+            g_.constant_raw(name_of(b), dims(b), DType::kInt32, bq.data(), bq.size() * 4));
       }
     }
     std::vector<int32_t> words_out = {xq.zp, oq.zp, ar.lo, ar.hi, static_cast<int32_t>(channels)};
     std::vector<int32_t> shifts;
     for (uint32_t c = 0; c < channels; ++c) {
-      const QuantizedMultiplier qm = quantize_multiplier(
-          channel_real_multiplier(xq.scale, w_scale[c], oq.scale));
+      const QuantizedMultiplier qm =
+          quantize_multiplier(channel_real_multiplier(xq.scale, w_scale[c], oq.scale));
       if (is_int16(d) && qm.shift > 7)
-        fail(op, "its int16 rescale factor exceeds 2^7 (the output range is tiny next to the "
-                 "input's); use int8 or a wider calibration range");
+        fail(op,
+             "its int16 rescale factor exceeds 2^7 (the output range is tiny next to the "
+             "input's); use int8 or a wider calibration range");
       words_out.push_back(qm.multiplier);
       shifts.push_back(qm.shift);
     }
@@ -442,9 +467,8 @@ class Quantizer {
     }
     const double pos_real = double(xq.scale) / double(oq.scale);
     const QuantizedMultiplier pos = quantize_multiplier(pos_real);
-    std::vector<int32_t> w = {xq.zp,         oq.zp,     ar.lo,
-                              ar.hi,         pos.multiplier, pos.shift,
-                              static_cast<int32_t>(slopes.size())};
+    std::vector<int32_t> w = {
+        xq.zp, oq.zp, ar.lo, ar.hi, pos.multiplier, pos.shift, static_cast<int32_t>(slopes.size())};
     std::vector<int32_t> shifts;
     for (double s : slopes) {
       const QuantizedMultiplier nm = quantize_multiplier(pos_real * s);
@@ -482,8 +506,8 @@ class Quantizer {
                                    lut.data(), lut.size() * 2, oq.scale, 0);
     } else {
       const auto lut = make_lut_s8(f, xq.scale, xq.zp, oq.scale, oq.zp);
-      desc.quant = g_.constant_raw(n, {static_cast<uint32_t>(lut.size())}, DType::kInt8,
-                                   lut.data(), lut.size(), oq.scale, oq.zp);
+      desc.quant = g_.constant_raw(n, {static_cast<uint32_t>(lut.size())}, DType::kInt8, lut.data(),
+                                   lut.size(), oq.scale, oq.zp);
     }
   }
 
@@ -500,8 +524,9 @@ class Quantizer {
     } else {
       const int left = is_int16(d) ? 15 : 20;
       const AddMultipliers m = add_multipliers(aq.scale, bq.scale, oq.scale, left);
-      w = {left,           aq.zp,      m.a.multiplier, m.a.shift, bq.zp, m.b.multiplier,
-           m.b.shift,      m.out.multiplier, m.out.shift, oq.zp, ar.lo, ar.hi};
+      w = {left,        aq.zp,          m.a.multiplier, m.a.shift,
+           bq.zp,       m.b.multiplier, m.b.shift,      m.out.multiplier,
+           m.out.shift, oq.zp,          ar.lo,          ar.hi};
     }
     desc.quant = words(desc.name.empty() ? name_of(op.output) : desc.name, w);
   }
@@ -521,10 +546,12 @@ class Quantizer {
   const Model& m_;
   const Calibration& cal_;
   const std::vector<DType>& precision_;
+  const bool int16_weights_;
   blob::GraphBuilder g_;
   std::map<std::pair<uint32_t, DType>, uint32_t> versions_;
   std::map<uint32_t, DType> produced_dtype_;
   std::map<uint32_t, QParams> constant_params_;
+  std::map<uint32_t, TensorRange> bounded_range_;
   std::map<uint32_t, uint32_t> float_constants_;
   std::vector<uint32_t> same_as_input_;
   uint32_t op_count_ = 0;
@@ -534,8 +561,8 @@ class Quantizer {
 }  // namespace
 
 QuantizedBlob quantize(const Model& float_model, const Calibration& calibration,
-                       const std::vector<DType>& op_precision) {
-  return Quantizer(float_model, calibration, op_precision).run();
+                       const std::vector<DType>& op_precision, bool int16_weights) {
+  return Quantizer(float_model, calibration, op_precision, int16_weights).run();
 }
 
 }  // namespace edgeae::quant

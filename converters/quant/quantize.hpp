@@ -58,8 +58,11 @@ struct QuantizedBlob {
 // kInt16). Throws std::runtime_error naming the node when an op cannot be
 // quantized (an unsupported fused activation, a multiplier beyond the
 // int16 kernels' range, an accumulator that could overflow).
+// int16_weights: int16 ops take int16 weights ("16x16"); else int8 ("16x8",
+// as TFLite: half the weight bytes, but int8 weight rounding caps each
+// layer near 43 dB SNR).
 QuantizedBlob quantize(const Model& float_model, const Calibration& calibration,
-                       const std::vector<format::DType>& op_precision);
+                       const std::vector<format::DType>& op_precision, bool int16_weights = true);
 
 // Signal-to-noise ratio (dB) of each float op's output as the quantized
 // blob computes it, against the float model, over the samples; and of the
@@ -88,8 +91,9 @@ enum class Scheme { kInt8, kInt16, kMixed };
 struct QuantizeOptions {
   Scheme scheme = Scheme::kInt8;
   double percentile = 100.0;
-  double target_snr_db = 30.0;  // kMixed: the model output's SNR to reach
-  Progress progress;            // calibration and evaluation passes
+  double target_snr_db = 30.0;                  // kMixed: the model output's SNR to reach
+  bool int16_weights = true;                    // int16 ops: 16x16 (true) or 16x8 (false)
+  Progress progress;                            // calibration and evaluation passes
   std::function<void(const std::string&)> log;  // one line per decision of kMixed
 };
 

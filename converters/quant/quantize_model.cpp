@@ -19,11 +19,11 @@ Model load(const blob::Blob& b) {
 }
 
 QuantizeResult build(const Model& f, const Calibration& c, const std::vector<DType>& precision,
-                     const Samples& samples, const Progress& progress) {
+                     const Samples& samples, const QuantizeOptions& o) {
   QuantizeResult r;
-  r.quantized = quantize(f, c, precision);
+  r.quantized = quantize(f, c, precision, o.int16_weights);
   const Model q = load(r.quantized.blob);
-  r.report = compare(f, q, r.quantized.op_of_float_op, samples, progress);
+  r.report = compare(f, q, r.quantized.op_of_float_op, samples, o.progress);
   return r;
 }
 
@@ -41,15 +41,14 @@ double own_snr_db(const TensorRange& r) {
 
 }  // namespace
 
-QuantizeResult quantize_model(const Model& f, const Samples& samples,
-                              const QuantizeOptions& o) {
+QuantizeResult quantize_model(const Model& f, const Samples& samples, const QuantizeOptions& o) {
   const Calibration c = calibrate(f, samples, o.percentile, o.progress);
   if (o.scheme != Scheme::kMixed) {
     const DType d = o.scheme == Scheme::kInt16 ? DType::kInt16 : DType::kInt8;
-    return build(f, c, std::vector<DType>(f.op_count(), d), samples, o.progress);
+    return build(f, c, std::vector<DType>(f.op_count(), d), samples, o);
   }
   std::vector<DType> precision(f.op_count(), DType::kInt8);
-  QuantizeResult best = build(f, c, precision, samples, o.progress);
+  QuantizeResult best = build(f, c, precision, samples, o);
   // Per-layer analysis on the all-int8 model: where the SNR drops most from
   // an op's input to its output is where int8 costs most; ties go to the
   // lower own-quantization SNR.
@@ -71,7 +70,7 @@ QuantizeResult quantize_model(const Model& f, const Samples& samples,
     }
     if (pick == f.op_count()) break;  // everything is int16 already
     precision[pick] = DType::kInt16;
-    QuantizeResult next = build(f, c, precision, samples, o.progress);
+    QuantizeResult next = build(f, c, precision, samples, o);
     if (o.log)
       o.log("mixed: " + best.report.layers[pick].name + " (" + best.report.layers[pick].op +
             ") to int16: output SNR " + std::to_string(best.report.output_snr_db) + " -> " +

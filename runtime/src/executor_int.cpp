@@ -51,7 +51,10 @@ void run_dense(const OpView& v, const ref::LayerQuant& q, void* y) {
     s.bias_stride_m = cm == 1 ? 0 : cn;
     s.bias_stride_n = cn == 1 ? 0 : 1;
   }
-  if (is_int16(v.out()))
+  if (is_int16(v.out()) && is_int16(v.tensor(1)))
+    ref::dense_s16x16(s, q.out, v.in<int16_t>(0), v.in<int16_t>(1), v.in<int64_t>(2),
+                      static_cast<int16_t*>(y));
+  else if (is_int16(v.out()))
     ref::dense_s16(s, q.out, v.in<int16_t>(0), v.in<int8_t>(1), v.in<int64_t>(2),
                    static_cast<int16_t*>(y));
   else
@@ -61,7 +64,10 @@ void run_dense(const OpView& v, const ref::LayerQuant& q, void* y) {
 
 void run_conv(const OpView& v, const ref::LayerQuant& q, bool transposed, void* y) {
   const ref::ConvShape s = conv_shape(v);
-  if (is_int16(v.out())) {
+  if (is_int16(v.out()) && is_int16(v.tensor(1))) {
+    auto* fn = transposed ? ref::conv_transpose_s16x16 : ref::conv_s16x16;
+    fn(s, q.out, v.in<int16_t>(0), v.in<int16_t>(1), v.in<int64_t>(2), static_cast<int16_t*>(y));
+  } else if (is_int16(v.out())) {
     auto* fn = transposed ? ref::conv_transpose_s16 : ref::conv_s16;
     fn(s, q.out, v.in<int16_t>(0), v.in<int8_t>(1), v.in<int64_t>(2), static_cast<int16_t*>(y));
   } else {

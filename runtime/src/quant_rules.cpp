@@ -61,8 +61,9 @@ constexpr uint32_t words_of() {
 
 // Dense/Conv/ConvTranspose: per-channel requantization, and the accumulator
 // bound: int8 sums K products of at most 255 * 128 plus the bias in int32;
-// int16 sums K products of at most 65535 * 128 plus the bias in int64, and
-// the 64-bit requantization wants |acc| < 2^47.
+// int16 sums K products of at most 65535 * 128 (int16 weights: 65535 *
+// 32768) plus the bias in int64, and the 64-bit requantization wants
+// |acc| < 2^47.
 Status check_layer(const format::OpRecord& op, const TensorRecord* const* in,
                    const TensorRecord& out, const int32_t* w, uint32_t n, const void* bias) {
   if (n < words_of<format::QuantLayer>()) return malformed("quant tensor too short");
@@ -87,7 +88,8 @@ Status check_layer(const format::OpRecord& op, const TensorRecord* const* in,
     k = wt.dims[0];
   else
     k = uint64_t{wt.dims[0]} * wt.dims[1] * wt.dims[2];
-  const uint64_t product = wide ? 65535u * 128u : 255u * 128u;
+  const bool wide_weights = wt.dtype == static_cast<uint8_t>(DType::kInt16);
+  const uint64_t product = wide ? 65535u * (wide_weights ? 32768u : 128u) : 255u * 128u;
   const uint64_t limit = wide ? (uint64_t{1} << 47) : (uint64_t{1} << 31);
   if (k * product >= limit) return malformed("quantized layer too deep for its accumulator");
   uint64_t max_bias = 0;

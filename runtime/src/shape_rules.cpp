@@ -95,7 +95,8 @@ bool is_quantized(uint8_t dtype) {
 }
 
 // Which dtypes an op accepts and makes. Float ops take float32 everywhere. A
-// quantized op (int8 or int16 data) takes int8 weights and an int32 (int8) or
+// quantized op (int8 or int16 data) takes int8 weights (int16 data: or int16
+// ones) and an int32 (int8) or
 // int64 (int16) bias, a float32 PRelu slope (only its shape is read; the
 // slopes themselves are in the op's quant tensor), and carries no fused
 // activation of another kind (its clamp is in the quant tensor).
@@ -127,7 +128,10 @@ Status check_dtypes(const format::OpRecord& op, OpType type, const TensorRecord*
     case OpType::kDense:
     case OpType::kConv:
     case OpType::kConvTranspose:
-      if (!is_dtype(in[1], DType::kInt8)) return malformed("quantized weights must be int8");
+      // int8 weights; int16 data may also take int16 weights ("16x16").
+      if (!is_dtype(in[1], DType::kInt8) &&
+          !(d == static_cast<uint8_t>(DType::kInt16) && is_dtype(in[1], DType::kInt16)))
+        return malformed("quantized weights must be int8 (or int16 with int16 data)");
       if (in[2] && !is_dtype(in[2], bias))
         return malformed("a quantized bias is int32 (int8 data) or int64 (int16 data)");
       if (type == OpType::kDense) {

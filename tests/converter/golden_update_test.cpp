@@ -18,9 +18,9 @@ namespace edgeae {
 namespace {
 
 convert::Precision precision_of(const std::string& p) {
-  return p == "int16" ? convert::Precision::kInt16
-         : p == "mixed" ? convert::Precision::kMixed
-                        : convert::Precision::kInt8;
+  return p == "int16" || p == "int16x8" ? convert::Precision::kInt16
+         : p == "mixed"                 ? convert::Precision::kMixed
+                                        : convert::Precision::kInt8;
 }
 
 blob::Blob quantized_blob(const testing::GoldenModel& g, const io::NpyArray& samples) {
@@ -28,8 +28,10 @@ blob::Blob quantized_blob(const testing::GoldenModel& g, const io::NpyArray& sam
   Model m;
   REQUIRE(m.load(f.bytes.data(), f.bytes.size()).ok());
   const size_t n = m.input(0).element_count();
+  quant::QuantizeOptions o;
+  o.int16_weights = std::string(g.precision) != "int16x8";
   return convert::convert_quantized(f, {samples.data.data(), samples.data.size() / n},
-                                    precision_of(g.precision), {})
+                                    precision_of(g.precision), o)
       .blob;
 }
 
@@ -52,8 +54,9 @@ std::vector<uint8_t> reference_outputs(const blob::Blob& b, const testing::Golde
   return out;
 }
 
-TEST_CASE("golden: the converter makes the committed quantized blobs (EDGEAE_UPDATE_GOLDEN=1 "
-          "rewrites them)") {
+TEST_CASE(
+    "golden: the converter makes the committed quantized blobs (EDGEAE_UPDATE_GOLDEN=1 "
+    "rewrites them)") {
   const bool update = std::getenv("EDGEAE_UPDATE_GOLDEN") != nullptr;
   for (const testing::GoldenModel& g : testing::kGoldenModels) {
     CAPTURE(g.name);

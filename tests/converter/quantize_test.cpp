@@ -71,10 +71,11 @@ struct Quantized {
   quant::SnrReport report;
 };
 Quantized quantize_file(const std::string& onnx, const Split& s, convert::Precision p,
-                        double target = 30.0) {
+                        double target = 30.0, bool int16_weights = true) {
   const blob::Blob f = convert::float_blob_for_quantization_file(model_file(onnx));
   quant::QuantizeOptions o;
   o.target_snr_db = target;
+  o.int16_weights = int16_weights;
   auto q = convert::convert_quantized(f, {s.calibration.data(), s.calibration_count}, p, o);
   return {q.blob, q.report};
 }
@@ -95,20 +96,34 @@ TEST_CASE("quantize: the digits denoiser keeps its SNR and denoising gain on hel
   const std::vector<float> float_out = run_all(f, s.held_out, s.held_out_count);
   const double float_gain = psnr_db(c.held_out, float_out) - psnr_db(c.held_out, s.held_out);
   REQUIRE(float_gain > 1.0);
-  double snr[2] = {};
-  int k = 0;
-  for (auto p : {convert::Precision::kInt8, convert::Precision::kInt16}) {
-    const Quantized q = quantize_file("digits_dae/digits_dae.onnx", s, p);
+  struct Case {
+    const char* what;
+    convert::Precision precision;
+    bool int16_weights;
+    double min_snr, min_gain_fraction;
+  };
+  // The issue's figures: int8 >= 30 dB and 95% of the gain; int16 >= 50 dB
+  // and 99.5%. 16x8 (int8 weights) cannot reach 50 dB: int8 weight rounding
+  // alone is ~43 dB per layer; it must still beat int8.
+  const Case cases[] = {{"int8", convert::Precision::kInt8, false, 30.0, 0.95},
+                        {"int16 (16x16)", convert::Precision::kInt16, true, 50.0, 0.995},
+                        {"int16 (16x8)", convert::Precision::kInt16, false, 35.0, 0.995}};
+  double snr8 = 0;
+  for (const Case& k : cases) {
+    const Quantized q =
+        quantize_file("digits_dae/digits_dae.onnx", s, k.precision, 30.0, k.int16_weights);
     const std::vector<float> out = run_all(q.blob, s.held_out, s.held_out_count);
-    snr[k] = snr_db(float_out, out);
+    const double snr = snr_db(float_out, out);
     const double gain = psnr_db(c.held_out, out) - psnr_db(c.held_out, s.held_out);
-    MESSAGE((k ? "int16" : "int8"), ": SNR vs float ", snr[k], " dB, gain ", gain, " dB (float ",
-            float_gain, ")");
-    CHECK(snr[k] >= 30.0);
-    CHECK(gain >= (k ? 0.995 : 0.95) * float_gain);
-    ++k;
+    MESSAGE(k.what, ": held-out SNR vs float ", snr, " dB, gain ", gain, " dB (float ", float_gain,
+            ")");
+    CHECK(snr >= k.min_snr);
+    CHECK(gain >= k.min_gain_fraction * float_gain);
+    if (k.precision == convert::Precision::kInt8)
+      snr8 = snr;
+    else
+      CHECK(snr > snr8);
   }
-  CHECK(snr[1] > snr[0]);
 }
 
 TEST_CASE("quantize: conv AE and 1-D U-Net run in int8 and int16; int16 is closer to float") {
@@ -128,10 +143,14 @@ TEST_CASE("quantize: conv AE and 1-D U-Net run in int8 and int16; int16 is close
     const double s16 =
         snr_db(float_out, run_all(quantize_file(name, s, convert::Precision::kInt16).blob,
                                   s.held_out, s.held_out_count));
-    MESSAGE(name, ": held-out SNR int8 ", s8, " dB, int16 ", s16, " dB");
+    const double s16x8 = snr_db(
+        float_out, run_all(quantize_file(name, s, convert::Precision::kInt16, 30, false).blob,
+                           s.held_out, s.held_out_count));
+    MESSAGE(name, ": held-out SNR int8 ", s8, " dB, int16 ", s16, " dB, 16x8 ", s16x8, " dB");
     CHECK(s8 >= 20.0);
+    CHECK(s16 >= 50.0);
     // 16x8 keeps int8 weights: their rounding bounds the gain of int16 data.
-    CHECK(s16 > s8);
+    CHECK(s16x8 > s8);
   }
 }
 
@@ -158,10 +177,12 @@ TEST_CASE("quantize: bad calibration data is a clear error") {
       convert::float_blob_for_quantization_file(model_file("digits_dae/digits_dae.onnx"));
   std::vector<float> bad(64, 0.5f);
   bad[3] = INFINITY;
-  CHECK_THROWS_WITH_AS(convert::convert_quantized(f, {bad.data(), 1}, convert::Precision::kInt8, {}),
-                       doctest::Contains("not finite"), ir::ConvertError);
-  CHECK_THROWS_WITH_AS(convert::convert_quantized(f, {bad.data(), 0}, convert::Precision::kInt8, {}),
-                       doctest::Contains("no samples"), ir::ConvertError);
+  CHECK_THROWS_WITH_AS(
+      convert::convert_quantized(f, {bad.data(), 1}, convert::Precision::kInt8, {}),
+      doctest::Contains("not finite"), ir::ConvertError);
+  CHECK_THROWS_WITH_AS(
+      convert::convert_quantized(f, {bad.data(), 0}, convert::Precision::kInt8, {}),
+      doctest::Contains("no samples"), ir::ConvertError);
 }
 
 // Patches one int32 word of op `op`'s quant tensor, reseals, and loads.
@@ -209,8 +230,8 @@ TEST_CASE("quantize: the loader rejects integer parameters outside the kernels' 
       CHECK(st.index == 0);
     }
     if (p == convert::Precision::kInt16) {
-      CHECK_FALSE(load_with_quant_word(b.bytes, 0, shift0, 8).ok());   // 64-bit requant: <= 7
-      CHECK_FALSE(load_with_quant_word(b.bytes, 0, 5, -5).ok());       // negative multiplier
+      CHECK_FALSE(load_with_quant_word(b.bytes, 0, shift0, 8).ok());  // 64-bit requant: <= 7
+      CHECK_FALSE(load_with_quant_word(b.bytes, 0, 5, -5).ok());      // negative multiplier
     }
     CHECK(load_with_quant_word(b.bytes, 0, shift0, -3).ok());  // in range: accepted
   }

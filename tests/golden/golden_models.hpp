@@ -12,20 +12,23 @@
 namespace edgeae::testing {
 
 struct GoldenModel {
-  const char* name;         // tests/golden/<name>.eab and <name>.out
-  const char* onnx;         // models/<onnx>
-  const char* samples;      // models/<samples>: calibration data and inputs
-  const char* precision;    // "int8" or "int16"
-  unsigned golden_inputs;   // the first samples that are run and recorded
+  const char* name;        // tests/golden/<name>.eab and <name>.out
+  const char* onnx;        // models/<onnx>
+  const char* samples;     // models/<samples>: calibration data and inputs
+  const char* precision;   // "int8", "int16" (16x16), "int16x8" or "mixed"
+  unsigned golden_inputs;  // the first samples that are run and recorded
 };
 
 inline constexpr GoldenModel kGoldenModels[] = {
     {"digits_dae_int8", "digits_dae/digits_dae.onnx", "digits_dae/test_noisy.npy", "int8", 8},
     {"digits_dae_int16", "digits_dae/digits_dae.onnx", "digits_dae/test_noisy.npy", "int16", 8},
+    {"digits_dae_int16x8", "digits_dae/digits_dae.onnx", "digits_dae/test_noisy.npy", "int16x8", 8},
     {"conv2d_ae_int8", "conv2d_ae/conv2d_ae.onnx", "conv2d_ae/test_input.npy", "int8", 4},
     {"conv2d_ae_int16", "conv2d_ae/conv2d_ae.onnx", "conv2d_ae/test_input.npy", "int16", 4},
+    {"conv2d_ae_int16x8", "conv2d_ae/conv2d_ae.onnx", "conv2d_ae/test_input.npy", "int16x8", 4},
     {"unet1d_int8", "unet1d/unet1d.onnx", "unet1d/test_input.npy", "int8", 4},
     {"unet1d_int16", "unet1d/unet1d.onnx", "unet1d/test_input.npy", "int16", 4},
+    {"unet1d_int16x8", "unet1d/unet1d.onnx", "unet1d/test_input.npy", "int16x8", 4},
     {"unet1d_mixed", "unet1d/unet1d.onnx", "unet1d/test_input.npy", "mixed", 4},
 };
 

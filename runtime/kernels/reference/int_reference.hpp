@@ -51,6 +51,10 @@ void dense_s8(const DenseShape& s, const LayerQuant& q, const int8_t* a, const i
               const int32_t* bias, int8_t* y);
 void dense_s16(const DenseShape& s, const RequantParams& q, const int16_t* a, const int8_t* b,
                const int64_t* bias, int16_t* y);
+// 16x16: int16 data and int16 weights (symmetric, [-32767, 32767]), int64
+// accumulation: for signals that need more than int8 weights' ~43 dB.
+void dense_s16x16(const DenseShape& s, const RequantParams& q, const int16_t* a, const int16_t* b,
+                  const int64_t* bias, int16_t* y);
 
 // Conv and ConvTranspose (the same tap relation as conv_f32 /
 // conv_transpose_f32). Padded taps contribute nothing: their real value is 0,
@@ -63,6 +67,10 @@ void conv_transpose_s8(const ConvShape& s, const LayerQuant& q, const int8_t* x,
                        const int32_t* bias, int8_t* y);
 void conv_transpose_s16(const ConvShape& s, const RequantParams& q, const int16_t* x,
                         const int8_t* w, const int64_t* bias, int16_t* y);
+void conv_s16x16(const ConvShape& s, const RequantParams& q, const int16_t* x, const int16_t* w,
+                 const int64_t* bias, int16_t* y);
+void conv_transpose_s16x16(const ConvShape& s, const RequantParams& q, const int16_t* x,
+                           const int16_t* w, const int64_t* bias, int16_t* y);
 
 // Pools keep the input's (scale, zero point) for the output. zp is 0 for
 // int16; act_min/act_max as above.

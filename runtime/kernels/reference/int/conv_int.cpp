@@ -7,18 +7,16 @@ namespace edgeae::ref {
 
 namespace {
 
-template <typename T, typename Acc, typename Bias>
-void conv(const ConvShape& s, int32_t in_zp, const RequantParams& q, const T* x, const int8_t* w,
+template <typename T, typename Acc, typename Bias, typename W>
+void conv(const ConvShape& s, int32_t in_zp, const RequantParams& q, const T* x, const W* w,
           const Bias* bias, T* y) {
   // A padded tap is a real zero: x - in_zp = 0 adds nothing, so only the
   // taps that reach the input contribute.
   for_each_conv_output(s, y, [&](uint32_t n, uint32_t oh, uint32_t ow, uint32_t oc) {
     Acc acc = bias != nullptr ? bias[oc] : Acc{0};
-    for_each_conv_tap<false>(s, x, w, n, oh, ow, oc,
-                             [&](const T* xp, const int8_t* wp, uint32_t cin_g) {
-                               for (uint32_t ic = 0; ic < cin_g; ++ic)
-                                 acc += Acc{xp[ic] - in_zp} * wp[size_t{ic} * s.out_c];
-                             });
+    for_each_conv_tap<false>(s, x, w, n, oh, ow, oc, [&](const T* xp, const W* wp, uint32_t cin_g) {
+      for (uint32_t ic = 0; ic < cin_g; ++ic) acc += Acc{xp[ic] - in_zp} * wp[size_t{ic} * s.out_c];
+    });
     return static_cast<T>(detail::requantize(acc, q, oc));
   });
 }
@@ -32,6 +30,11 @@ void conv_s8(const ConvShape& s, const LayerQuant& q, const int8_t* x, const int
 
 void conv_s16(const ConvShape& s, const RequantParams& q, const int16_t* x, const int8_t* w,
               const int64_t* bias, int16_t* y) {
+  conv<int16_t, int64_t>(s, 0, q, x, w, bias, y);
+}
+
+void conv_s16x16(const ConvShape& s, const RequantParams& q, const int16_t* x, const int16_t* w,
+                 const int64_t* bias, int16_t* y) {
   conv<int16_t, int64_t>(s, 0, q, x, w, bias, y);
 }
 

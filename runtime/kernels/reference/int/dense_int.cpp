@@ -7,8 +7,8 @@ namespace {
 
 // A is [M, K] with zero point in_zp, B is [K, N] symmetric (the weights);
 // output channel n owns column n of B and its requantization.
-template <typename T, typename Acc, typename Bias>
-void dense(const DenseShape& s, int32_t in_zp, const RequantParams& q, const T* a, const int8_t* b,
+template <typename T, typename Acc, typename Bias, typename W>
+void dense(const DenseShape& s, int32_t in_zp, const RequantParams& q, const T* a, const W* b,
            const Bias* bias, T* y) {
   for (uint32_t m = 0; m < s.m; ++m) {
     for (uint32_t n = 0; n < s.n; ++n) {
@@ -31,6 +31,11 @@ void dense_s8(const DenseShape& s, const LayerQuant& q, const int8_t* a, const i
 
 void dense_s16(const DenseShape& s, const RequantParams& q, const int16_t* a, const int8_t* b,
                const int64_t* bias, int16_t* y) {
+  dense<int16_t, int64_t>(s, 0, q, a, b, bias, y);
+}
+
+void dense_s16x16(const DenseShape& s, const RequantParams& q, const int16_t* a, const int16_t* b,
+                  const int64_t* bias, int16_t* y) {
   dense<int16_t, int64_t>(s, 0, q, a, b, bias, y);
 }
 
