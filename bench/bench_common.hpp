@@ -90,12 +90,15 @@ class AlignedBytes {
 
 // Registration of each family; they print a line to stderr and register
 // nothing (or a benchmark that reports the error) when they cannot set up.
+// Each model in float32 ("model/...") and in int8 ("model-int8/...",
+// calibrated on random inputs like the timed one).
 void register_edgeae_models(const std::string& models_dir);
 // Per-inference overhead: a one-op 4x4 Dense model, per kernel set.
 void register_edgeae_overhead();
 void register_kernel_benchmarks();
 void register_xnnpack_models();
 void register_xnnpack_kernels();
+void register_xnnpack_qs8_models();
 void register_eigen_models();
 
 // Extra lines for the benchmark context header (peer versions, flags).

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,32 @@ void run_overhead(benchmark::State& state, EdgeaeRun* r) {
   }
 }
 
+// One benchmark per kernel set for a model: "<prefix>/edgeae:<set>".
+void register_runs(const EdgeaeModel& m, const std::string& prefix, const std::string& error,
+                   std::vector<std::unique_ptr<EdgeaeRun>>& runs) {
+  for (size_t i = 0; i < kernel_set_count(); ++i) {
+    auto r = std::make_unique<EdgeaeRun>();
+    r->m = &m;
+    r->set = kernel_set(i);
+    r->error = error.empty() ? setup(*r) : error;
+    const std::string name = prefix + "/edgeae:" + kernel_set_name(r->set);
+    benchmark::RegisterBenchmark(name.c_str(), run_edgeae, r.get())
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+    runs.push_back(std::move(r));
+  }
+}
+
+// The model in int8, calibrated on 8 random inputs like the timed one.
+blob::Blob int8_blob(const std::string& path, size_t input_count) {
+  const blob::Blob f = convert::float_blob_for_quantization_file(path);
+  std::vector<float> calibration;
+  std::mt19937 rng(kWeightSeed + 1);
+  std::uniform_real_distribution<float> d(0.0f, 1.0f);
+  for (size_t i = 0; i < 8 * input_count; ++i) calibration.push_back(d(rng));
+  return convert::convert_quantized(f, {calibration.data(), 8}, convert::Precision::kInt8, {}).blob;
+}
+
 }  // namespace
 
 void register_edgeae_overhead() {
@@ -143,19 +170,24 @@ void register_edgeae_models(const std::string& models_dir) {
     } else {
       m->input = model_input(m->model.input(0).element_count());
     }
-    for (size_t i = 0; i < kernel_set_count(); ++i) {
-      auto r = std::make_unique<EdgeaeRun>();
-      r->m = m.get();
-      r->set = kernel_set(i);
-      r->error = error.empty() ? setup(*r) : error;
-      const std::string name =
-          std::string("model/") + info.name + "/edgeae:" + kernel_set_name(r->set);
-      benchmark::RegisterBenchmark(name.c_str(), run_edgeae, r.get())
-          ->Unit(benchmark::kMicrosecond)
-          ->UseRealTime();
-      runs.push_back(std::move(r));
+    register_runs(*m, std::string("model/") + info.name, error, runs);
+    auto q = std::make_unique<EdgeaeModel>();
+    q->name = info.name;
+    q->macs = info.macs;
+    std::string q_error = error;
+    if (q_error.empty()) {
+      try {
+        q->blob = int8_blob(path, m->input.size());
+        const Status s = q->model.load(q->blob.bytes.data(), q->blob.bytes.size());
+        if (!s.ok()) q_error = std::string("Model::load (int8): ") + s.message;
+        q->input = m->input;
+      } catch (const std::exception& e) {
+        q_error = e.what();
+      }
     }
+    register_runs(*q, std::string("model-int8/") + info.name, q_error, runs);
     models.push_back(std::move(m));
+    models.push_back(std::move(q));
   }
 }
 

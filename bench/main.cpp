@@ -157,6 +157,25 @@ void print_table(const char* title, const char* prefix, const std::vector<std::s
   }
 }
 
+// The fixed-point speed-up: edgeae's fastest int8 set against its fastest
+// float32 set, per model, from this run's medians.
+void print_int8_vs_float(const std::vector<std::string>& models,
+                         const std::map<std::string, double>& med) {
+  std::printf("\nint8 / float32 (edgeae's best set of each; < 1: int8 is faster)\n");
+  for (const std::string& m : models) {
+    Best f, q;
+    for (const std::string& impl : edgeae_impls()) {
+      auto it = med.find("model/" + m + "/" + impl);
+      if (it != med.end()) f.offer(impl, it->second);
+      it = med.find("model-int8/" + m + "/" + impl);
+      if (it != med.end()) q.offer(impl, it->second);
+    }
+    if (f.found && q.found)
+      std::printf("%-12s %8.3f (int8 %s %.3f us, float32 %s %.3f us)\n", m.c_str(), q.us / f.us,
+                  q.impl.c_str(), q.us, f.impl.c_str(), f.us);
+  }
+}
+
 uint64_t kernel_macs(const std::string& name) {
   for (const KernelCase& c : kKernelCases)
     if (name == c.name) return c.macs();
@@ -173,6 +192,9 @@ void print_summary(const SummaryReporter& reporter) {
       "numerator is faster)\n");
   print_table("Whole model, batch 1, single thread: median us per inference", "model/", models,
               {"xnnpack", "eigen"}, false, med, model_macs);
+  print_table("Whole model in int8: median us per inference", "model-int8/", models,
+              {"xnnpack-qs8"}, false, med, model_macs);
+  print_int8_vs_float(models, med);
   print_table("Per kernel (ReLU fused): median GFLOP/s (2 * nominal MACs / time)", "kernel/",
               kernels, {"xnnpack"}, true, med, kernel_macs);
   if (!reporter.errors().empty()) {
@@ -220,6 +242,7 @@ int main(int argc, char** argv) {
   register_edgeae_overhead();
 #if defined(EDGEAE_BENCH_HAVE_XNNPACK)
   register_xnnpack_models();
+  register_xnnpack_qs8_models();
 #endif
 #if defined(EDGEAE_BENCH_HAVE_EIGEN)
   register_eigen_models();

@@ -16,6 +16,7 @@
 
 #include "bench_common.hpp"
 #include "kernel_cases.hpp"
+#include "xnn_net.hpp"
 
 namespace edgeae::bench {
 namespace {
@@ -24,21 +25,10 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 
 // A straight-line list of set-up XNNPACK operators and the buffers they read
 // and write. The first failure is kept in `error` and stops the building.
-class XnnNet {
+class XnnNet : public XnnOperators {
  public:
-  XnnNet() = default;
-  XnnNet(const XnnNet&) = delete;
-  XnnNet& operator=(const XnnNet&) = delete;
-  ~XnnNet() {
-    for (xnn_operator_t op : ops_) xnn_delete_operator(op);
-  }
-
-  // A zeroed buffer of n floats, padded by XNN_EXTRA_BYTES as XNNPACK's
-  // kernels may read past the end of their inputs.
-  float* tensor(size_t n) {
-    buffers_.push_back(std::make_unique<AlignedBytes>(n * sizeof(float) + XNN_EXTRA_BYTES));
-    return buffers_.back()->floats();
-  }
+  // A zeroed buffer of n floats.
+  float* tensor(size_t n) { return buffer(n * sizeof(float)).floats(); }
 
   // y[out] = act(W x + b), W [out, in] (XNNPACK's default layout).
   void fully_connected(size_t in, size_t out, const float* x, float* y, bool relu) {
@@ -113,30 +103,10 @@ class XnnNet {
     check(xnn_setup_sigmoid_nc_f32(op, 1, x, y, nullptr), "xnn_setup_sigmoid_nc_f32");
   }
 
-  bool run() {
-    for (xnn_operator_t op : ops_)
-      if (xnn_run_operator(op, nullptr) != xnn_status_success) return false;
-    return true;
-  }
-
-  std::string error;
   float* input = nullptr;
   size_t input_count = 0;
   float* output = nullptr;
   size_t output_count = 0;
-
- private:
-  // Keeps `op` (when created) for run() and the destructor.
-  bool check(xnn_status s, const char* what, xnn_operator_t op = nullptr) {
-    if (op != nullptr) ops_.push_back(op);
-    if (s == xnn_status_success) return true;
-    if (error.empty()) error = std::string(what) + " failed (status " + std::to_string(s) + ")";
-    return false;
-  }
-
-  std::mt19937 rng_{kWeightSeed};
-  std::vector<std::unique_ptr<AlignedBytes>> buffers_;
-  std::vector<xnn_operator_t> ops_;
 };
 
 void set_input(XnnNet& net, size_t n) {

@@ -196,9 +196,15 @@ uint32_t GraphBuilder::op(const OpDesc& desc) {
   const bool has_bias = desc.inputs.size() > 2 && desc.inputs[2] != kNoId &&
                         (desc.type == OpType::kDense || desc.type == OpType::kConv ||
                          desc.type == OpType::kConvTranspose);
-  const void* bias_data = has_bias ? tensors_[desc.inputs[2]].data.data() : nullptr;
-  const Status q = check_quant(rec, in, out_record, desc.quant != kNoId ? &quant_record : nullptr,
-                               quant_data, bias_data);
+  QuantConstants constants;
+  constants.quant = quant_data;
+  constants.bias = has_bias ? tensors_[desc.inputs[2]].data.data() : nullptr;
+  const bool layer = desc.type == OpType::kDense || desc.type == OpType::kConv ||
+                     desc.type == OpType::kConvTranspose;
+  if (layer && desc.inputs.size() > 1 && !tensors_[desc.inputs[1]].data.empty())
+    constants.weights = tensors_[desc.inputs[1]].data.data();
+  const Status q =
+      check_quant(rec, in, out_record, desc.quant != kNoId ? &quant_record : nullptr, constants);
   if (!q.ok()) throw std::invalid_argument(label + ": " + q.message);
   const uint32_t id = add_tensor(std::move(out));
   ops_.push_back(desc);
@@ -218,7 +224,7 @@ uint32_t GraphBuilder::dense(uint32_t a, uint32_t b, uint32_t bias, bool trans_b
   d.inputs = {a, b};
   if (bias != kNoId) d.inputs.push_back(bias);
   d.activation = act;
-  d.with(format::DenseParams{0, trans_b ? 1 : 0, 0});
+  d.with(format::DenseParams{0, trans_b ? 1 : 0, 0, 0});
   return op(d);
 }
 

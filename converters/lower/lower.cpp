@@ -354,7 +354,7 @@ class Lowering {
     d.inputs = {logical(n.inputs[0]), b_id};
     if (c_id != format::kNoId) d.inputs.push_back(c_id);
     d.with(format::DenseParams{static_cast<int32_t>(n.attr_int("transA", 0)),
-                               static_cast<int32_t>(trans_b), b_block});
+                               static_cast<int32_t>(trans_b), b_block, 0});
     define(n.outputs[0], b_.op(d), false);
   }
 

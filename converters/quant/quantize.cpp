@@ -36,6 +36,10 @@ int32_t type_max(DType d) {
 }
 
 constexpr double kInt16Headroom = 2.0;
+// Column block of packed int8 Dense weights: 8 AVX-512 tiles of 16 (the
+// VNNI kernel's step), 8 SDOT tiles of 16, 16 AVX2 tiles of 8; each block
+// is then one contiguous stream.
+constexpr uint32_t kInt8DenseBlock = 128;
 
 // Per-tensor activation parameters of a [lo, hi] range (widened to hold 0,
 // so that zero, and so padding, is exact). int8 asymmetric over 255 steps;
@@ -347,7 +351,7 @@ class Quantizer {
       const auto p = detail_params<format::DenseParams>(op);
       if (p.trans_a) fail(op, "a transposed A cannot be quantized");
       wv = plain_dense_weights(wv, wd, p);
-      desc.with(format::DenseParams{0, 0, 0});
+      desc.with(format::DenseParams{0, 0, 0, 0});
     }
     const uint32_t channels = wd.back();
     std::vector<double> w_scale(channels, 0.0);
@@ -364,8 +368,24 @@ class Quantizer {
     const auto max_scale = static_cast<float>(*std::max_element(w_scale.begin(), w_scale.end()));
     const QParams xq = params(x, d);
     uint32_t wid;
+    std::vector<int32_t> column_sums;
     if (wide_w) {
       wid = g_.constant_raw(name_of(w), wd, DType::kInt16, wq.data(), wq.size() * 2, max_scale, 0);
+    } else if (type == OpType::kDense && !is_int16(d)) {
+      // int8 Gemm: quads of K in column blocks, and the column sums.
+      const uint32_t k = wd[0], n = wd[1], kp = (k + 3) / 4 * 4;
+      std::vector<int8_t> packed(size_t{kp} * n, 0);
+      column_sums.assign(n, 0);
+      for (uint32_t r = 0; r < k; ++r)
+        for (uint32_t c = 0; c < n; ++c) {
+          const int16_t v = wq[size_t{r} * n + c];
+          packed[format::packed_dense_offset(r, c, kp, n, kInt8DenseBlock)] =
+              static_cast<int8_t>(v);
+          column_sums[c] += v;
+        }
+      desc.with(format::DenseParams{0, 0, static_cast<int32_t>(kInt8DenseBlock), 1});
+      wid = g_.constant_raw(name_of(w), {kp, n}, DType::kInt8, packed.data(), packed.size(),
+                            max_scale, 0);
     } else {
       const std::vector<int8_t> w8(wq.begin(), wq.end());
       wid = g_.constant_raw(name_of(w), wd, DType::kInt8, w8.data(), w8.size(), max_scale, 0);
@@ -405,6 +425,7 @@ class Quantizer {
       shifts.push_back(qm.shift);
     }
     words_out.insert(words_out.end(), shifts.begin(), shifts.end());
+    words_out.insert(words_out.end(), column_sums.begin(), column_sums.end());
     desc.quant = words(desc.name.empty() ? name_of(op.output) : desc.name, words_out);
   }
 

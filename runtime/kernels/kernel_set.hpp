@@ -4,6 +4,7 @@
 #pragma once
 
 #include "edgeae/kernel_sets.hpp"
+#include "kernels/reference/int_reference.hpp"
 #include "kernels/reference/reference.hpp"
 
 namespace edgeae {
@@ -25,7 +26,17 @@ struct KernelSet {
   void (*average_pool)(const ref::PoolShape&, const float* x, const ref::ActivationSpec&, float* y);
   void (*global_average_pool)(uint32_t batch, uint32_t spatial, uint32_t channels, const float* x,
                               const ref::ActivationSpec&, float* y);
+  // int8 Dense on quad-packed weights (ref::dense_s8_packed), bit-exact with
+  // it; column_sums[n] is the sum of B's column n (for kernels that offset
+  // the activations).
+  void (*dense_s8)(const ref::DenseShape&, const ref::LayerQuant&, const int8_t* a, const int8_t* b,
+                   const int32_t* bias, const int32_t* column_sums, int8_t* y);
 };
+
+// The reference int8 Dense with the table's signature.
+void reference_dense_s8(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
+                        const int8_t* b, const int32_t* bias, const int32_t* column_sums,
+                        int8_t* y);
 
 namespace kernels {
 extern const KernelSet kReference;
@@ -33,9 +44,13 @@ extern const KernelSet kReference;
 extern const KernelSet kSse41;
 extern const KernelSet kAvx2;
 extern const KernelSet kAvx512;
+extern const KernelSet kAvx512Vnni;
 #endif
 #if defined(EDGEAE_HAVE_NEON_KERNELS)
 extern const KernelSet kNeon;
+#if defined(__aarch64__)
+extern const KernelSet kNeonDot;
+#endif
 #endif
 }  // namespace kernels
 

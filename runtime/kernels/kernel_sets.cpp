@@ -1,9 +1,18 @@
 // Which kernel sets this build holds and which this CPU can run.
 #include <string.h>
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#endif
 
 #include "kernels/kernel_set.hpp"
 
 namespace edgeae {
+
+void reference_dense_s8(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
+                        const int8_t* b, const int32_t* bias, const int32_t*, int8_t* y) {
+  ref::dense_s8_packed(s, q, a, b, bias, y);
+}
+
 namespace kernels {
 
 const KernelSet kReference = {"reference",
@@ -14,7 +23,8 @@ const KernelSet kReference = {"reference",
                               ref::activation_f32,
                               ref::max_pool_f32,
                               ref::average_pool_f32,
-                              ref::global_average_pool_f32};
+                              ref::global_average_pool_f32,
+                              reference_dense_s8};
 
 }  // namespace kernels
 
@@ -42,15 +52,33 @@ bool has_avx512() {
          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
          __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
+bool has_avx512_vnni() {
+  return has_avx512() && __builtin_cpu_supports("avx512vnni");
+}
+#endif
+#if defined(EDGEAE_HAVE_NEON_KERNELS) && defined(__aarch64__)
+// The dot-product extension, as the kernel reports it (Linux); elsewhere
+// only when the compiler targets it.
+bool has_dotprod() {
+#if defined(__linux__)
+  return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+#else
+  return __ARM_FEATURE_DOTPROD + 0 != 0;
+#endif
+}
 #endif
 
 const Candidate kCandidates[] = {
     {&kernels::kReference, always},
 #if defined(EDGEAE_HAVE_X86_KERNELS)
-    {&kernels::kSse41, has_sse41},  {&kernels::kAvx2, has_avx2}, {&kernels::kAvx512, has_avx512},
+    {&kernels::kSse41, has_sse41},     {&kernels::kAvx2, has_avx2},
+    {&kernels::kAvx512, has_avx512},   {&kernels::kAvx512Vnni, has_avx512_vnni},
 #endif
 #if defined(EDGEAE_HAVE_NEON_KERNELS)
     {&kernels::kNeon, always},
+#if defined(__aarch64__)
+    {&kernels::kNeonDot, has_dotprod},
+#endif
 #endif
 };
 constexpr size_t kCandidateCount = sizeof kCandidates / sizeof kCandidates[0];

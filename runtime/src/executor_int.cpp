@@ -1,6 +1,7 @@
 // The quantized ops: reads each op's integer parameters (OpRecord.quant, laid
 // out as blob_format.hpp says; Model::load checked them) into the integer
 // kernels' structs and runs the int8 or int16 (16x8) kernel.
+#include "kernels/kernel_set.hpp"
 #include "kernels/reference/int_reference.hpp"
 #include "op_view.hpp"
 
@@ -44,6 +45,7 @@ void run_dense(const OpView& v, const ref::LayerQuant& q, void* y) {
   s.m = v.out().dims[0];
   s.n = v.out().dims[1];
   s.k = a.dims[1];
+  s.b_block = static_cast<uint32_t>(params_as<format::DenseParams>(v.op).b_block);
   if (v.has_input(2)) {
     const TensorRecord& c = v.tensor(2);
     const uint32_t cm = c.rank == 2 ? c.dims[0] : 1;
@@ -57,6 +59,9 @@ void run_dense(const OpView& v, const ref::LayerQuant& q, void* y) {
   else if (is_int16(v.out()))
     ref::dense_s16(s, q.out, v.in<int16_t>(0), v.in<int8_t>(1), v.in<int64_t>(2),
                    static_cast<int16_t*>(y));
+  else if (params_as<format::DenseParams>(v.op).b_packing == 1)
+    v.session.kernels()->dense_s8(s, q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2),
+                                  q.out.shift + q.out.count, static_cast<int8_t*>(y));
   else
     ref::dense_s8(s, q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2),
                   static_cast<int8_t*>(y));

@@ -291,9 +291,13 @@ Status Model::load(const void* blob, size_t bytes) {
     if (layer && out.dtype != static_cast<uint8_t>(DType::kFloat32) &&
         (in[1]->storage != static_cast<uint8_t>(Storage::kConstant) || (in[2] && !bias_const)))
       return malformed("a quantized layer's weights and bias must be constants", i);
-    s = check_quant(op, in, out, quant,
-                    quant_const ? base + const_sec->offset + quant->offset : nullptr,
-                    bias_const ? base + const_sec->offset + in[2]->offset : nullptr);
+    QuantConstants constants;
+    const uint8_t* const_base = const_sec ? base + const_sec->offset : base;
+    if (quant_const) constants.quant = const_base + quant->offset;
+    if (bias_const) constants.bias = const_base + in[2]->offset;
+    if (layer && in[1]->storage == static_cast<uint8_t>(Storage::kConstant))
+      constants.weights = const_base + in[1]->offset;
+    s = check_quant(op, in, out, quant, constants);
     if (!s.ok()) return Status{s.code, s.message, i};
     if (op.scratch_bytes != 0 && (!aligned(op.scratch_offset, format::kTensorAlign) ||
                                   !fits(op.scratch_offset, op.scratch_bytes, arena)))

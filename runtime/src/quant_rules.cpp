@@ -64,14 +64,45 @@ constexpr uint32_t words_of() {
 // int16 sums K products of at most 65535 * 128 (int16 weights: 65535 *
 // 32768) plus the bias in int64, and the 64-bit requantization wants
 // |acc| < 2^47.
+// A quad-packed Gemm's trailing column sums must be its weights' sums, and
+// the padding past K zero (kernels that read whole quads then agree with the
+// reference, which stops at K).
+Status check_column_sums(uint32_t k_used, uint32_t block, const TensorRecord& b,
+                         const int8_t* weights, const int32_t* sums) {
+  const uint32_t kp = b.dims[0], n = b.dims[1];
+  for (uint32_t c = 0; c < n; ++c) {
+    int32_t sum = 0;
+    for (uint32_t k = 0; k < kp; ++k) {
+      const int8_t v = weights[format::packed_dense_offset(k, c, kp, n, block)];
+      if (k >= k_used && v != 0) return malformed("Gemm quad padding must be zero");
+      sum += v;
+    }
+    if (sum != sums[c]) return malformed("Gemm column sums differ from its weights");
+  }
+  return Status::Ok();
+}
+
 Status check_layer(const format::OpRecord& op, const TensorRecord* const* in,
-                   const TensorRecord& out, const int32_t* w, uint32_t n, const void* bias) {
+                   const TensorRecord& out, const int32_t* w, uint32_t n,
+                   const QuantConstants& data) {
+  const void* bias = data.bias;
   if (n < words_of<format::QuantLayer>()) return malformed("quant tensor too short");
   const auto h = header_of<format::QuantLayer>(w);
   const uint32_t cout = channels(out);
+  const bool packed = static_cast<OpType>(op.type) == OpType::kDense &&
+                      detail::params_as<format::DenseParams>(op).b_packing == 1;
   if (!(h.count == 1 || static_cast<uint32_t>(h.count) == cout) ||
-      n != words_of<format::QuantLayer>() + 2 * static_cast<uint32_t>(h.count))
+      n !=
+          words_of<format::QuantLayer>() + 2 * static_cast<uint32_t>(h.count) + (packed ? cout : 0))
     return malformed("layer quant tensor must hold 1 or Cout multipliers and shifts");
+  if (packed) {
+    if (!data.weights) return malformed("a quad-packed Gemm needs constant weights");
+    Status s = check_column_sums(
+        in[0]->dims[1], static_cast<uint32_t>(detail::params_as<format::DenseParams>(op).b_block),
+        *in[1], static_cast<const int8_t*>(data.weights),
+        w + words_of<format::QuantLayer>() + 2 * h.count);
+    if (!s.ok()) return s;
+  }
   if (!zp_ok(h.in_zp, *in[0]) || !zp_ok(h.out_zp, out) || !clamp_ok(h.act_min, h.act_max, out))
     return malformed("layer quant zero points or clamp out of range");
   const int32_t* mult = w + words_of<format::QuantLayer>();
@@ -194,8 +225,7 @@ Status check_requantize(const TensorRecord& x, const TensorRecord& out, const in
 }  // namespace
 
 Status check_quant(const format::OpRecord& op, const TensorRecord* const* in,
-                   const TensorRecord& out, const TensorRecord* quant, const void* quant_data,
-                   const void* bias_data) {
+                   const TensorRecord& out, const TensorRecord* quant, const QuantConstants& data) {
   const auto type = static_cast<OpType>(op.type);
   const bool quantized = out.dtype == static_cast<uint8_t>(DType::kInt8) || is_int16(out.dtype);
   const bool data_movement = type == OpType::kResize || type == OpType::kTranspose;
@@ -217,12 +247,12 @@ Status check_quant(const format::OpRecord& op, const TensorRecord* const* in,
   }
   if (quant->dtype != static_cast<uint8_t>(DType::kInt32))
     return malformed("a quant tensor holds int32 words");
-  const auto* w = static_cast<const int32_t*>(quant_data);
+  const auto* w = static_cast<const int32_t*>(data.quant);
   switch (type) {
     case OpType::kDense:
     case OpType::kConv:
     case OpType::kConvTranspose:
-      return check_layer(op, in, out, w, n, bias_data);
+      return check_layer(op, in, out, w, n, data);
     case OpType::kRelu:
     case OpType::kLeakyRelu:
     case OpType::kPRelu:

@@ -136,8 +136,8 @@ Status check_dtypes(const format::OpRecord& op, OpType type, const TensorRecord*
         return malformed("a quantized bias is int32 (int8 data) or int64 (int16 data)");
       if (type == OpType::kDense) {
         const auto p = params_as<format::DenseParams>(op);
-        if (p.trans_a != 0 || p.trans_b != 0 || p.b_block != 0)
-          return malformed("a quantized Gemm reads plain A [M, K] and B [K, N]");
+        if (p.trans_a != 0 || p.trans_b != 0 || (p.b_block != 0 && p.b_packing != 1))
+          return malformed("a quantized Gemm reads plain A [M, K] and B [K, N] (or quad-packed B)");
       }
       break;
     case OpType::kPRelu:
@@ -168,7 +168,16 @@ Status infer_dense(const format::OpRecord& op, const TensorRecord* const* in, Di
   const uint32_t k = p.trans_a ? a.dims[0] : a.dims[1];
   const uint32_t kb = p.trans_b ? b.dims[1] : b.dims[0];
   const uint32_t n = p.trans_b ? b.dims[0] : b.dims[1];
-  if (k != kb) return malformed("Gemm inner dimensions of A and B differ");
+  if (p.b_packing != 0) {
+    if (p.b_packing != 1 || p.trans_a || p.trans_b ||
+        a.dtype != static_cast<uint8_t>(DType::kInt8) ||
+        b.dtype != static_cast<uint8_t>(DType::kInt8))
+      return malformed("Gemm b_packing 1 is for int8 data and weights, untransposed");
+    if (kb != ((uint64_t{k} + 3) & ~uint64_t{3}))
+      return malformed("a quad-packed Gemm B has round_up(K, 4) rows");
+  } else if (k != kb) {
+    return malformed("Gemm inner dimensions of A and B differ");
+  }
   if (const TensorRecord* c = in[2]) {
     // C broadcasts to [M, N]: [], [1], [N], [1, N], [M, 1] or [M, N].
     const uint32_t cm = c->rank == 2 ? c->dims[0] : 1;

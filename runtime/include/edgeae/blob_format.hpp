@@ -199,7 +199,25 @@ struct DenseParams {  // Gemm: Y = A' * B' + C, A' = trans_a ? A^T : A (same for
   // a kernel tile then reads one contiguous stream instead of a slice of
   // every row.
   int32_t b_block;
+  // Quantized int8 Gemm only. 0: B is plain [K, N]. 1: B holds quads of
+  // the reduction axis (k = 4q + j), zero past K, with dims
+  // [round_up(K, 4), N]: the four int8 weights a 32-bit dot-product
+  // instruction (x86 VNNI, Arm SDOT) takes together; in column blocks of
+  // b_block (0: one block), each block [ceil(K/4)][width][4]
+  // (packed_dense_offset). Its quant words then end with N column sums of B
+  // (kernels that offset the activations by a constant correct with them).
+  int32_t b_packing;
 };
+
+// Byte offset of weight (k, n) in a quad-packed B of n_total columns,
+// k_padded = round_up(K, 4) rows and column blocks of `block` (0: one).
+inline constexpr size_t packed_dense_offset(uint32_t k, uint32_t n, uint32_t k_padded,
+                                            uint32_t n_total, uint32_t block) {
+  const uint32_t bw = block != 0 ? block : n_total;
+  const uint32_t nb = n / bw * bw;
+  const uint32_t width = n_total - nb < bw ? n_total - nb : bw;
+  return size_t{nb} * k_padded + ((size_t{k} / 4) * width + (n - nb)) * 4 + k % 4;
+}
 
 struct ConvParams {  // Conv and ConvTranspose; weights are [KH, KW, Cin/groups, Cout]
   int32_t kernel[2];

@@ -29,12 +29,18 @@ Status infer_output(const format::OpRecord& op, const format::TensorRecord* cons
 // blob_format.hpp says): present exactly when the op needs them, zero points
 // that agree with the tensor records, clamps inside the data type, and
 // shifts, multipliers and accumulator bounds (bias included) inside what the
-// integer kernels are proven for. `quant` is null for kNoId; `quant_data`
-// and `bias_data` (null without a bias) point at the constants. Call after
-// infer_output accepted the op.
+// integer kernels are proven for, and a quad-packed Gemm's column sums equal
+// to its weights'. `quant` is null for kNoId; `quant_data`, `weight_data`
+// and `bias_data` (null when absent or not a layer) point at the constants.
+// Call after infer_output accepted the op.
+struct QuantConstants {
+  const void* quant = nullptr;
+  const void* weights = nullptr;
+  const void* bias = nullptr;
+};
 Status check_quant(const format::OpRecord& op, const format::TensorRecord* const* inputs,
                    const format::TensorRecord& out, const format::TensorRecord* quant,
-                   const void* quant_data, const void* bias_data);
+                   const QuantConstants& data);
 
 // Dims of a tensor record as a Dims value.
 Dims dims_of(const format::TensorRecord& t);

@@ -51,6 +51,11 @@ void dense_s8(const DenseShape& s, const LayerQuant& q, const int8_t* a, const i
               const int32_t* bias, int8_t* y);
 void dense_s16(const DenseShape& s, const RequantParams& q, const int16_t* a, const int8_t* b,
                const int64_t* bias, int16_t* y);
+// dense_s8 on quad-packed weights (format::DenseParams::b_packing 1): B is
+// [ceil(K/4)][N][4], zero past K. The layout every optimized int8 Dense
+// reads; the arithmetic is dense_s8's.
+void dense_s8_packed(const DenseShape& s, const LayerQuant& q, const int8_t* a, const int8_t* b,
+                     const int32_t* bias, int8_t* y);
 // 16x16: int16 data and int16 weights (symmetric, [-32767, 32767]), int64
 // accumulation: for signals that need more than int8 weights' ~43 dB.
 void dense_s16x16(const DenseShape& s, const RequantParams& q, const int16_t* a, const int16_t* b,

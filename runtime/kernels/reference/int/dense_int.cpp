@@ -24,6 +24,22 @@ void dense(const DenseShape& s, int32_t in_zp, const RequantParams& q, const T* 
 
 }  // namespace
 
+void dense_s8_packed(const DenseShape& s, const LayerQuant& q, const int8_t* a, const int8_t* b,
+                     const int32_t* bias, int8_t* y) {
+  // Quads of K in column blocks (format::packed_dense_offset).
+  const uint32_t kp = (s.k + 3) / 4 * 4;
+  for (uint32_t m = 0; m < s.m; ++m) {
+    for (uint32_t n = 0; n < s.n; ++n) {
+      int32_t acc =
+          bias != nullptr ? bias[size_t{m} * s.bias_stride_m + size_t{n} * s.bias_stride_n] : 0;
+      for (uint32_t k = 0; k < s.k; ++k)
+        acc += (int32_t{a[size_t{m} * s.k + k]} - q.in_zp) *
+               b[format::packed_dense_offset(k, n, kp, s.n, s.b_block)];
+      y[size_t{m} * s.n + n] = static_cast<int8_t>(detail::requantize(acc, q.out, n));
+    }
+  }
+}
+
 void dense_s8(const DenseShape& s, const LayerQuant& q, const int8_t* a, const int8_t* b,
               const int32_t* bias, int8_t* y) {
   dense<int8_t, int32_t>(s, q.in_zp, q.out, a, b, bias, y);
