@@ -186,6 +186,7 @@ uint32_t GraphBuilder::op(const OpDesc& desc) {
   out_record.scale = out.scale;
   out_record.zero_point = out.zero_point;
   rec.quant = desc.quant;
+  rec.scratch_bytes = desc.scratch_bytes;
   TensorRecord quant_record{};
   const void* quant_data = nullptr;
   if (desc.quant != kNoId) {

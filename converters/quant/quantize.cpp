@@ -110,8 +110,8 @@ class Quantizer {
   }
   std::vector<float> floats(uint32_t id) const {
     const TensorRecord& r = t(id);
-    std::vector<float> v(r.bytes / 4);
-    std::memcpy(v.data(), m_.constant_data(r), r.bytes);
+    std::vector<float> v(static_cast<size_t>(r.bytes / 4));
+    std::memcpy(v.data(), m_.constant_data(r), static_cast<size_t>(r.bytes));
     return v;
   }
   std::string name_of(uint32_t id) const { return m_.name_at(t(id).name); }
@@ -385,6 +385,31 @@ class Quantizer {
         }
       desc.with(format::DenseParams{0, 0, static_cast<int32_t>(kInt8DenseBlock), 1});
       wid = g_.constant_raw(name_of(w), {kp, n}, DType::kInt8, packed.data(), packed.size(),
+                            max_scale, 0);
+    } else if (!is_int16(d) && detail_params<format::ConvParams>(op).groups == 1) {
+      // int8 Conv/ConvTranspose: [KH, KW, Cin, Cout] is already the row-major
+      // [R = KH*KW*Cin, Cout] matrix; quad-pack it like a Gemm's B, and plan
+      // scratch for the gathered rows of a tile of output pixels (about 4 KiB).
+      const auto rows = static_cast<uint32_t>(wv.size() / channels);
+      const uint32_t rp = (rows + 3) / 4 * 4;
+      std::vector<int8_t> packed(size_t{rp} * channels, 0);
+      column_sums.assign(channels, 0);
+      for (uint32_t r = 0; r < rows; ++r)
+        for (uint32_t c = 0; c < channels; ++c) {
+          const int16_t v = wq[size_t{r} * channels + c];
+          packed[format::packed_dense_offset(r, c, rp, channels, kInt8DenseBlock)] =
+              static_cast<int8_t>(v);
+          column_sums[c] += v;
+        }
+      auto p = detail_params<format::ConvParams>(op);
+      p.w_packing = 1;
+      p.w_block = static_cast<int32_t>(kInt8DenseBlock);
+      desc.with(p);
+      const TensorRecord& o = t(op.output);
+      uint64_t pixels = 1;
+      for (uint32_t a = 0; a + 1 < o.rank; ++a) pixels *= o.dims[a];
+      desc.scratch_bytes = std::min<uint64_t>(pixels, std::max<uint64_t>(1, 4096 / rows)) * rows;
+      wid = g_.constant_raw(name_of(w), {rp, channels}, DType::kInt8, packed.data(), packed.size(),
                             max_scale, 0);
     } else {
       const std::vector<int8_t> w8(wq.begin(), wq.end());

@@ -64,7 +64,7 @@ void run_concat(const OpView& v, void* y) {
 
 void execute_op(const Session& session, const format::OpRecord& op) {
   const Model& model = *session.model();
-  const OpView v{model, session, op};
+  const OpView v{model, session, op, session.arena_ + op.scratch_offset};
   void* out = session.mutable_tensor_data(op.output);
   auto* y = static_cast<float*>(out);
   const uint32_t elem = format::dtype_bytes(static_cast<format::DType>(v.out().dtype));

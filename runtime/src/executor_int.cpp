@@ -1,6 +1,7 @@
 // The quantized ops: reads each op's integer parameters (OpRecord.quant, laid
 // out as blob_format.hpp says; Model::load checked them) into the integer
 // kernels' structs and runs the int8 or int16 (16x8) kernel.
+#include "conv_gather.hpp"
 #include "kernels/kernel_set.hpp"
 #include "kernels/reference/int_reference.hpp"
 #include "op_view.hpp"
@@ -69,6 +70,13 @@ void run_dense(const OpView& v, const ref::LayerQuant& q, void* y) {
 
 void run_conv(const OpView& v, const ref::LayerQuant& q, bool transposed, void* y) {
   const ref::ConvShape s = conv_shape(v);
+  if (s.p.w_packing == 1) {  // int8, groups 1
+    conv_s8_gathered(*v.session.kernels(), s, transposed, q, v.in<int8_t>(0), v.in<int8_t>(1),
+                     v.in<int32_t>(2), q.out.shift + q.out.count,
+                     reinterpret_cast<int8_t*>(v.scratch), static_cast<size_t>(v.op.scratch_bytes),
+                     static_cast<int8_t*>(y));
+    return;
+  }
   if (is_int16(v.out()) && is_int16(v.tensor(1))) {
     auto* fn = transposed ? ref::conv_transpose_s16x16 : ref::conv_s16x16;
     fn(s, q.out, v.in<int16_t>(0), v.in<int16_t>(1), v.in<int64_t>(2), static_cast<int16_t*>(y));

@@ -19,6 +19,7 @@ struct OpView {
   const Model& model;
   const Session& session;
   const format::OpRecord& op;
+  uint8_t* scratch = nullptr;  // the op's planned arena scratch (op.scratch_bytes)
 
   const format::TensorRecord& tensor(uint32_t k) const { return model.tensor(op.inputs[k]); }
   const format::TensorRecord& out() const { return model.tensor(op.output); }

@@ -71,7 +71,7 @@ Status check_column_sums(uint32_t k_used, uint32_t block, const TensorRecord& b,
                          const int8_t* weights, const int32_t* sums) {
   const uint32_t kp = b.dims[0], n = b.dims[1];
   for (uint32_t c = 0; c < n; ++c) {
-    int32_t sum = 0;
+    int64_t sum = 0;  // int64: checked before the accumulator bound
     for (uint32_t k = 0; k < kp; ++k) {
       const int8_t v = weights[format::packed_dense_offset(k, c, kp, n, block)];
       if (k >= k_used && v != 0) return malformed("Gemm quad padding must be zero");
@@ -89,18 +89,27 @@ Status check_layer(const format::OpRecord& op, const TensorRecord* const* in,
   if (n < words_of<format::QuantLayer>()) return malformed("quant tensor too short");
   const auto h = header_of<format::QuantLayer>(w);
   const uint32_t cout = channels(out);
-  const bool packed = static_cast<OpType>(op.type) == OpType::kDense &&
-                      detail::params_as<format::DenseParams>(op).b_packing == 1;
+  const bool dense = static_cast<OpType>(op.type) == OpType::kDense;
+  const auto conv = detail::params_as<format::ConvParams>(op);
+  const bool packed =
+      dense ? detail::params_as<format::DenseParams>(op).b_packing == 1 : conv.w_packing == 1;
   if (!(h.count == 1 || static_cast<uint32_t>(h.count) == cout) ||
       n !=
           words_of<format::QuantLayer>() + 2 * static_cast<uint32_t>(h.count) + (packed ? cout : 0))
     return malformed("layer quant tensor must hold 1 or Cout multipliers and shifts");
   if (packed) {
     if (!data.weights) return malformed("a quad-packed Gemm needs constant weights");
-    Status s = check_column_sums(
-        in[0]->dims[1], static_cast<uint32_t>(detail::params_as<format::DenseParams>(op).b_block),
-        *in[1], static_cast<const int8_t*>(data.weights),
-        w + words_of<format::QuantLayer>() + 2 * h.count);
+    // Rows used: Dense K; a packed conv KH*KW*Cin, whose gathered rows
+    // need at least one row of scratch.
+    const uint64_t conv_rows = uint64_t{static_cast<uint32_t>(conv.kernel[0])} *
+                               static_cast<uint32_t>(conv.kernel[1]) * channels(*in[0]);
+    if (!dense && op.scratch_bytes < conv_rows)
+      return malformed("a packed Conv needs scratch for one gathered input row");
+    const auto block = static_cast<uint32_t>(
+        dense ? detail::params_as<format::DenseParams>(op).b_block : conv.w_block);
+    Status s = check_column_sums(dense ? in[0]->dims[1] : static_cast<uint32_t>(conv_rows), block,
+                                 *in[1], static_cast<const int8_t*>(data.weights),
+                                 w + words_of<format::QuantLayer>() + 2 * h.count);
     if (!s.ok()) return s;
   }
   if (!zp_ok(h.in_zp, *in[0]) || !zp_ok(h.out_zp, out) || !clamp_ok(h.act_min, h.act_max, out))
@@ -115,7 +124,7 @@ Status check_layer(const format::OpRecord& op, const TensorRecord* const* in,
   // Products per output: Dense K; a conv output gathers at most KH*KW*Cin/g.
   const TensorRecord& wt = *in[1];
   uint64_t k = 0;
-  if (static_cast<OpType>(op.type) == OpType::kDense)
+  if (static_cast<OpType>(op.type) == OpType::kDense || wt.rank == 2)  // Dense, packed Conv
     k = wt.dims[0];
   else
     k = uint64_t{wt.dims[0]} * wt.dims[1] * wt.dims[2];

@@ -197,19 +197,33 @@ Status infer_conv(const format::OpRecord& op, const TensorRecord* const* in, boo
   const TensorRecord& x = *in[0];
   const TensorRecord& w = *in[1];
   if (!is_spatial(x)) return malformed("Conv input must be [N, W, C] or [N, H, W, C]");
-  if (w.rank != 4) return malformed("Conv weights must be [KH, KW, Cin/groups, Cout]");
   Status s = check_window(x, p.kernel, p.stride, p.pad_begin, p.pad_end, p.dilation);
   if (!s.ok()) return s;
-  if (w.dims[0] != static_cast<uint32_t>(p.kernel[0]) ||
-      w.dims[1] != static_cast<uint32_t>(p.kernel[1]))
-    return malformed("Conv weight shape does not match the kernel size");
   const uint32_t cin = channels(x);
-  const uint32_t cout = w.dims[3];
-  if (p.groups < 1 || cin % static_cast<uint32_t>(p.groups) != 0 ||
-      cout % static_cast<uint32_t>(p.groups) != 0)
-    return malformed("Conv groups must divide input and output channels");
-  if (w.dims[2] != cin / static_cast<uint32_t>(p.groups))
-    return malformed("Conv weight channels differ from input channels / groups");
+  uint32_t cout = 0;
+  if (p.w_packing == 1) {
+    const auto int8 = static_cast<uint8_t>(DType::kInt8);
+    if (w.rank != 2 || p.groups != 1 || x.dtype != int8 || w.dtype != int8 || p.w_block < 0)
+      return malformed("packed Conv weights are int8 [round_up(KH*KW*Cin, 4), Cout], groups 1");
+    const uint64_t rows =
+        uint64_t{static_cast<uint32_t>(p.kernel[0])} * static_cast<uint32_t>(p.kernel[1]) * cin;
+    if (w.dims[0] != ((rows + 3) & ~uint64_t{3}))
+      return malformed("packed Conv weights must have round_up(KH*KW*Cin, 4) rows");
+    cout = w.dims[1];
+  } else {
+    if (p.w_packing != 0 || p.w_block != 0)
+      return malformed("Conv w_packing must be 0 or 1 (w_block only when packed)");
+    if (w.rank != 4) return malformed("Conv weights must be [KH, KW, Cin/groups, Cout]");
+    if (w.dims[0] != static_cast<uint32_t>(p.kernel[0]) ||
+        w.dims[1] != static_cast<uint32_t>(p.kernel[1]))
+      return malformed("Conv weight shape does not match the kernel size");
+    cout = w.dims[3];
+    if (p.groups < 1 || cin % static_cast<uint32_t>(p.groups) != 0 ||
+        cout % static_cast<uint32_t>(p.groups) != 0)
+      return malformed("Conv groups must divide input and output channels");
+    if (w.dims[2] != cin / static_cast<uint32_t>(p.groups))
+      return malformed("Conv weight channels differ from input channels / groups");
+  }
   if (const TensorRecord* bias = in[2]) {
     if (bias->rank != 1 || bias->dims[0] != cout) return malformed("Conv bias must be [Cout]");
   }

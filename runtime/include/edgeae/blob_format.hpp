@@ -227,6 +227,15 @@ struct ConvParams {  // Conv and ConvTranspose; weights are [KH, KW, Cin/groups,
   int32_t dilation[2];
   int32_t groups;
   int32_t output_padding[2];  // ConvTranspose only
+  // Quantized int8, groups 1 only. 0: weights [KH, KW, Cin, Cout]. 1: the
+  // same weights as a matrix of R = KH*KW*Cin rows (r = (kh*KW + kw)*Cin +
+  // ic) and Cout columns, quad-packed like a Gemm's B (DenseParams::
+  // b_packing 1, column blocks of w_block), dims [round_up(R, 4), Cout]; the
+  // quant words end with Cout column sums, and the op's scratch holds the
+  // gathered input rows (R bytes each) of a tile of output pixels, at least
+  // one row.
+  int32_t w_packing;
+  int32_t w_block;
 };
 
 struct PoolParams {  // MaxPool, AveragePool

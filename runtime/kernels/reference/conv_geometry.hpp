@@ -28,6 +28,28 @@ inline int64_t conv_tap(uint32_t o, uint32_t k, int32_t stride, int32_t pad_begi
   return (i >= 0 && i < int64_t{size}) ? i : -1;
 }
 
+// Groups 1: calls f(xp, tap) for every tap (tap = kh * KW + kw) of output
+// pixel (n, oh, ow) that reaches the input, xp pointing at the tap's input
+// pixel.
+template <bool kTransposed, typename T, typename F>
+inline void for_each_conv_tap_index(const ConvShape& s, const T* x, uint32_t n, uint32_t oh,
+                                    uint32_t ow, F f) {
+  const format::ConvParams& p = s.p;
+  const uint32_t kh_count = static_cast<uint32_t>(p.kernel[0]);
+  const uint32_t kw_count = static_cast<uint32_t>(p.kernel[1]);
+  for (uint32_t kh = 0; kh < kh_count; ++kh) {
+    const int64_t ih =
+        conv_tap<kTransposed>(oh, kh, p.stride[0], p.pad_begin[0], p.dilation[0], s.in_h);
+    if (ih < 0) continue;
+    for (uint32_t kw = 0; kw < kw_count; ++kw) {
+      const int64_t iw =
+          conv_tap<kTransposed>(ow, kw, p.stride[1], p.pad_begin[1], p.dilation[1], s.in_w);
+      if (iw < 0) continue;
+      f(x + ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * s.in_c, kh * kw_count + kw);
+    }
+  }
+}
+
 // Calls f(xp, wp, cin_g) for every tap of output pixel (n, oh, ow) that
 // reaches the input, for output channel oc: xp points at the tap's input
 // pixel, at the first input channel of oc's group; wp at oc's weight for that

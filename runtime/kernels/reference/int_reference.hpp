@@ -72,6 +72,13 @@ void conv_transpose_s8(const ConvShape& s, const LayerQuant& q, const int8_t* x,
                        const int32_t* bias, int8_t* y);
 void conv_transpose_s16(const ConvShape& s, const RequantParams& q, const int16_t* x,
                         const int8_t* w, const int64_t* bias, int16_t* y);
+// int8 Conv / ConvTranspose (groups 1) on weights quad-packed as an
+// [R = KH*KW*Cin, Cout] matrix (format::ConvParams::w_packing 1); the
+// arithmetic of conv_s8 / conv_transpose_s8.
+void conv_s8_packed(const ConvShape& s, const LayerQuant& q, const int8_t* x, const int8_t* w,
+                    const int32_t* bias, int8_t* y);
+void conv_transpose_s8_packed(const ConvShape& s, const LayerQuant& q, const int8_t* x,
+                              const int8_t* w, const int32_t* bias, int8_t* y);
 void conv_s16x16(const ConvShape& s, const RequantParams& q, const int16_t* x, const int16_t* w,
                  const int64_t* bias, int16_t* y);
 void conv_transpose_s16x16(const ConvShape& s, const RequantParams& q, const int16_t* x,

@@ -31,8 +31,7 @@ void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, con
 void dense_s8_neon(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
                    const int8_t* b, const int32_t* bias, const int32_t* column_sums, int8_t* y);
 void dense_s8_neon_dot(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
-                       const int8_t* b, const int32_t* bias, const int32_t* column_sums,
-                       int8_t* y);
+                       const int8_t* b, const int32_t* bias, const int32_t* column_sums, int8_t* y);
 
 // Calls fn(block, row_bytes, n_begin, n_end) for each column block of a
 // quad-packed B (format::DenseParams: b_block columns per block, each block

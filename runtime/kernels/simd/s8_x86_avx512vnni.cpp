@@ -54,8 +54,7 @@ __m512i requantize16(__m512i x, __m512i mult, __m512i shift, const ref::RequantP
   const __m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
   // x * 2^left, saturated to int32 where it overflows.
   const __m512i shifted = _mm512_sllv_epi32(x, left);
-  const __mmask16 overflow =
-      _mm512_cmpneq_epi32_mask(_mm512_srav_epi32(shifted, left), x);
+  const __mmask16 overflow = _mm512_cmpneq_epi32_mask(_mm512_srav_epi32(shifted, left), x);
   const __m512i saturated = _mm512_mask_blend_epi32(
       _mm512_cmplt_epi32_mask(x, zero), _mm512_set1_epi32(INT32_MAX), _mm512_set1_epi32(INT32_MIN));
   x = _mm512_mask_blend_epi32(overflow, shifted, saturated);
@@ -75,12 +74,11 @@ __m512i requantize16(__m512i x, __m512i mult, __m512i shift, const ref::RequantP
   __m512i h = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
   // The one overflow: INT32_MIN * INT32_MIN saturates to INT32_MAX.
   const __m512i min = _mm512_set1_epi32(INT32_MIN);
-  h = _mm512_mask_mov_epi32(
-      h, _mm512_cmpeq_epi32_mask(x, min) & _mm512_cmpeq_epi32_mask(mult, min),
-      _mm512_set1_epi32(INT32_MAX));
+  h = _mm512_mask_mov_epi32(h, _mm512_cmpeq_epi32_mask(x, min) & _mm512_cmpeq_epi32_mask(mult, min),
+                            _mm512_set1_epi32(INT32_MAX));
   // Rounding right shift, ties away from zero.
-  const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), right),
-                                        _mm512_set1_epi32(1));
+  const __m512i mask =
+      _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), right), _mm512_set1_epi32(1));
   const __m512i remainder = _mm512_and_si512(h, mask);
   const __m512i threshold = _mm512_add_epi32(
       _mm512_srai_epi32(mask, 1),
@@ -105,40 +103,40 @@ void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, con
     // 8 tiles (128 columns) in flight hide vpdpbusd's latency; the rest in
     // masked steps of 4 tiles.
     for_each_column_block(s, b, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
-    for (uint32_t n0 = nb; n0 < ne;) {
-      __m512i acc[8];
-      int tiles = 8;
-      if (ne - n0 >= 128) {
-        dot_tiles<8, false>(am, s.k, block, row, n0 - nb, ne - nb, acc);
-      } else {
-        dot_tiles<4, true>(am, s.k, block, row, n0 - nb, ne - nb, acc);
-        tiles = 4;
-      }
-      for (int t = 0; t < tiles; ++t) {
-        const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
-        if (first >= ne) break;
-        const uint32_t live = ne - first >= 16 ? 16 : ne - first;
-        const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
-        const __m512i cs = _mm512_maskz_loadu_epi32(lanes, column_sums + first);
-        // sum (a + 128) w - (zp + 128) sum w = sum (a - zp) w (mod 2^32).
-        __m512i sum = _mm512_sub_epi32(acc[t], _mm512_mullo_epi32(offset, cs));
-        if (bias != nullptr) {
-          const int32_t* bm = bias + size_t{m} * s.bias_stride_m;
-          sum = _mm512_add_epi32(sum, s.bias_stride_n == 1
-                                          ? _mm512_maskz_loadu_epi32(lanes, bm + first)
-                                          : _mm512_set1_epi32(bm[0]));
+      for (uint32_t n0 = nb; n0 < ne;) {
+        __m512i acc[8];
+        int tiles = 8;
+        if (ne - n0 >= 128) {
+          dot_tiles<8, false>(am, s.k, block, row, n0 - nb, ne - nb, acc);
+        } else {
+          dot_tiles<4, true>(am, s.k, block, row, n0 - nb, ne - nb, acc);
+          tiles = 4;
         }
-        const bool per_channel = q.out.count > 1;
-        const __m512i mult = per_channel
-                                 ? _mm512_maskz_loadu_epi32(lanes, q.out.multiplier + first)
-                                 : _mm512_set1_epi32(q.out.multiplier[0]);
-        const __m512i shift = per_channel ? _mm512_maskz_loadu_epi32(lanes, q.out.shift + first)
-                                          : _mm512_set1_epi32(q.out.shift[0]);
-        _mm512_mask_cvtepi32_storeu_epi8(y + size_t{m} * s.n + first, lanes,
-                                         requantize16(sum, mult, shift, q.out));
+        for (int t = 0; t < tiles; ++t) {
+          const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
+          if (first >= ne) break;
+          const uint32_t live = ne - first >= 16 ? 16 : ne - first;
+          const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
+          const __m512i cs = _mm512_maskz_loadu_epi32(lanes, column_sums + first);
+          // sum (a + 128) w - (zp + 128) sum w = sum (a - zp) w (mod 2^32).
+          __m512i sum = _mm512_sub_epi32(acc[t], _mm512_mullo_epi32(offset, cs));
+          if (bias != nullptr) {
+            const int32_t* bm = bias + size_t{m} * s.bias_stride_m;
+            sum = _mm512_add_epi32(sum, s.bias_stride_n == 1
+                                            ? _mm512_maskz_loadu_epi32(lanes, bm + first)
+                                            : _mm512_set1_epi32(bm[0]));
+          }
+          const bool per_channel = q.out.count > 1;
+          const __m512i mult = per_channel
+                                   ? _mm512_maskz_loadu_epi32(lanes, q.out.multiplier + first)
+                                   : _mm512_set1_epi32(q.out.multiplier[0]);
+          const __m512i shift = per_channel ? _mm512_maskz_loadu_epi32(lanes, q.out.shift + first)
+                                            : _mm512_set1_epi32(q.out.shift[0]);
+          _mm512_mask_cvtepi32_storeu_epi8(y + size_t{m} * s.n + first, lanes,
+                                           requantize16(sum, mult, shift, q.out));
+        }
+        n0 += 16u * static_cast<uint32_t>(tiles);
       }
-      n0 += 16u * static_cast<uint32_t>(tiles);
-    }
     });
   }
 }

@@ -47,8 +47,10 @@ TEST_CASE("int kernels: every set's int8 Dense equals the reference bit for bit"
     const bool extreme = trial % 5 == 0;
     const bool per_channel = trial % 2 == 0;
     std::vector<int8_t> a(size_t{s.m} * s.k), b(size_t{s.k} * s.n);
-    for (auto& v : a) v = static_cast<int8_t>(extreme ? (between(0, 1) ? 127 : -128) : between(-128, 127));
-    for (auto& v : b) v = static_cast<int8_t>(extreme ? (between(0, 1) ? 127 : -127) : between(-127, 127));
+    for (auto& v : a)
+      v = static_cast<int8_t>(extreme ? (between(0, 1) ? 127 : -128) : between(-128, 127));
+    for (auto& v : b)
+      v = static_cast<int8_t>(extreme ? (between(0, 1) ? 127 : -127) : between(-127, 127));
     std::vector<int32_t> bias(s.n);
     for (auto& v : bias) v = between(-100000, 100000);
     const bool with_bias = trial % 3 != 0;
@@ -79,8 +81,8 @@ TEST_CASE("int kernels: every set's int8 Dense equals the reference bit for bit"
       std::vector<int8_t> got(want.size(), 0x55);
       set->dense_s8(s, q, a.data(), p.bytes.data(), bias_ptr, p.column_sums.data(), got.data());
       const std::string label = std::string(set->name) + " block=" + std::to_string(s.b_block) +
-                                " m=" + std::to_string(s.m) +
-                                " k=" + std::to_string(s.k) + " n=" + std::to_string(s.n);
+                                " m=" + std::to_string(s.m) + " k=" + std::to_string(s.k) +
+                                " n=" + std::to_string(s.n);
       CAPTURE(label);
       CHECK(got == want);
       ++cases;

@@ -21,7 +21,36 @@ void conv(const ConvShape& s, int32_t in_zp, const RequantParams& q, const T* x,
   });
 }
 
+// Weights quad-packed as an [R, Cout] matrix, r = tap * Cin + ic.
+template <bool kTransposed>
+void conv_packed(const ConvShape& s, const LayerQuant& q, const int8_t* x, const int8_t* w,
+                 const int32_t* bias, int8_t* y) {
+  const uint32_t rows =
+      static_cast<uint32_t>(s.p.kernel[0]) * static_cast<uint32_t>(s.p.kernel[1]) * s.in_c;
+  const uint32_t rows_padded = (rows + 3) / 4 * 4;
+  const auto block = static_cast<uint32_t>(s.p.w_block);
+  for_each_conv_output(s, y, [&](uint32_t n, uint32_t oh, uint32_t ow, uint32_t oc) {
+    int32_t acc = bias != nullptr ? bias[oc] : 0;
+    for_each_conv_tap_index<kTransposed>(s, x, n, oh, ow, [&](const int8_t* xp, uint32_t tap) {
+      for (uint32_t ic = 0; ic < s.in_c; ++ic)
+        acc += (int32_t{xp[ic]} - q.in_zp) *
+               w[format::packed_dense_offset(tap * s.in_c + ic, oc, rows_padded, s.out_c, block)];
+    });
+    return static_cast<int8_t>(detail::requantize(acc, q.out, oc));
+  });
+}
+
 }  // namespace
+
+void conv_s8_packed(const ConvShape& s, const LayerQuant& q, const int8_t* x, const int8_t* w,
+                    const int32_t* bias, int8_t* y) {
+  conv_packed<false>(s, q, x, w, bias, y);
+}
+
+void conv_transpose_s8_packed(const ConvShape& s, const LayerQuant& q, const int8_t* x,
+                              const int8_t* w, const int32_t* bias, int8_t* y) {
+  conv_packed<true>(s, q, x, w, bias, y);
+}
 
 void conv_s8(const ConvShape& s, const LayerQuant& q, const int8_t* x, const int8_t* w,
              const int32_t* bias, int8_t* y) {
