@@ -31,6 +31,9 @@ struct KernelSet {
   // the activations).
   void (*dense_s8)(const ref::DenseShape&, const ref::LayerQuant&, const int8_t* a, const int8_t* b,
                    const int32_t* bias, const int32_t* column_sums, int8_t* y);
+  // int8 Add/Sub (ref::add_s8), bit-exact with it.
+  void (*add_s8)(ref::BinaryOp, const ref::BinaryShapes&, const ref::AddQuant&, const int8_t* a,
+                 const int8_t* b, int8_t* y);
 };
 
 // The reference int8 Dense with the table's signature.

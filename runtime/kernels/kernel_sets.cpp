@@ -24,7 +24,8 @@ const KernelSet kReference = {"reference",
                               ref::max_pool_f32,
                               ref::average_pool_f32,
                               ref::global_average_pool_f32,
-                              reference_dense_s8};
+                              reference_dense_s8,
+                              ref::add_s8};
 
 }  // namespace kernels
 

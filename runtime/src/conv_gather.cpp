@@ -7,13 +7,71 @@
 namespace edgeae::detail {
 namespace {
 
+// Small copies inline (a libc call per tap would cost more than the tap).
+inline void copy_bytes(int8_t* dst, const int8_t* src, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t v;
+    memcpy(&v, src + i, 8);
+    memcpy(dst + i, &v, 8);
+  }
+  for (; i < n; ++i) dst[i] = src[i];
+}
+inline void fill_bytes(int8_t* dst, int8_t value, size_t n) {
+  if (n >= 64) {
+    memset(dst, value, n);
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) dst[i] = value;
+}
+
+// The row of output pixel (n, oh, ow): for every tap (kh, kw) its input
+// pixel's Cin values at (kh * KW + kw) * Cin, or the zero point.
+template <bool kTransposed>
+void gather_row(const ref::ConvShape& s, const int8_t* x, int8_t zp, uint32_t n, uint32_t oh,
+                uint32_t ow, int8_t* row) {
+  const format::ConvParams& p = s.p;
+  const auto kh_count = static_cast<uint32_t>(p.kernel[0]);
+  const auto kw_count = static_cast<uint32_t>(p.kernel[1]);
+  const size_t cin = s.in_c;
+  if (!kTransposed && p.dilation[1] == 1) {
+    // Undilated along W: the taps of one kernel row that reach the input
+    // read consecutive input pixels, so one contiguous copy per kernel row.
+    const int64_t iw0 = int64_t{ow} * p.stride[1] - p.pad_begin[1];
+    const int64_t lo = iw0 < 0 ? -iw0 : 0;
+    const int64_t hi_end = int64_t{s.in_w} - iw0;
+    const uint32_t kw_lo = static_cast<uint32_t>(lo < kw_count ? lo : kw_count);
+    const uint32_t kw_hi =
+        static_cast<uint32_t>(hi_end < 0 ? 0 : (hi_end < kw_count ? hi_end : kw_count));
+    for (uint32_t kh = 0; kh < kh_count; ++kh) {
+      int8_t* dst = row + size_t{kh} * kw_count * cin;
+      const int64_t ih =
+          ref::conv_tap<false>(oh, kh, p.stride[0], p.pad_begin[0], p.dilation[0], s.in_h);
+      if (ih < 0 || kw_lo >= kw_hi) {
+        fill_bytes(dst, zp, size_t{kw_count} * cin);
+        continue;
+      }
+      fill_bytes(dst, zp, size_t{kw_lo} * cin);
+      const int8_t* src =
+          x + ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw0 + kw_lo)) * cin;
+      copy_bytes(dst + size_t{kw_lo} * cin, src, size_t{kw_hi - kw_lo} * cin);
+      fill_bytes(dst + size_t{kw_hi} * cin, zp, size_t{kw_count - kw_hi} * cin);
+    }
+    return;
+  }
+  fill_bytes(row, zp, size_t{kh_count} * kw_count * cin);
+  ref::for_each_conv_tap_index<kTransposed>(s, x, n, oh, ow, [&](const int8_t* xp, uint32_t tap) {
+    copy_bytes(row + size_t{tap} * cin, xp, cin);
+  });
+}
+
 template <bool kTransposed>
 void gather_and_multiply(const KernelSet& k, const ref::ConvShape& s, const ref::LayerQuant& q,
                          const int8_t* x, const int8_t* w, const int32_t* bias,
                          const int32_t* column_sums, int8_t* scratch, size_t scratch_bytes,
                          int8_t* y) {
-  const uint32_t rows = static_cast<uint32_t>(s.p.kernel[0]) *
-                        static_cast<uint32_t>(s.p.kernel[1]) * s.in_c;
+  const uint32_t rows =
+      static_cast<uint32_t>(s.p.kernel[0]) * static_cast<uint32_t>(s.p.kernel[1]) * s.in_c;
   const size_t tile = scratch_bytes / rows;  // >= 1: the loader checked
   const size_t pixels = size_t{s.batch} * s.out_h * s.out_w;
   ref::DenseShape d;
@@ -21,6 +79,7 @@ void gather_and_multiply(const KernelSet& k, const ref::ConvShape& s, const ref:
   d.k = rows;
   d.b_block = static_cast<uint32_t>(s.p.w_block);
   d.bias_stride_n = bias != nullptr ? 1 : 0;
+  const auto zp = static_cast<int8_t>(q.in_zp);
   for (size_t p0 = 0; p0 < pixels; p0 += tile) {
     const size_t count = pixels - p0 < tile ? pixels - p0 : tile;
     for (size_t r = 0; r < count; ++r) {
@@ -28,11 +87,7 @@ void gather_and_multiply(const KernelSet& k, const ref::ConvShape& s, const ref:
       const auto ow = static_cast<uint32_t>(pixel % s.out_w);
       const auto oh = static_cast<uint32_t>(pixel / s.out_w % s.out_h);
       const auto n = static_cast<uint32_t>(pixel / (size_t{s.out_w} * s.out_h));
-      int8_t* row = scratch + r * rows;
-      memset(row, static_cast<int8_t>(q.in_zp), rows);
-      ref::for_each_conv_tap_index<kTransposed>(
-          s, x, n, oh, ow,
-          [&](const int8_t* xp, uint32_t tap) { memcpy(row + size_t{tap} * s.in_c, xp, s.in_c); });
+      gather_row<kTransposed>(s, x, zp, n, oh, ow, scratch + r * rows);
     }
     d.m = static_cast<uint32_t>(count);
     k.dense_s8(d, q, scratch, w, bias, column_sums, y + p0 * s.out_c);

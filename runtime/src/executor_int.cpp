@@ -141,8 +141,8 @@ void run_add(const OpView& v, ref::BinaryOp kind, void* y) {
     ref::add_s16(kind, binary_shapes(v), q, v.in<int16_t>(0), v.in<int16_t>(1),
                  static_cast<int16_t*>(y));
   else
-    ref::add_s8(kind, binary_shapes(v), q, v.in<int8_t>(0), v.in<int8_t>(1),
-                static_cast<int8_t*>(y));
+    v.session.kernels()->add_s8(kind, binary_shapes(v), q, v.in<int8_t>(0), v.in<int8_t>(1),
+                                static_cast<int8_t*>(y));
 }
 
 void run_mul(const OpView& v, void* y) {

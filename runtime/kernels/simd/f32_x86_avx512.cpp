@@ -7,6 +7,6 @@ namespace edgeae::kernels {
 // (Ice Lake, Zen 4 and later) its own.
 extern const KernelSet kAvx512 =
     simd::make_kernel_set<xsimd::avx512f>("avx512", simd::dense_s8_avx2);
-extern const KernelSet kAvx512Vnni =
-    simd::make_kernel_set<xsimd::avx512f>("avx512-vnni", simd::dense_s8_avx512vnni);
+extern const KernelSet kAvx512Vnni = simd::make_kernel_set<xsimd::avx512f>(
+    "avx512-vnni", simd::dense_s8_avx512vnni, simd::add_s8_avx512);
 }  // namespace edgeae::kernels

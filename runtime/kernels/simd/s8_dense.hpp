@@ -28,6 +28,9 @@ void dense_s8_avx2(const ref::DenseShape& s, const ref::LayerQuant& q, const int
 void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
                          const int8_t* b, const int32_t* bias, const int32_t* column_sums,
                          int8_t* y);
+// Same-shape int8 Add/Sub on AVX-512BW (broadcasts: the reference).
+void add_s8_avx512(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQuant& q,
+                   const int8_t* a, const int8_t* b, int8_t* y);
 void dense_s8_neon(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
                    const int8_t* b, const int32_t* bias, const int32_t* column_sums, int8_t* y);
 void dense_s8_neon_dot(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,

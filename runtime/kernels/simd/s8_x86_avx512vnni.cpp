@@ -8,47 +8,85 @@ namespace edgeae::simd {
 
 namespace {
 
-// One pass over K for kTiles x 16 columns starting at n0: acc[t] lane j is
-// sum over k of (a_k + 128) * B[k][n0 + 16t + j]. kMasked: lanes past N are
-// masked off (the last, partial tiles); otherwise every lane is in range.
-template <int kTiles, bool kMasked>
-void dot_tiles(const int8_t* am, uint32_t k, const int8_t* b, size_t row, uint32_t n0, uint32_t n,
-               __m512i* acc) {
+// One pass over K for kRows rows of A and kTiles x 16 columns from n0:
+// acc[r * kTiles + t] lane j is sum over k of (a[r][k] + 128) *
+// B[k][n0 + 16t + j]. Each weight vector is loaded once for all rows, and the
+// kRows * kTiles independent accumulators hide vpdpbusd's latency. kMasked:
+// lanes past n are masked off (the last, partial tile).
+template <int kRows, int kTiles, bool kMasked>
+void dot_tiles(const int8_t* a, size_t a_stride, uint32_t k, const int8_t* b, size_t row,
+               uint32_t n0, uint32_t n, __m512i* out) {
+  // Local accumulators (copied out at the end): through `out` every step
+  // would be a store, as the int8 loads may alias it.
+  __m512i acc[kRows * kTiles];
   __mmask16 mask[kTiles];
   for (int t = 0; t < kTiles; ++t) {
     const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
     const uint32_t live = first >= n ? 0 : (n - first >= 16 ? 16 : n - first);
     mask[t] = static_cast<__mmask16>((1u << live) - 1u);
-    acc[t] = _mm512_setzero_si512();
   }
-  auto step = [&](const int8_t* bq, int32_t quad) {
-    const __m512i av = _mm512_set1_epi32(quad ^ static_cast<int32_t>(0x80808080u));
-    for (int t = 0; t < kTiles; ++t) {
-      const __m512i w = kMasked ? _mm512_maskz_loadu_epi32(mask[t], bq + 64 * t)
-                                : _mm512_loadu_si512(bq + 64 * t);
-      acc[t] = _mm512_dpbusd_epi32(acc[t], av, w);
+  for (int i = 0; i < kRows * kTiles; ++i) acc[i] = _mm512_setzero_si512();
+  auto step = [&](const int8_t* bq, const int32_t* quads) {
+    __m512i w[kTiles];
+    for (int t = 0; t < kTiles; ++t)
+      w[t] = kMasked ? _mm512_maskz_loadu_epi32(mask[t], bq + 64 * t)
+                     : _mm512_loadu_si512(bq + 64 * t);
+    for (int r = 0; r < kRows; ++r) {
+      const __m512i av = _mm512_set1_epi32(quads[r] ^ static_cast<int32_t>(0x80808080u));
+      for (int t = 0; t < kTiles; ++t)
+        acc[r * kTiles + t] = _mm512_dpbusd_epi32(acc[r * kTiles + t], av, w[t]);
     }
   };
   const uint32_t full = k / 4;
   const int8_t* bq = b + size_t{n0} * 4;
+  int32_t quads[kRows];
   for (uint32_t qd = 0; qd < full; ++qd, bq += row) {
-    int32_t quad;
-    memcpy(&quad, am + qd * 4, 4);
-    step(bq, quad);
+    for (int r = 0; r < kRows; ++r) memcpy(&quads[r], a + r * a_stride + qd * 4, 4);
+    step(bq, quads);
   }
   if (k % 4 != 0) {
     // Past K the weights are 0, so the padded a bytes add nothing.
-    int32_t quad = 0;
-    memcpy(&quad, am + full * 4, k % 4);
-    step(bq, quad);
+    for (int r = 0; r < kRows; ++r) {
+      quads[r] = 0;
+      memcpy(&quads[r], a + r * a_stride + full * 4, k % 4);
+    }
+    step(bq, quads);
+  }
+  for (int i = 0; i < kRows * kTiles; ++i) out[i] = acc[i];
+}
+
+// dot_tiles for 1 row and 1..8 tiles, or 4 rows and 1..4 tiles, masked (a
+// partial last tile) or not.
+void dot_any(int rows, int tiles, bool masked, const int8_t* a, size_t a_stride, uint32_t k,
+             const int8_t* b, size_t row, uint32_t n0, uint32_t n, __m512i* acc) {
+  switch ((rows == 4 ? 32 : 0) + tiles * 2 + (masked ? 1 : 0)) {
+#define EDGEAE_DOT_CASE(r, t)                                          \
+  case (r == 4 ? 32 : 0) + 2 * t:                                              \
+    return dot_tiles<r, t, false>(a, a_stride, k, b, row, n0, n, acc); \
+  case (r == 4 ? 32 : 0) + 2 * t + 1:                                          \
+    return dot_tiles<r, t, true>(a, a_stride, k, b, row, n0, n, acc);
+    EDGEAE_DOT_CASE(1, 1)
+    EDGEAE_DOT_CASE(1, 2)
+    EDGEAE_DOT_CASE(1, 3)
+    EDGEAE_DOT_CASE(1, 4)
+    EDGEAE_DOT_CASE(1, 5)
+    EDGEAE_DOT_CASE(1, 6)
+    EDGEAE_DOT_CASE(1, 7)
+    EDGEAE_DOT_CASE(1, 8)
+    EDGEAE_DOT_CASE(4, 1)
+    EDGEAE_DOT_CASE(4, 2)
+    EDGEAE_DOT_CASE(4, 3)
+    EDGEAE_DOT_CASE(4, 4)
+#undef EDGEAE_DOT_CASE
+    default:
+      return;
   }
 }
 
-// gemmlowp's requantization on 16 lanes, bit-exact with
-// quant::multiply_by_quantized_multiplier + zero point + clamp (quant.hpp):
-// a positive shift multiplies first (saturating), then the rounding doubling
+// quant::multiply_by_quantized_multiplier on 16 lanes, bit for bit: a
+// positive shift multiplies first (saturating), then the rounding doubling
 // high multiply, then a rounding right shift (ties away from zero).
-__m512i requantize16(__m512i x, __m512i mult, __m512i shift, const ref::RequantParams& q) {
+__m512i multiply_by_quantized_multiplier16(__m512i x, __m512i mult, __m512i shift) {
   const __m512i zero = _mm512_setzero_si512();
   const __m512i left = _mm512_max_epi32(shift, zero);
   const __m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
@@ -83,13 +121,22 @@ __m512i requantize16(__m512i x, __m512i mult, __m512i shift, const ref::RequantP
   const __m512i threshold = _mm512_add_epi32(
       _mm512_srai_epi32(mask, 1),
       _mm512_maskz_mov_epi32(_mm512_cmplt_epi32_mask(h, zero), _mm512_set1_epi32(1)));
-  __m512i r = _mm512_srav_epi32(h, right);
-  r = _mm512_mask_add_epi32(r, _mm512_cmpgt_epi32_mask(remainder, threshold), r,
-                            _mm512_set1_epi32(1));
-  // Clamp to [act_min, act_max] - zp, then add zp: clamp(r + zp) without overflow.
-  r = _mm512_max_epi32(r, _mm512_set1_epi32(q.act_min - q.out_zp));
-  r = _mm512_min_epi32(r, _mm512_set1_epi32(q.act_max - q.out_zp));
-  return _mm512_add_epi32(r, _mm512_set1_epi32(q.out_zp));
+  const __m512i r = _mm512_srav_epi32(h, right);
+  return _mm512_mask_add_epi32(r, _mm512_cmpgt_epi32_mask(remainder, threshold), r,
+                               _mm512_set1_epi32(1));
+}
+
+// clamp(r + zp, lo, hi) as quant::requantize does it (in int64): clamping r
+// to [lo - zp, hi - zp] first keeps every step inside int32.
+__m512i add_zero_point_and_clamp(__m512i r, int32_t zp, int32_t lo, int32_t hi) {
+  r = _mm512_max_epi32(r, _mm512_set1_epi32(lo - zp));
+  r = _mm512_min_epi32(r, _mm512_set1_epi32(hi - zp));
+  return _mm512_add_epi32(r, _mm512_set1_epi32(zp));
+}
+
+__m512i requantize16(__m512i x, __m512i mult, __m512i shift, const ref::RequantParams& q) {
+  return add_zero_point_and_clamp(multiply_by_quantized_multiplier16(x, mult, shift), q.out_zp,
+                                  q.act_min, q.act_max);
 }
 
 }  // namespace
@@ -98,46 +145,88 @@ void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, con
                          const int8_t* b, const int32_t* bias, const int32_t* column_sums,
                          int8_t* y) {
   const __m512i offset = _mm512_set1_epi32(q.in_zp + 128);
-  for (uint32_t m = 0; m < s.m; ++m) {
-    const int8_t* am = a + size_t{m} * s.k;
-    // 8 tiles (128 columns) in flight hide vpdpbusd's latency; the rest in
-    // masked steps of 4 tiles.
-    for_each_column_block(s, b, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
-      for (uint32_t n0 = nb; n0 < ne;) {
-        __m512i acc[8];
-        int tiles = 8;
-        if (ne - n0 >= 128) {
-          dot_tiles<8, false>(am, s.k, block, row, n0 - nb, ne - nb, acc);
-        } else {
-          dot_tiles<4, true>(am, s.k, block, row, n0 - nb, ne - nb, acc);
-          tiles = 4;
-        }
-        for (int t = 0; t < tiles; ++t) {
-          const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
-          if (first >= ne) break;
-          const uint32_t live = ne - first >= 16 ? 16 : ne - first;
-          const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
-          const __m512i cs = _mm512_maskz_loadu_epi32(lanes, column_sums + first);
-          // sum (a + 128) w - (zp + 128) sum w = sum (a - zp) w (mod 2^32).
-          __m512i sum = _mm512_sub_epi32(acc[t], _mm512_mullo_epi32(offset, cs));
-          if (bias != nullptr) {
-            const int32_t* bm = bias + size_t{m} * s.bias_stride_m;
-            sum = _mm512_add_epi32(sum, s.bias_stride_n == 1
-                                            ? _mm512_maskz_loadu_epi32(lanes, bm + first)
-                                            : _mm512_set1_epi32(bm[0]));
+  const bool per_channel = q.out.count > 1;
+  // Requantizes tile t of row m (columns first..first+15) and stores it.
+  auto store = [&](__m512i acc, uint32_t m, uint32_t first, uint32_t end) {
+    const uint32_t live = end - first >= 16 ? 16 : end - first;
+    const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
+    const __m512i cs = _mm512_maskz_loadu_epi32(lanes, column_sums + first);
+    // sum (a + 128) w - (zp + 128) sum w = sum (a - zp) w (mod 2^32).
+    __m512i sum = _mm512_sub_epi32(acc, _mm512_mullo_epi32(offset, cs));
+    if (bias != nullptr) {
+      const int32_t* bm = bias + size_t{m} * s.bias_stride_m;
+      sum = _mm512_add_epi32(sum, s.bias_stride_n == 1 ? _mm512_maskz_loadu_epi32(lanes, bm + first)
+                                                       : _mm512_set1_epi32(bm[0]));
+    }
+    const __m512i mult = per_channel ? _mm512_maskz_loadu_epi32(lanes, q.out.multiplier + first)
+                                     : _mm512_set1_epi32(q.out.multiplier[0]);
+    const __m512i shift = per_channel ? _mm512_maskz_loadu_epi32(lanes, q.out.shift + first)
+                                      : _mm512_set1_epi32(q.out.shift[0]);
+    _mm512_mask_cvtepi32_storeu_epi8(y + size_t{m} * s.n + first, lanes,
+                                     requantize16(sum, mult, shift, q.out));
+  };
+  for_each_column_block(s, b, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
+    for (uint32_t n0 = nb; n0 < ne;) {
+      // Up to 8 tiles (128 columns) of one row, or up to 4 tiles of 4 rows.
+      const uint32_t left = ne - n0;
+      const int tiles = left >= 128 ? 8 : static_cast<int>((left + 15) / 16);
+      const bool masked = left % 16 != 0 && left < 128;
+      for (uint32_t m = 0; m < s.m;) {
+        const int rows = (tiles <= 4 && s.m - m >= 4) ? 4 : 1;
+        __m512i acc[16];
+        dot_any(rows, tiles, masked, a + size_t{m} * s.k, s.k, s.k, block, row, n0 - nb, ne - nb,
+                acc);
+        for (int r = 0; r < rows; ++r)
+          for (int t = 0; t < tiles; ++t) {
+            const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
+            if (first < ne) store(acc[r * tiles + t], m + static_cast<uint32_t>(r), first, ne);
           }
-          const bool per_channel = q.out.count > 1;
-          const __m512i mult = per_channel
-                                   ? _mm512_maskz_loadu_epi32(lanes, q.out.multiplier + first)
-                                   : _mm512_set1_epi32(q.out.multiplier[0]);
-          const __m512i shift = per_channel ? _mm512_maskz_loadu_epi32(lanes, q.out.shift + first)
-                                            : _mm512_set1_epi32(q.out.shift[0]);
-          _mm512_mask_cvtepi32_storeu_epi8(y + size_t{m} * s.n + first, lanes,
-                                           requantize16(sum, mult, shift, q.out));
-        }
-        n0 += 16u * static_cast<uint32_t>(tiles);
+        m += static_cast<uint32_t>(rows);
       }
-    });
+      n0 += 16u * static_cast<uint32_t>(tiles);
+    }
+  });
+}
+
+}  // namespace edgeae::simd
+
+namespace edgeae::simd {
+
+// Same-shape int8 Add/Sub (ref::add_s8's arithmetic, 16 lanes at a time);
+// broadcasting shapes go to the reference.
+void add_s8_avx512(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQuant& q,
+                   const int8_t* a, const int8_t* b, int8_t* y) {
+  bool same = s.a.rank == s.out.rank && s.b.rank == s.out.rank;
+  size_t count = 1;
+  for (uint32_t i = 0; same && i < s.out.rank; ++i) {
+    same = s.a.dims[i] == s.out.dims[i] && s.b.dims[i] == s.out.dims[i];
+    count *= s.out.dims[i];
+  }
+  if (!same) {
+    ref::add_s8(op, s, q, a, b, y);
+    return;
+  }
+  const __m512i a_mult = _mm512_set1_epi32(q.a_multiplier), a_shift = _mm512_set1_epi32(q.a_shift);
+  const __m512i b_mult = _mm512_set1_epi32(q.b_multiplier), b_shift = _mm512_set1_epi32(q.b_shift);
+  const __m512i o_mult = _mm512_set1_epi32(q.out_multiplier);
+  const __m512i o_shift = _mm512_set1_epi32(q.out_shift);
+  const __m512i a_zp = _mm512_set1_epi32(q.a_zp), b_zp = _mm512_set1_epi32(q.b_zp);
+  for (size_t i = 0; i < count; i += 16) {
+    const size_t live = count - i < 16 ? count - i : 16;
+    const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
+    const __m512i av = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(lanes, a + i));
+    const __m512i bv = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(lanes, b + i));
+    const __m512i sa = multiply_by_quantized_multiplier16(
+        _mm512_slli_epi32(_mm512_sub_epi32(av, a_zp), static_cast<unsigned>(q.left_shift)), a_mult,
+        a_shift);
+    const __m512i sb = multiply_by_quantized_multiplier16(
+        _mm512_slli_epi32(_mm512_sub_epi32(bv, b_zp), static_cast<unsigned>(q.left_shift)), b_mult,
+        b_shift);
+    const __m512i sum =
+        op == ref::BinaryOp::kSub ? _mm512_sub_epi32(sa, sb) : _mm512_add_epi32(sa, sb);
+    const __m512i r = add_zero_point_and_clamp(
+        multiply_by_quantized_multiplier16(sum, o_mult, o_shift), q.out_zp, q.act_min, q.act_max);
+    _mm512_mask_cvtepi32_storeu_epi8(y + i, lanes, r);
   }
 }
 
