@@ -9,6 +9,8 @@
 
 namespace edgeae {
 
+inline constexpr uint32_t kMaxIndirectTaps = 64;
+
 struct KernelSet {
   const char* name;
   void (*dense)(const ref::DenseShape&, const float* a, const float* b, const float* bias,
@@ -34,6 +36,13 @@ struct KernelSet {
   // int8 Add/Sub (ref::add_s8), bit-exact with it.
   void (*add_s8)(ref::BinaryOp, const ref::BinaryShapes&, const ref::AddQuant&, const int8_t* a,
                  const int8_t* b, int8_t* y);
+  // int8 Conv/ConvTranspose (groups 1, packed weights) reading its input in
+  // place, for Cin % 4 == 0 and at most kMaxIndirectTaps taps; zp_row is
+  // scratch for Cin bytes. Null: the set has none, and the executor gathers
+  // each output pixel's inputs into scratch for dense_s8.
+  void (*conv_s8)(const ref::ConvShape&, bool transposed, const ref::LayerQuant&, const int8_t* x,
+                  const int8_t* w, const int32_t* bias, const int32_t* column_sums, int8_t* zp_row,
+                  int8_t* y);
 };
 
 // The reference int8 Dense with the table's signature.

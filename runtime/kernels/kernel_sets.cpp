@@ -25,7 +25,8 @@ const KernelSet kReference = {"reference",
                               ref::average_pool_f32,
                               ref::global_average_pool_f32,
                               reference_dense_s8,
-                              ref::add_s8};
+                              ref::add_s8,
+                              nullptr};
 
 }  // namespace kernels
 

@@ -31,10 +31,11 @@ template <class A>
 // where a set has none of its own).
 constexpr KernelSet make_kernel_set(const char* name,
                                     decltype(KernelSet::dense_s8) dense_s8 = reference_dense_s8,
-                                    decltype(KernelSet::add_s8) add_s8 = ref::add_s8) {
+                                    decltype(KernelSet::add_s8) add_s8 = ref::add_s8,
+                                    decltype(KernelSet::conv_s8) conv_s8 = nullptr) {
   return KernelSet{name,          dense<A>,    conv<A>,         conv_transpose<A>,      binary<A>,
                    activation<A>, max_pool<A>, average_pool<A>, global_average_pool<A>, dense_s8,
-                   add_s8};
+                   add_s8,        conv_s8};
 }
 
 }  // namespace

@@ -8,5 +8,5 @@ namespace edgeae::kernels {
 extern const KernelSet kAvx512 =
     simd::make_kernel_set<xsimd::avx512f>("avx512", simd::dense_s8_avx2);
 extern const KernelSet kAvx512Vnni = simd::make_kernel_set<xsimd::avx512f>(
-    "avx512-vnni", simd::dense_s8_avx512vnni, simd::add_s8_avx512);
+    "avx512-vnni", simd::dense_s8_avx512vnni, simd::add_s8_avx512, simd::conv_s8_avx512vnni);
 }  // namespace edgeae::kernels

@@ -15,7 +15,7 @@
 //   neon_dot    sdot on a times w (both int8), then subtracts zp * column_sum
 #pragma once
 
-#include "kernels/reference/int_reference.hpp"
+#include "kernels/kernel_set.hpp"
 
 namespace edgeae::simd {
 
@@ -28,6 +28,15 @@ void dense_s8_avx2(const ref::DenseShape& s, const ref::LayerQuant& q, const int
 void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
                          const int8_t* b, const int32_t* bias, const int32_t* column_sums,
                          int8_t* y);
+// Indirect int8 Conv/ConvTranspose (groups 1, packed weights) for
+// Cin % 4 == 0 and at most kMaxIndirectTaps taps: each output pixel reads
+// its taps' input pixels in place (a row of zero points, written into
+// zp_row (Cin bytes), stands for a tap that reaches no input), bit-exact with
+// ref::conv_s8_packed / conv_transpose_s8_packed.
+void conv_s8_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
+                        const int8_t* x, const int8_t* w, const int32_t* bias,
+                        const int32_t* column_sums, int8_t* zp_row, int8_t* y);
+
 // Same-shape int8 Add/Sub on AVX-512BW (broadcasts: the reference).
 void add_s8_avx512(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQuant& q,
                    const int8_t* a, const int8_t* b, int8_t* y);

@@ -2,6 +2,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "kernels/reference/conv_geometry.hpp"
 #include "kernels/simd/s8_dense.hpp"
 
 namespace edgeae::simd {
@@ -83,6 +84,34 @@ void dot_any(int rows, int tiles, bool masked, const int8_t* a, size_t a_stride,
   }
 }
 
+// Rounding doubling high multiply and rounding right shift by `right`
+// (ties away from zero): the tail of multiply_by_quantized_multiplier16,
+// exact when x * m is not INT32_MIN * INT32_MIN.
+inline __m512i high_mul_and_round(__m512i x, __m512i mult, __m512i right) {
+  auto high_mul = [&](__m512i a, __m512i b) {
+    __m512i p = _mm512_mul_epi32(a, b);
+    const __mmask8 negative = _mm512_cmplt_epi64_mask(p, _mm512_setzero_si512());
+    p = _mm512_add_epi64(p, _mm512_mask_blend_epi64(negative, _mm512_set1_epi64(1ll << 30),
+                                                    _mm512_set1_epi64(1 - (1ll << 30))));
+    const __mmask8 still_negative = _mm512_cmplt_epi64_mask(p, _mm512_setzero_si512());
+    p = _mm512_mask_add_epi64(p, still_negative, p, _mm512_set1_epi64((1ll << 31) - 1));
+    return _mm512_srai_epi64(p, 31);
+  };
+  const __m512i even = high_mul(x, mult);
+  const __m512i odd = high_mul(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32));
+  const __m512i h = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  const __m512i mask =
+      _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), right), _mm512_set1_epi32(1));
+  const __m512i remainder = _mm512_and_si512(h, mask);
+  const __m512i threshold =
+      _mm512_add_epi32(_mm512_srai_epi32(mask, 1),
+                       _mm512_maskz_mov_epi32(_mm512_cmplt_epi32_mask(h, _mm512_setzero_si512()),
+                                              _mm512_set1_epi32(1)));
+  const __m512i r = _mm512_srav_epi32(h, right);
+  return _mm512_mask_add_epi32(r, _mm512_cmpgt_epi32_mask(remainder, threshold), r,
+                               _mm512_set1_epi32(1));
+}
+
 // quant::multiply_by_quantized_multiplier on 16 lanes, bit for bit: a
 // positive shift multiplies first (saturating), then the rounding doubling
 // high multiply, then a rounding right shift (ties away from zero).
@@ -139,11 +168,173 @@ __m512i requantize16(__m512i x, __m512i mult, __m512i shift, const ref::RequantP
                                   q.act_min, q.act_max);
 }
 
+// Requantizes 16 accumulators (columns first.., up to end) of one output row
+// and stores them: acc - (zp + 128) * column_sums + bias, then requantize16.
+void store_tile16(__m512i acc, uint32_t first, uint32_t end, const int32_t* bias_row,
+                  bool bias_per_column, const int32_t* column_sums, const ref::LayerQuant& q,
+                  int8_t* y_row) {
+  const uint32_t live = end - first >= 16 ? 16 : end - first;
+  const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
+  const __m512i cs = _mm512_maskz_loadu_epi32(lanes, column_sums + first);
+  // sum (a + 128) w - (zp + 128) sum w = sum (a - zp) w (mod 2^32).
+  __m512i sum = _mm512_sub_epi32(acc, _mm512_mullo_epi32(_mm512_set1_epi32(q.in_zp + 128), cs));
+  if (bias_row != nullptr)
+    sum = _mm512_add_epi32(sum, bias_per_column ? _mm512_maskz_loadu_epi32(lanes, bias_row + first)
+                                                : _mm512_set1_epi32(bias_row[0]));
+  const bool per_channel = q.out.count > 1;
+  const __m512i mult = per_channel ? _mm512_maskz_loadu_epi32(lanes, q.out.multiplier + first)
+                                   : _mm512_set1_epi32(q.out.multiplier[0]);
+  const __m512i shift = per_channel ? _mm512_maskz_loadu_epi32(lanes, q.out.shift + first)
+                                    : _mm512_set1_epi32(q.out.shift[0]);
+  _mm512_mask_cvtepi32_storeu_epi8(y_row + first, lanes, requantize16(sum, mult, shift, q.out));
+}
+
+// Indirect convolution: rows are output pixels, each with one input pointer
+// per tap (its input pixel, or a row of zero points where the tap reaches no
+// input); the reduction runs over taps and then the quads of Cin (Cin % 4 ==
+// 0), matching the packed weights' row order r = tap * Cin + ic.
+template <int kRows, int kTiles, bool kMasked>
+void conv_dot_tiles(const int8_t* const* taps_of_rows, uint32_t taps, uint32_t cin, const int8_t* b,
+                    size_t row, uint32_t n0, uint32_t n, __m512i* out) {
+  __m512i acc[kRows * kTiles];
+  __mmask16 mask[kTiles];
+  for (int t = 0; t < kTiles; ++t) {
+    const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
+    const uint32_t live = first >= n ? 0 : (n - first >= 16 ? 16 : n - first);
+    mask[t] = static_cast<__mmask16>((1u << live) - 1u);
+  }
+  for (int i = 0; i < kRows * kTiles; ++i) acc[i] = _mm512_setzero_si512();
+  const uint32_t quads = cin / 4;
+  const int8_t* bq = b + size_t{n0} * 4;
+  for (uint32_t tap = 0; tap < taps; ++tap) {
+    const int8_t* src[kRows];
+    for (int r = 0; r < kRows; ++r) src[r] = taps_of_rows[size_t(r) * taps + tap];
+    for (uint32_t qd = 0; qd < quads; ++qd, bq += row) {
+      __m512i w[kTiles];
+      for (int t = 0; t < kTiles; ++t)
+        w[t] = kMasked ? _mm512_maskz_loadu_epi32(mask[t], bq + 64 * t)
+                       : _mm512_loadu_si512(bq + 64 * t);
+      for (int r = 0; r < kRows; ++r) {
+        int32_t quad;
+        memcpy(&quad, src[r] + qd * 4, 4);
+        const __m512i av = _mm512_set1_epi32(quad ^ static_cast<int32_t>(0x80808080u));
+        for (int t = 0; t < kTiles; ++t)
+          acc[r * kTiles + t] = _mm512_dpbusd_epi32(acc[r * kTiles + t], av, w[t]);
+      }
+    }
+  }
+  for (int i = 0; i < kRows * kTiles; ++i) out[i] = acc[i];
+}
+
+void conv_dot_any(int rows, int tiles, bool masked, const int8_t* const* taps_of_rows,
+                  uint32_t taps, uint32_t cin, const int8_t* b, size_t row, uint32_t n0, uint32_t n,
+                  __m512i* acc) {
+  switch ((rows == 4 ? 16 : 0) + tiles * 2 + (masked ? 1 : 0)) {
+#define EDGEAE_CONV_CASE(r, t)                                                       \
+  case (r == 4 ? 16 : 0) + 2 * t:                                                       \
+    return conv_dot_tiles<r, t, false>(taps_of_rows, taps, cin, b, row, n0, n, acc); \
+  case (r == 4 ? 16 : 0) + 2 * t + 1:                                                   \
+    return conv_dot_tiles<r, t, true>(taps_of_rows, taps, cin, b, row, n0, n, acc);
+    EDGEAE_CONV_CASE(1, 1)
+    EDGEAE_CONV_CASE(1, 2)
+    EDGEAE_CONV_CASE(1, 3)
+    EDGEAE_CONV_CASE(1, 4)
+    EDGEAE_CONV_CASE(4, 1)
+    EDGEAE_CONV_CASE(4, 2)
+    EDGEAE_CONV_CASE(4, 3)
+    EDGEAE_CONV_CASE(4, 4)
+#undef EDGEAE_CONV_CASE
+    default:
+      return;
+  }
+}
+
+// The input pointer of every tap of output pixel (n, oh, ow).
+template <bool kTransposed>
+void tap_pointers(const ref::ConvShape& s, const int8_t* x, const int8_t* zp_row, uint32_t n,
+                  uint32_t oh, uint32_t ow, const int8_t** out) {
+  const format::ConvParams& p = s.p;
+  const auto kh_count = static_cast<uint32_t>(p.kernel[0]);
+  const auto kw_count = static_cast<uint32_t>(p.kernel[1]);
+  for (uint32_t kh = 0; kh < kh_count; ++kh) {
+    const int64_t ih =
+        ref::conv_tap<kTransposed>(oh, kh, p.stride[0], p.pad_begin[0], p.dilation[0], s.in_h);
+    for (uint32_t kw = 0; kw < kw_count; ++kw) {
+      const int64_t iw = ih < 0 ? -1
+                                : ref::conv_tap<kTransposed>(ow, kw, p.stride[1], p.pad_begin[1],
+                                                             p.dilation[1], s.in_w);
+      out[kh * kw_count + kw] =
+          iw < 0 ? zp_row : x + ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * s.in_c;
+    }
+  }
+}
+
+template <bool kTransposed>
+void conv_indirect(const ref::ConvShape& s, const ref::LayerQuant& q, const int8_t* x,
+                   const int8_t* w, const int32_t* bias, const int32_t* column_sums, int8_t* zp_row,
+                   int8_t* y) {
+  memset(zp_row, static_cast<int8_t>(q.in_zp), s.in_c);
+  const uint32_t taps = static_cast<uint32_t>(s.p.kernel[0]) * static_cast<uint32_t>(s.p.kernel[1]);
+  const int8_t* pointers[4 * kMaxIndirectTaps];
+  ref::DenseShape blocks;  // the packed weights' column blocks
+  blocks.n = s.out_c;
+  blocks.k = taps * s.in_c;
+  blocks.b_block = static_cast<uint32_t>(s.p.w_block);
+  for (uint32_t n = 0; n < s.batch; ++n)
+    for (uint32_t oh = 0; oh < s.out_h; ++oh)
+      for (uint32_t ow = 0; ow < s.out_w;) {
+        const int rows = s.out_w - ow >= 4 ? 4 : 1;
+        for (int r = 0; r < rows; ++r)
+          tap_pointers<kTransposed>(s, x, zp_row, n, oh, ow + static_cast<uint32_t>(r),
+                                    pointers + size_t(r) * taps);
+        int8_t* y0 = y + ((size_t{n} * s.out_h + oh) * s.out_w + ow) * s.out_c;
+        for_each_column_block(
+            blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
+              for (uint32_t n0 = nb; n0 < ne; n0 += 64) {
+                const uint32_t left = ne - n0;
+                const int tiles = left >= 64 ? 4 : static_cast<int>((left + 15) / 16);
+                __m512i acc[16];
+                conv_dot_any(rows, tiles, left % 16 != 0 && left < 64, pointers, taps, s.in_c,
+                             block, row, n0 - nb, ne - nb, acc);
+                for (int r = 0; r < rows; ++r)
+                  for (int t = 0; t < tiles; ++t) {
+                    const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
+                    if (first < ne)
+                      store_tile16(acc[r * tiles + t], first, ne, bias, true, column_sums, q,
+                                   y0 + size_t(r) * s.out_c);
+                  }
+              }
+            });
+        ow += static_cast<uint32_t>(rows);
+      }
+}
+
 }  // namespace
 
 void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
                          const int8_t* b, const int32_t* bias, const int32_t* column_sums,
                          int8_t* y) {
+  if (s.n == 1) {
+    // One output column (a Cout-1 conv's gathered rows): B is then K
+    // contiguous weights, so the lanes run along K instead.
+    for (uint32_t m = 0; m < s.m; ++m) {
+      const int8_t* am = a + size_t{m} * s.k;
+      __m512i acc = _mm512_setzero_si512();
+      for (uint32_t k0 = 0; k0 < s.k; k0 += 64) {
+        const uint32_t live = s.k - k0 >= 64 ? 64 : s.k - k0;
+        const __mmask64 lanes = live == 64 ? ~__mmask64{0} : (__mmask64{1} << live) - 1;
+        const __m512i av = _mm512_xor_si512(_mm512_maskz_loadu_epi8(lanes, am + k0),
+                                            _mm512_set1_epi8(static_cast<char>(0x80)));
+        acc = _mm512_dpbusd_epi32(acc, av, _mm512_maskz_loadu_epi8(lanes, b + k0));
+      }
+      // Masked-off bytes read 128 against a zero weight: nothing added.
+      const auto total = static_cast<uint32_t>(_mm512_reduce_add_epi32(acc));
+      const int32_t sum = static_cast<int32_t>(total - static_cast<uint32_t>(q.in_zp + 128) *
+                                                           static_cast<uint32_t>(column_sums[0]));
+      store_requantized(s, q, bias, m, 0, 1, &sum, y);
+    }
+    return;
+  }
   const __m512i offset = _mm512_set1_epi32(q.in_zp + 128);
   const bool per_channel = q.out.count > 1;
   // Requantizes tile t of row m (columns first..first+15) and stores it.
@@ -188,6 +379,15 @@ void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, con
   });
 }
 
+void conv_s8_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
+                        const int8_t* x, const int8_t* w, const int32_t* bias,
+                        const int32_t* column_sums, int8_t* zp_row, int8_t* y) {
+  if (transposed)
+    conv_indirect<true>(s, q, x, w, bias, column_sums, zp_row, y);
+  else
+    conv_indirect<false>(s, q, x, w, bias, column_sums, zp_row, y);
+}
+
 }  // namespace edgeae::simd
 
 namespace edgeae::simd {
@@ -206,8 +406,12 @@ void add_s8_avx512(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQ
     ref::add_s8(op, s, q, a, b, y);
     return;
   }
-  const __m512i a_mult = _mm512_set1_epi32(q.a_multiplier), a_shift = _mm512_set1_epi32(q.a_shift);
-  const __m512i b_mult = _mm512_set1_epi32(q.b_multiplier), b_shift = _mm512_set1_epi32(q.b_shift);
+  // The loader guarantees a/b shifts <= 0 and multipliers >= 0, so their
+  // scaling is the high multiply and rounding shift alone.
+  const __m512i a_mult = _mm512_set1_epi32(q.a_multiplier);
+  const __m512i a_right = _mm512_set1_epi32(-q.a_shift);
+  const __m512i b_mult = _mm512_set1_epi32(q.b_multiplier);
+  const __m512i b_right = _mm512_set1_epi32(-q.b_shift);
   const __m512i o_mult = _mm512_set1_epi32(q.out_multiplier);
   const __m512i o_shift = _mm512_set1_epi32(q.out_shift);
   const __m512i a_zp = _mm512_set1_epi32(q.a_zp), b_zp = _mm512_set1_epi32(q.b_zp);
@@ -216,12 +420,12 @@ void add_s8_avx512(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQ
     const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
     const __m512i av = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(lanes, a + i));
     const __m512i bv = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(lanes, b + i));
-    const __m512i sa = multiply_by_quantized_multiplier16(
+    const __m512i sa = high_mul_and_round(
         _mm512_slli_epi32(_mm512_sub_epi32(av, a_zp), static_cast<unsigned>(q.left_shift)), a_mult,
-        a_shift);
-    const __m512i sb = multiply_by_quantized_multiplier16(
+        a_right);
+    const __m512i sb = high_mul_and_round(
         _mm512_slli_epi32(_mm512_sub_epi32(bv, b_zp), static_cast<unsigned>(q.left_shift)), b_mult,
-        b_shift);
+        b_right);
     const __m512i sum =
         op == ref::BinaryOp::kSub ? _mm512_sub_epi32(sa, sb) : _mm512_add_epi32(sa, sb);
     const __m512i r = add_zero_point_and_clamp(
