@@ -8,9 +8,11 @@ One place for what every training script needs:
                               each with L2 weight decay
   fit                         mini-batch training with early stopping on a
                               validation set (patience; best weights restored)
-  digits / digits_split       scikit-learn's 8x8 digits in [0, 1], fixed split
+  digits_task                 scikit-learn's 8x8 digits in [0, 1], fixed split,
+                              noisy validation/test sets, training batches
   corrupt / shift_digits      Gaussian and masking noise; random +-1 pixel shifts
-  quality                     MSE, PSNR and SNR of input and output vs clean
+  quality / report            MSE, PSNR and SNR of input and output vs clean;
+                              the whole metrics.json
   export_onnx / save_arrays / write_metrics
                               ONNX (opset 13) export, float32 test vectors and
                               metrics.json, all written atomically per file
@@ -22,11 +24,17 @@ import json
 import math
 import os
 import time
+import types
 import warnings
 
-import numpy as np
-import torch
-import torch.nn as nn
+# Idle OpenMP threads sleep instead of spinning: with spinning, two torch threads
+# on a machine whose other core is busy run 10-50x slower.  Only takes effect
+# if set before torch is first imported, hence scripts import aetrain first.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
 
 # torch.onnx shape-inference chatter (prim::Constant) is harmless here.
 warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\.onnx")
@@ -54,6 +62,14 @@ def add_training_args(ap, *, epochs, patience, lr, batch_size, optimizer="adam",
     ap.add_argument("--augment", action="store_true", help=augment_help)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
+
+
+def add_output_args(ap, name, out, save_test=None):
+    if save_test is not None:
+        ap.add_argument("--save-test", type=int, default=save_test,
+                        help="how many test samples to write as test vectors")
+    ap.add_argument("--name", default=name, help="ONNX file name (NAME.onnx)")
+    ap.add_argument("--out", default=out, help="output directory")
 
 
 def setup(args):
@@ -128,6 +144,8 @@ def fit(model, opt, n_train, make_batch, val_inputs, val_targets, args, generato
         history["epoch"].append(epoch)
         history["train_loss"].append(total / count)
         history["val_loss"].append(val_loss)
+        if epoch % 25 == 0:
+            print(f"  epoch {epoch}: train {total / count:.6f} val {val_loss:.6f}", flush=True)
         if val_loss < best[0]:
             best = (val_loss, epoch, {k: v.clone() for k, v in model.state_dict().items()})
         elif epoch - best[1] >= args.patience:
@@ -140,13 +158,24 @@ def fit(model, opt, n_train, make_batch, val_inputs, val_targets, args, generato
     return history, best[1], best[0], train_seconds
 
 
-def run_summary(history, best_epoch, best_val_loss, train_seconds):
-    """The training part of metrics.json."""
+def report(args, model, architecture, split, fitted, test, **extra):
+    """metrics.json: config, architecture, parameter count, split, torch version,
+    training summary (seconds, epochs run, best epoch and validation loss),
+    test metrics, any extra sections, then the per-epoch loss history."""
+    history, best_epoch, best_val_loss, train_seconds = fitted
     return {
+        "config": config(args),
+        "architecture": architecture,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "split": split,
+        "torch_version": torch.__version__,
         "train_seconds": round(train_seconds, 2),
         "epochs_run": history["epoch"][-1],
         "best_epoch": best_epoch,
         "best_val_loss": best_val_loss,
+        "test": test,
+        **extra,
+        "history": history,
     }
 
 
@@ -165,6 +194,32 @@ def digits_split(n, seed, n_test=100, val_fraction=0.15):
     test_idx, rest = perm[:n_test], perm[n_test:]
     n_val = int(round(val_fraction * len(rest)))
     return rest[n_val:], rest[:n_val], test_idx
+
+
+def digits_task(args, shape=(-1, 64), n_test=100):
+    """The digits split and noise every digits script uses: clean tensors
+    train/val/test of `shape`, val_noisy/test_noisy drawn once from fixed
+    seeds, make_batch(idx) -> (noisy, clean) for fit (fresh noise, and random
+    shifts with --augment), the shuffle generator, and the split sizes."""
+    x = digits()
+    train_idx, val_idx, test_idx = digits_split(len(x), args.seed, n_test)
+    train, val, test = (torch.from_numpy(x[i]).reshape(shape)
+                        for i in (train_idx, val_idx, test_idx))
+    g_val, g_test, g_train, g_shuffle, g_augment = (
+        torch.Generator().manual_seed(args.seed + k) for k in range(1, 6))
+    val_noisy = corrupt(val, args, g_val)
+    test_noisy = corrupt(test, args, g_test)
+
+    def make_batch(idx):
+        clean = train[idx]
+        if args.augment:
+            clean = shift_digits(clean, g_augment)
+        return corrupt(clean, args, g_train), clean
+
+    split = {"train": len(train_idx), "val": len(val_idx), "test": len(test_idx)}
+    return types.SimpleNamespace(train=train, val=val, test=test, val_noisy=val_noisy,
+                                 test_noisy=test_noisy, make_batch=make_batch,
+                                 shuffle=g_shuffle, split=split)
 
 
 def add_noise_args(ap, noise="gaussian", sigma=0.3, mask_fraction=0.3):
@@ -281,3 +336,13 @@ def write_metrics(out_dir, metrics):
             json.dump(metrics, f, indent=1)
             f.write("\n")
     _replace(os.path.join(out_dir, "metrics.json"), write)
+
+
+def save_all(args, model, example, names, metrics, **arrays):
+    """Writes args.out/args.name.onnx (names = (input, output)), the test
+    vectors (the first args.save_test samples of each array, all without
+    --save-test) and metrics.json."""
+    export_onnx(model, example, os.path.join(args.out, args.name + ".onnx"), *names)
+    n = getattr(args, "save_test", None)
+    save_arrays(args.out, **{k: v[:n] for k, v in arrays.items()})
+    write_metrics(args.out, metrics)

@@ -47,12 +47,11 @@ import argparse
 import os
 import sys
 
-import torch
-import torch.nn as nn
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
-import aetrain  # noqa: E402
+import aetrain  # noqa: E402  (first: it sets up OpenMP before torch loads)
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
 
 N_TEST = 100
 
@@ -80,64 +79,29 @@ def main():
     aetrain.add_noise_args(ap)
     ap.add_argument("--hidden", type=int, default=32)
     ap.add_argument("--latent", type=int, default=16)
-    ap.add_argument("--save-test", type=int, default=N_TEST,
-                    help="how many test images to write as test vectors")
-    ap.add_argument("--name", default="digits_dae", help="ONNX file name (NAME.onnx)")
-    ap.add_argument("--out", default=HERE, help="output directory")
+    aetrain.add_output_args(ap, "digits_dae", HERE, N_TEST)
     args = ap.parse_args()
     aetrain.setup(args)
 
-    # ---- data -------------------------------------------------------------
-    x = aetrain.digits()
-    train_idx, val_idx, test_idx = aetrain.digits_split(len(x), args.seed, N_TEST)
-    x_train = torch.from_numpy(x[train_idx])
-    x_val = torch.from_numpy(x[val_idx])
-    x_test = torch.from_numpy(x[test_idx])
-
-    g_val = torch.Generator().manual_seed(args.seed + 1)
-    g_test = torch.Generator().manual_seed(args.seed + 2)
-    g_train = torch.Generator().manual_seed(args.seed + 3)
-    g_shuffle = torch.Generator().manual_seed(args.seed + 4)
-    g_augment = torch.Generator().manual_seed(args.seed + 5)
-    x_val_noisy = aetrain.corrupt(x_val, args, g_val)
-    x_test_noisy = aetrain.corrupt(x_test, args, g_test)
-
-    def make_batch(idx):
-        clean = x_train[idx]
-        if args.augment:
-            clean = aetrain.shift_digits(clean, g_augment)
-        return aetrain.corrupt(clean, args, g_train), clean
+    task = aetrain.digits_task(args, n_test=N_TEST)
 
     # ---- model / training -------------------------------------------------
     model = DAE(64, args.hidden, args.latent, aetrain.dropout(args))
     opt = aetrain.make_optimizer(args, model.parameters())
-    history, best_epoch, best_val, seconds = aetrain.fit(
-        model, opt, len(x_train), make_batch, x_val_noisy, x_val, args, g_shuffle)
+    fitted = aetrain.fit(model, opt, len(task.train), task.make_batch, task.val_noisy,
+                         task.val, args, task.shuffle)
 
-    # ---- test -------------------------------------------------------------
+    # ---- test / write -----------------------------------------------------
     with torch.no_grad():
-        y_test = model(x_test_noisy)
-    noisy_np, clean_np, out_np = x_test_noisy.numpy(), x_test.numpy(), y_test.numpy()
-    metrics = {
-        "config": aetrain.config(args),
-        "architecture": f"64 -> {args.hidden} ReLU -> {args.latent} ReLU -> "
-                        f"{args.hidden} ReLU -> 64 Sigmoid",
-        "parameters": sum(p.numel() for p in model.parameters()),
-        "split": {"train": len(train_idx), "val": len(val_idx), "test": len(test_idx)},
-        "torch_version": torch.__version__,
-        **aetrain.run_summary(history, best_epoch, best_val, seconds),
-        "test": aetrain.quality(noisy_np, clean_np, out_np),
-        "history": history,
-    }
+        out = model(task.test_noisy).numpy()
+    noisy, clean = task.test_noisy.numpy(), task.test.numpy()
+    arch = (f"64 -> {args.hidden} ReLU -> {args.latent} ReLU -> {args.hidden} ReLU -> "
+            "64 Sigmoid")
+    metrics = aetrain.report(args, model, arch, task.split, fitted,
+                             aetrain.quality(noisy, clean, out))
     aetrain.print_quality(metrics["test"])
-
-    # ---- write ------------------------------------------------------------
-    n = args.save_test
-    aetrain.export_onnx(model, x_test_noisy[:1], os.path.join(args.out, args.name + ".onnx"),
-                        "noisy", "denoised")
-    aetrain.save_arrays(args.out, test_noisy=noisy_np[:n], test_clean=clean_np[:n],
-                        test_torch_out=out_np[:n])
-    aetrain.write_metrics(args.out, metrics)
+    aetrain.save_all(args, model, task.test_noisy[:1], ("noisy", "denoised"), metrics,
+                     test_noisy=noisy, test_clean=clean, test_torch_out=out)
 
 
 if __name__ == "__main__":
