@@ -10,6 +10,7 @@ One place for what every training script needs:
                               validation set (patience; best weights restored)
   digits_task                 scikit-learn's 8x8 digits in [0, 1], fixed split,
                               noisy validation/test sets, training batches
+  train_digits                all of the above for one digits denoiser
   corrupt / shift_digits      Gaussian and masking noise; random +-1 pixel shifts
   quality / report            MSE, PSNR and SNR of input and output vs clean;
                               the whole metrics.json
@@ -20,6 +21,7 @@ One place for what every training script needs:
 Scripts import it with models/common on sys.path (see any train.py).
 """
 
+import argparse
 import json
 import math
 import os
@@ -62,6 +64,22 @@ def add_training_args(ap, *, epochs, patience, lr, batch_size, optimizer="adam",
     ap.add_argument("--augment", action="store_true", help=augment_help)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
+
+
+def digits_parser(doc, epochs, patience):
+    """An ArgumentParser with the training and noise options of a digits script."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    add_training_args(ap, epochs=epochs, patience=patience, lr=3e-3, batch_size=64,
+                      augment_help="random +-1 pixel shifts of the training images")
+    add_noise_args(ap)
+    return ap
+
+
+def parse(ap):
+    """Parses the command line and calls setup."""
+    args = ap.parse_args()
+    setup(args)
+    return args
 
 
 def add_output_args(ap, name, out, save_test=None):
@@ -220,6 +238,27 @@ def digits_task(args, shape=(-1, 64), n_test=100):
     return types.SimpleNamespace(train=train, val=val, test=test, val_noisy=val_noisy,
                                  test_noisy=test_noisy, make_batch=make_batch,
                                  shuffle=g_shuffle, split=split)
+
+
+def train_digits(args, model, architecture, shape=(-1, 64), loss=mse_loss, extra=None):
+    """The whole run of a digits denoiser: data (digits_task), optimizer, fit,
+    test metrics (plus the sections extra(model, noisy test inputs) returns,
+    computed without gradients), and save_all."""
+    task = digits_task(args, shape)
+    opt = make_optimizer(args, model.parameters())
+    fitted = fit(model, opt, len(task.train), task.make_batch, task.val_noisy, task.val,
+                 args, task.shuffle, loss=loss)
+    with torch.no_grad():
+        out = model(task.test_noisy).numpy()
+        sections = extra(model, task.test_noisy) if extra else {}
+    noisy, clean = task.test_noisy.numpy(), task.test.numpy()
+    metrics = report(args, model, architecture, task.split, fitted,
+                     quality(noisy, clean, out), **sections)
+    print_quality(metrics["test"])
+    for name, section in sections.items():
+        print(f"{name}: {json.dumps(section)}")
+    save_all(args, model, task.test_noisy[:1], ("noisy", "denoised"), metrics,
+             test_noisy=noisy, test_clean=clean, test_torch_out=out)
 
 
 def add_noise_args(ap, noise="gaussian", sigma=0.3, mask_fraction=0.3):

@@ -29,14 +29,12 @@ Outputs (in --out, default: this script's directory):
 The defaults reproduce the committed files (same torch build, CPU).
 """
 
-import argparse
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
 import aetrain  # noqa: E402  (first: it sets up OpenMP before torch loads)
-import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
 
@@ -61,33 +59,15 @@ class ConvDAE(nn.Module):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    aetrain.add_training_args(ap, epochs=300, patience=20, lr=3e-3, batch_size=64,
-                              augment_help="random +-1 pixel shifts of the training images")
-    aetrain.add_noise_args(ap)
+    ap = aetrain.digits_parser(__doc__, 300, 20)
     ap.add_argument("--channels", type=int, default=12)
     aetrain.add_output_args(ap, "digits_conv_dae", HERE, 16)
-    args = ap.parse_args()
-    aetrain.setup(args)
+    args = aetrain.parse(ap)
 
-    task = aetrain.digits_task(args, shape=(-1, 1, 8, 8))
-    model = ConvDAE(args.channels, aetrain.dropout(args))
-    opt = aetrain.make_optimizer(args, model.parameters())
-    fitted = aetrain.fit(model, opt, len(task.train), task.make_batch, task.val_noisy,
-                         task.val, args, task.shuffle)
-
-    with torch.no_grad():
-        out = model(task.test_noisy).numpy()
-    noisy, clean = task.test_noisy.numpy(), task.test.numpy()
     c = args.channels
     arch = (f"[1,8,8] -> Conv {c} s1 -> Conv {2 * c} s2 -> Conv {2 * c} s2 [{2 * c},2,2] -> "
             f"ConvT {2 * c} s2 -> ConvT {c} s2 (each + BN + ReLU) -> Conv 1 + Sigmoid")
-    metrics = aetrain.report(args, model, arch, task.split, fitted,
-                             aetrain.quality(noisy, clean, out))
-    aetrain.print_quality(metrics["test"])
-    aetrain.save_all(args, model, task.test_noisy[:1], ("noisy", "denoised"), metrics,
-                     test_noisy=noisy, test_clean=clean, test_torch_out=out)
-
+    aetrain.train_digits(args, ConvDAE(c, aetrain.dropout(args)), arch, shape=(-1, 1, 8, 8))
 
 if __name__ == "__main__":
     main()

@@ -43,18 +43,13 @@ Run with /usr/bin/python3 (Debian python3-torch, python3-onnx, python3-sklearn):
 The defaults reproduce the committed files (same torch build, CPU).
 """
 
-import argparse
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
 import aetrain  # noqa: E402  (first: it sets up OpenMP before torch loads)
-import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
-
-N_TEST = 100
-
 
 class DAE(nn.Module):
     def __init__(self, n_in=64, hidden=32, latent=16, drop=()):
@@ -73,36 +68,15 @@ class DAE(nn.Module):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    aetrain.add_training_args(ap, epochs=1000, patience=30, lr=3e-3, batch_size=64,
-                              augment_help="random +-1 pixel shifts of the training images")
-    aetrain.add_noise_args(ap)
+    ap = aetrain.digits_parser(__doc__, 1000, 30)
     ap.add_argument("--hidden", type=int, default=32)
     ap.add_argument("--latent", type=int, default=16)
-    aetrain.add_output_args(ap, "digits_dae", HERE, N_TEST)
-    args = ap.parse_args()
-    aetrain.setup(args)
+    aetrain.add_output_args(ap, "digits_dae", HERE, 100)
+    args = aetrain.parse(ap)
 
-    task = aetrain.digits_task(args, n_test=N_TEST)
-
-    # ---- model / training -------------------------------------------------
-    model = DAE(64, args.hidden, args.latent, aetrain.dropout(args))
-    opt = aetrain.make_optimizer(args, model.parameters())
-    fitted = aetrain.fit(model, opt, len(task.train), task.make_batch, task.val_noisy,
-                         task.val, args, task.shuffle)
-
-    # ---- test / write -----------------------------------------------------
-    with torch.no_grad():
-        out = model(task.test_noisy).numpy()
-    noisy, clean = task.test_noisy.numpy(), task.test.numpy()
     arch = (f"64 -> {args.hidden} ReLU -> {args.latent} ReLU -> {args.hidden} ReLU -> "
             "64 Sigmoid")
-    metrics = aetrain.report(args, model, arch, task.split, fitted,
-                             aetrain.quality(noisy, clean, out))
-    aetrain.print_quality(metrics["test"])
-    aetrain.save_all(args, model, task.test_noisy[:1], ("noisy", "denoised"), metrics,
-                     test_noisy=noisy, test_clean=clean, test_torch_out=out)
-
+    aetrain.train_digits(args, DAE(64, args.hidden, args.latent, aetrain.dropout(args)), arch)
 
 if __name__ == "__main__":
     main()

@@ -29,7 +29,6 @@ Outputs (in --out, default: this script's directory / PENALTY):
 The defaults reproduce the committed files (same torch build, CPU).
 """
 
-import argparse
 import os
 import sys
 
@@ -90,42 +89,23 @@ def sparsity(args, h):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = aetrain.digits_parser(__doc__, 1000, 30)
     ap.add_argument("--penalty", choices=("l1", "kl"), required=True)
-    aetrain.add_training_args(ap, epochs=1000, patience=30, lr=3e-3, batch_size=64,
-                              augment_help="random +-1 pixel shifts of the training images")
-    aetrain.add_noise_args(ap)
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--l1", type=float, default=1e-3,
                     help="l1: weight of the mean absolute hidden activation")
     ap.add_argument("--rho", type=float, default=0.05, help="kl: target mean activation")
     ap.add_argument("--beta", type=float, default=1e-3, help="kl: weight of the KL sum")
     aetrain.add_output_args(ap, None, None, 16)
-    args = ap.parse_args()
+    args = aetrain.parse(ap)
     args.name = args.name or f"digits_sparse_{args.penalty}"
     args.out = args.out or os.path.join(HERE, args.penalty)
-    aetrain.setup(args)
 
-    task = aetrain.digits_task(args)
     act = nn.ReLU() if args.penalty == "l1" else nn.Sigmoid()
-    model = SparseAE(args.hidden, act, aetrain.dropout(args))
-    opt = aetrain.make_optimizer(args, model.parameters())
-    fitted = aetrain.fit(model, opt, len(task.train), task.make_batch, task.val_noisy,
-                         task.val, args, task.shuffle, loss=objective(args))
-
-    with torch.no_grad():
-        out = model(task.test_noisy).numpy()
-        h = model.encoder(task.test_noisy)
-    noisy, clean = task.test_noisy.numpy(), task.test.numpy()
-    arch = f"64 -> {args.hidden} {type(act).__name__} -> 64 Sigmoid"
-    metrics = aetrain.report(args, model, arch, task.split, fitted,
-                             aetrain.quality(noisy, clean, out), sparsity=sparsity(args, h))
-    aetrain.print_quality(metrics["test"])
-    print("sparsity:", {k: (round(v, 4) if isinstance(v, float) else v)
-                        for k, v in metrics["sparsity"].items()})
-    aetrain.save_all(args, model, task.test_noisy[:1], ("noisy", "denoised"), metrics,
-                     test_noisy=noisy, test_clean=clean, test_torch_out=out)
-
+    aetrain.train_digits(
+        args, SparseAE(args.hidden, act, aetrain.dropout(args)),
+        f"64 -> {args.hidden} {type(act).__name__} -> 64 Sigmoid", loss=objective(args),
+        extra=lambda model, noisy: {"sparsity": sparsity(args, model.encoder(noisy))})
 
 if __name__ == "__main__":
     main()
