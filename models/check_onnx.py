@@ -30,6 +30,7 @@ MODELS = [
     ("digits_sparse/l1", "digits_sparse_l1"),
     ("digits_sparse/kl", "digits_sparse_kl"),
     ("digits_conv_dae", "digits_conv_dae"),
+    ("speech_unet1d", "speech_unet1d"),
 )]
 MAX_BYTES = 200 * 1024
 

@@ -29,9 +29,10 @@ import time
 import types
 import warnings
 
-# Idle OpenMP threads sleep instead of spinning: with spinning, two torch threads
-# on a machine whose other core is busy run 10-50x slower.  Only takes effect
-# if set before torch is first imported, hence scripts import aetrain first.
+# Idle OpenMP threads sleep instead of spinning: with spinning, two torch
+# threads on a machine whose other core is busy ran 8-30x slower (measured).
+# Only takes effect if set before torch is first imported, hence scripts
+# import aetrain first.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np  # noqa: E402

@@ -28,8 +28,9 @@ restored; optional L2 weight decay, dropout and random +-1 pixel shifts
 (--augment).  2 threads.  The machinery is models/common/aetrain.py.
 
 Outputs (in --out, default: this script's directory):
-  NAME.onnx            (--name, default digits_dae) opset 13, input "noisy" [batch, 64], output "denoised"
-                       [batch, 64], dynamic axis "batch"
+  NAME.onnx            (--name, default digits_dae) opset 13, input "noisy"
+                       [batch, 64], output "denoised" [batch, 64], dynamic
+                       axis "batch"
   test_noisy.npy       float32 [T, 64] noisy held-out test inputs
   test_clean.npy       float32 [T, 64] the corresponding clean images
   test_torch_out.npy   float32 [T, 64] PyTorch model output on test_noisy

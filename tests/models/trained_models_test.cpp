@@ -78,6 +78,11 @@ TEST_CASE(
                           "digits_conv_dae/test_torch_out.npy"}) <= 1e-4);
 }
 
+TEST_CASE("trained models: speech 1-D U-Net denoiser matches PyTorch within 1e-4") {
+  CHECK(max_abs_difference({"speech_unet1d/speech_unet1d.onnx", "speech_unet1d/test_noisy.npy",
+                            "speech_unet1d/test_torch_out.npy"}) <= 1e-4);
+}
+
 TEST_CASE(
     "trained models: conv2d autoencoder (BatchNorm, ConvTranspose) matches PyTorch within 1e-4") {
   CHECK(max_abs_difference({"conv2d_ae/conv2d_ae.onnx", "conv2d_ae/test_input.npy",
