@@ -6,7 +6,7 @@ the committed PyTorch outputs.  No onnxruntime is needed (none is packaged in
 Debian 12); the tiny evaluator below covers exactly the ops these graphs use
 and raises on anything else.
 
-  /usr/bin/python3 models/check_onnx.py            # all three models
+  /usr/bin/python3 models/check_onnx.py            # all models
   /usr/bin/python3 models/check_onnx.py -q         # summary only
 """
 
@@ -25,7 +25,13 @@ MODELS = [
     ("digits_dae/digits_dae.onnx", "digits_dae/test_noisy.npy", "digits_dae/test_torch_out.npy"),
     ("conv2d_ae/conv2d_ae.onnx", "conv2d_ae/test_input.npy", "conv2d_ae/test_torch_out.npy"),
     ("unet1d/unet1d.onnx", "unet1d/test_input.npy", "unet1d/test_torch_out.npy"),
-]
+] + [(f"{d}/{name}.onnx", f"{d}/test_noisy.npy", f"{d}/test_torch_out.npy") for d, name in (
+    ("digits_dae_masking", "digits_dae_masking"),
+    ("digits_sparse/l1", "digits_sparse_l1"),
+    ("digits_sparse/kl", "digits_sparse_kl"),
+    ("digits_conv_dae", "digits_conv_dae"),
+    ("speech_unet1d", "speech_unet1d"),
+)]
 MAX_BYTES = 200 * 1024
 
 

@@ -53,6 +53,37 @@ TEST_CASE("trained models: digits denoising autoencoder matches PyTorch within 1
 }
 
 TEST_CASE(
+    "trained models: digits denoising autoencoder, masking noise, matches PyTorch within 1e-4") {
+  CHECK(max_abs_difference({"digits_dae_masking/digits_dae_masking.onnx",
+                            "digits_dae_masking/test_noisy.npy",
+                            "digits_dae_masking/test_torch_out.npy"}) <= 1e-4);
+}
+
+TEST_CASE("trained models: sparse overcomplete autoencoder (L1) matches PyTorch within 1e-4") {
+  CHECK(max_abs_difference({"digits_sparse/l1/digits_sparse_l1.onnx",
+                            "digits_sparse/l1/test_noisy.npy",
+                            "digits_sparse/l1/test_torch_out.npy"}) <= 1e-4);
+}
+
+TEST_CASE("trained models: sparse overcomplete autoencoder (KL) matches PyTorch within 1e-4") {
+  CHECK(max_abs_difference({"digits_sparse/kl/digits_sparse_kl.onnx",
+                            "digits_sparse/kl/test_noisy.npy",
+                            "digits_sparse/kl/test_torch_out.npy"}) <= 1e-4);
+}
+
+TEST_CASE(
+    "trained models: digits conv denoiser (BatchNorm, ConvTranspose) matches PyTorch within 1e-4") {
+  CHECK(
+      max_abs_difference({"digits_conv_dae/digits_conv_dae.onnx", "digits_conv_dae/test_noisy.npy",
+                          "digits_conv_dae/test_torch_out.npy"}) <= 1e-4);
+}
+
+TEST_CASE("trained models: speech 1-D U-Net denoiser matches PyTorch within 1e-4") {
+  CHECK(max_abs_difference({"speech_unet1d/speech_unet1d.onnx", "speech_unet1d/test_noisy.npy",
+                            "speech_unet1d/test_torch_out.npy"}) <= 1e-4);
+}
+
+TEST_CASE(
     "trained models: conv2d autoencoder (BatchNorm, ConvTranspose) matches PyTorch within 1e-4") {
   CHECK(max_abs_difference({"conv2d_ae/conv2d_ae.onnx", "conv2d_ae/test_input.npy",
                             "conv2d_ae/test_torch_out.npy"}) <= 1e-4);
