@@ -28,7 +28,8 @@ const char* const kUsage =
     "  bench   MODEL.eab [--seconds S] [--json]\n"
     "  pca     DATA.npy --components K -o OUT.eab [--precision float32] [--emit-c NAME]\n"
     "\n"
-    "EDGEAE_KERNELS=reference|sse4.1|avx2|avx512|neon|auto picks the kernel set (default auto).\n"
+    "EDGEAE_KERNELS=reference|sse4.1|avx2|avx512|avx512-vnni|neon|neon-dot|auto picks the\n"
+    "kernel set (default auto).\n"
     "\n"
     "'edgeae <command> --help' describes one command.\n";
 

@@ -194,8 +194,9 @@ void store_tile16(__m512i acc, uint32_t first, uint32_t end, const int32_t* bias
 // input); the reduction runs over taps and then the quads of Cin (Cin % 4 ==
 // 0), matching the packed weights' row order r = tap * Cin + ic.
 template <int kRows, int kTiles, bool kMasked>
-void conv_dot_tiles(const int8_t* const* taps_of_rows, uint32_t taps, uint32_t cin, const int8_t* b,
-                    size_t row, uint32_t n0, uint32_t n, __m512i* out) {
+void conv_dot_tiles(const int8_t* const* taps_of_rows, const uint32_t* tap_ids, uint32_t taps,
+                    uint32_t cin, const int8_t* b, size_t row, uint32_t n0, uint32_t n,
+                    __m512i* out) {
   __m512i acc[kRows * kTiles];
   __mmask16 mask[kTiles];
   for (int t = 0; t < kTiles; ++t) {
@@ -205,8 +206,9 @@ void conv_dot_tiles(const int8_t* const* taps_of_rows, uint32_t taps, uint32_t c
   }
   for (int i = 0; i < kRows * kTiles; ++i) acc[i] = _mm512_setzero_si512();
   const uint32_t quads = cin / 4;
-  const int8_t* bq = b + size_t{n0} * 4;
   for (uint32_t tap = 0; tap < taps; ++tap) {
+    // The listed tap's rows of the packed weights: r = tap_id * Cin + ic.
+    const int8_t* bq = b + size_t{tap_ids[tap]} * quads * row + size_t{n0} * 4;
     const int8_t* src[kRows];
     for (int r = 0; r < kRows; ++r) src[r] = taps_of_rows[size_t(r) * taps + tap];
     for (uint32_t qd = 0; qd < quads; ++qd, bq += row) {
@@ -227,14 +229,14 @@ void conv_dot_tiles(const int8_t* const* taps_of_rows, uint32_t taps, uint32_t c
 }
 
 void conv_dot_any(int rows, int tiles, bool masked, const int8_t* const* taps_of_rows,
-                  uint32_t taps, uint32_t cin, const int8_t* b, size_t row, uint32_t n0, uint32_t n,
-                  __m512i* acc) {
+                  const uint32_t* tap_ids, uint32_t taps, uint32_t cin, const int8_t* b, size_t row,
+                  uint32_t n0, uint32_t n, __m512i* acc) {
   switch ((rows == 4 ? 16 : 0) + tiles * 2 + (masked ? 1 : 0)) {
-#define EDGEAE_CONV_CASE(r, t)                                                       \
+#define EDGEAE_CONV_CASE(r, t)                                                                \
   case (r == 4 ? 16 : 0) + 2 * t:                                                       \
-    return conv_dot_tiles<r, t, false>(taps_of_rows, taps, cin, b, row, n0, n, acc); \
+    return conv_dot_tiles<r, t, false>(taps_of_rows, tap_ids, taps, cin, b, row, n0, n, acc); \
   case (r == 4 ? 16 : 0) + 2 * t + 1:                                                   \
-    return conv_dot_tiles<r, t, true>(taps_of_rows, taps, cin, b, row, n0, n, acc);
+    return conv_dot_tiles<r, t, true>(taps_of_rows, tap_ids, taps, cin, b, row, n0, n, acc);
     EDGEAE_CONV_CASE(1, 1)
     EDGEAE_CONV_CASE(1, 2)
     EDGEAE_CONV_CASE(1, 3)
@@ -249,64 +251,108 @@ void conv_dot_any(int rows, int tiles, bool masked, const int8_t* const* taps_of
   }
 }
 
-// The input pointer of every tap of output pixel (n, oh, ow).
+// The input pointer of each listed tap (id = kh * KW + kw) of output pixel
+// (n, oh, ow): its input pixel, or zp_row where it reaches no input.
 template <bool kTransposed>
 void tap_pointers(const ref::ConvShape& s, const int8_t* x, const int8_t* zp_row, uint32_t n,
-                  uint32_t oh, uint32_t ow, const int8_t** out) {
+                  uint32_t oh, uint32_t ow, const uint32_t* ids, uint32_t count,
+                  const int8_t** out) {
   const format::ConvParams& p = s.p;
-  const auto kh_count = static_cast<uint32_t>(p.kernel[0]);
   const auto kw_count = static_cast<uint32_t>(p.kernel[1]);
-  for (uint32_t kh = 0; kh < kh_count; ++kh) {
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint32_t kh = ids[i] / kw_count, kw = ids[i] % kw_count;
     const int64_t ih =
         ref::conv_tap<kTransposed>(oh, kh, p.stride[0], p.pad_begin[0], p.dilation[0], s.in_h);
-    for (uint32_t kw = 0; kw < kw_count; ++kw) {
-      const int64_t iw = ih < 0 ? -1
-                                : ref::conv_tap<kTransposed>(ow, kw, p.stride[1], p.pad_begin[1],
-                                                             p.dilation[1], s.in_w);
-      out[kh * kw_count + kw] =
-          iw < 0 ? zp_row : x + ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * s.in_c;
-    }
+    const int64_t iw = ih < 0 ? -1
+                              : ref::conv_tap<kTransposed>(ow, kw, p.stride[1], p.pad_begin[1],
+                                                           p.dilation[1], s.in_w);
+    out[i] =
+        iw < 0 ? zp_row : x + ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * s.in_c;
   }
 }
 
+inline int64_t positive_mod(int64_t v, int64_t m) {
+  return ((v % m) + m) % m;
+}
+
+// Output pixels in groups of 4 along W share each weight load. A
+// ConvTranspose of stride s splits its outputs into s_h * s_w classes by
+// position modulo the stride: within a class the same taps have a source
+// pixel (the others never do), so only those are multiplied; what the
+// skipped taps would add had they read the zero point, (zp + 128) * their
+// weights, is computed once per class and column tile and added, which keeps
+// the column-sum correction exact.
 template <bool kTransposed>
 void conv_indirect(const ref::ConvShape& s, const ref::LayerQuant& q, const int8_t* x,
                    const int8_t* w, const int32_t* bias, const int32_t* column_sums, int8_t* zp_row,
                    int8_t* y) {
   memset(zp_row, static_cast<int8_t>(q.in_zp), s.in_c);
-  const uint32_t taps = static_cast<uint32_t>(s.p.kernel[0]) * static_cast<uint32_t>(s.p.kernel[1]);
+  const format::ConvParams& p = s.p;
+  const auto kh_count = static_cast<uint32_t>(p.kernel[0]);
+  const auto kw_count = static_cast<uint32_t>(p.kernel[1]);
+  const uint32_t taps = kh_count * kw_count;
+  const uint32_t class_h = kTransposed ? static_cast<uint32_t>(p.stride[0]) : 1;
+  const uint32_t class_w = kTransposed ? static_cast<uint32_t>(p.stride[1]) : 1;
+  uint32_t listed[kMaxIndirectTaps], skipped[kMaxIndirectTaps];
+  const int8_t* zp_pointers[kMaxIndirectTaps];
+  for (uint32_t t = 0; t < taps; ++t) zp_pointers[t] = zp_row;
   const int8_t* pointers[4 * kMaxIndirectTaps];
   ref::DenseShape blocks;  // the packed weights' column blocks
   blocks.n = s.out_c;
   blocks.k = taps * s.in_c;
-  blocks.b_block = static_cast<uint32_t>(s.p.w_block);
-  for (uint32_t n = 0; n < s.batch; ++n)
-    for (uint32_t oh = 0; oh < s.out_h; ++oh)
-      for (uint32_t ow = 0; ow < s.out_w;) {
-        const int rows = s.out_w - ow >= 4 ? 4 : 1;
-        for (int r = 0; r < rows; ++r)
-          tap_pointers<kTransposed>(s, x, zp_row, n, oh, ow + static_cast<uint32_t>(r),
-                                    pointers + size_t(r) * taps);
-        int8_t* y0 = y + ((size_t{n} * s.out_h + oh) * s.out_w + ow) * s.out_c;
-        for_each_column_block(
-            blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
-              for (uint32_t n0 = nb; n0 < ne; n0 += 64) {
-                const uint32_t left = ne - n0;
-                const int tiles = left >= 64 ? 4 : static_cast<int>((left + 15) / 16);
-                __m512i acc[16];
-                conv_dot_any(rows, tiles, left % 16 != 0 && left < 64, pointers, taps, s.in_c,
-                             block, row, n0 - nb, ne - nb, acc);
-                for (int r = 0; r < rows; ++r)
-                  for (int t = 0; t < tiles; ++t) {
-                    const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
-                    if (first < ne)
-                      store_tile16(acc[r * tiles + t], first, ne, bias, true, column_sums, q,
-                                   y0 + size_t(r) * s.out_c);
+  blocks.b_block = static_cast<uint32_t>(p.w_block);
+  for (uint32_t rh = 0; rh < class_h && rh < s.out_h; ++rh)
+    for (uint32_t rw = 0; rw < class_w && rw < s.out_w; ++rw) {
+      uint32_t n_listed = 0, n_skipped = 0;
+      for (uint32_t kh = 0; kh < kh_count; ++kh)
+        for (uint32_t kw = 0; kw < kw_count; ++kw) {
+          const bool reads =
+              !kTransposed ||
+              (positive_mod(int64_t{rh} + p.pad_begin[0] - int64_t{kh} * p.dilation[0],
+                            p.stride[0]) == 0 &&
+               positive_mod(int64_t{rw} + p.pad_begin[1] - int64_t{kw} * p.dilation[1],
+                            p.stride[1]) == 0);
+          (reads ? listed[n_listed++] : skipped[n_skipped++]) = kh * kw_count + kw;
+        }
+      for_each_column_block(
+          blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
+            for (uint32_t n0 = nb; n0 < ne; n0 += 64) {
+              const uint32_t left = ne - n0;
+              const int tiles = left >= 64 ? 4 : static_cast<int>((left + 15) / 16);
+              const bool masked = left % 16 != 0 && left < 64;
+              __m512i skip[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(),
+                                 _mm512_setzero_si512(), _mm512_setzero_si512()};
+              if (n_skipped != 0)
+                conv_dot_any(1, tiles, masked, zp_pointers, skipped, n_skipped, s.in_c, block, row,
+                             n0 - nb, ne - nb, skip);
+              for (uint32_t n = 0; n < s.batch; ++n)
+                for (uint32_t oh = rh; oh < s.out_h; oh += class_h)
+                  for (uint32_t ow = rw; ow < s.out_w;) {
+                    const uint32_t remaining = (s.out_w - 1 - ow) / class_w + 1;
+                    const int rows = remaining >= 4 ? 4 : 1;
+                    for (int r = 0; r < rows; ++r)
+                      tap_pointers<kTransposed>(s, x, zp_row, n, oh,
+                                                ow + static_cast<uint32_t>(r) * class_w, listed,
+                                                n_listed, pointers + size_t(r) * n_listed);
+                    __m512i acc[16];
+                    conv_dot_any(rows, tiles, masked, pointers, listed, n_listed, s.in_c, block,
+                                 row, n0 - nb, ne - nb, acc);
+                    for (int r = 0; r < rows; ++r) {
+                      int8_t* y_row = y + ((size_t{n} * s.out_h + oh) * s.out_w + ow +
+                                           static_cast<uint32_t>(r) * class_w) *
+                                              s.out_c;
+                      for (int t = 0; t < tiles; ++t) {
+                        const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
+                        if (first < ne)
+                          store_tile16(_mm512_add_epi32(acc[r * tiles + t], skip[t]), first, ne,
+                                       bias, true, column_sums, q, y_row);
+                      }
+                    }
+                    ow += static_cast<uint32_t>(rows) * class_w;
                   }
-              }
-            });
-        ow += static_cast<uint32_t>(rows);
-      }
+            }
+          });
+    }
 }
 
 }  // namespace
