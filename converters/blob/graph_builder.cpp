@@ -242,15 +242,10 @@ uint32_t GraphBuilder::conv(uint32_t x, uint32_t w, uint32_t bias, const format:
 }
 
 uint32_t GraphBuilder::unary(OpType type, uint32_t x, float alpha, float beta) {
-  static const std::pair<OpType, Activation> kOwn[] = {
-      {OpType::kRelu, Activation::kRelu},       {OpType::kLeakyRelu, Activation::kLeakyRelu},
-      {OpType::kSigmoid, Activation::kSigmoid}, {OpType::kTanh, Activation::kTanh},
-      {OpType::kClip, Activation::kClip},       {OpType::kHardSigmoid, Activation::kHardSigmoid}};
   OpDesc d;
   d.type = type;
   d.inputs = {x};
-  for (const auto& [t, a] : kOwn)
-    if (t == type) d.activation.kind = a;
+  d.activation.kind = own_activation(type);
   d.activation.alpha = alpha;
   d.activation.beta = beta;
   return op(d);

@@ -246,11 +246,11 @@ class Quantizer {
     const auto act = static_cast<Activation>(op.activation);
     const bool clamp =
         act == Activation::kNone || act == Activation::kRelu || act == Activation::kClip;
-    const bool own = act == own_kind(type);
+    const bool own = act == own_activation(type);
     if (!clamp && !own)
       fail(op, "a fused activation other than Relu/Clip cannot be quantized here");
-    if (own_kind(type) != Activation::kNone) {  // an activation op names its own kind
-      desc.activation.kind = own_kind(type);
+    if (own_activation(type) != Activation::kNone) {  // an activation op names its own kind
+      desc.activation.kind = own_activation(type);
       desc.activation.alpha = op.act_alpha;
       desc.activation.beta = op.act_beta;
     }
@@ -317,25 +317,6 @@ class Quantizer {
     ++op_count_;
     versions_[{out, d}] = q;
     produced_dtype_[out] = d;
-  }
-
-  static Activation own_kind(OpType type) {
-    switch (type) {
-      case OpType::kRelu:
-        return Activation::kRelu;
-      case OpType::kLeakyRelu:
-        return Activation::kLeakyRelu;
-      case OpType::kSigmoid:
-        return Activation::kSigmoid;
-      case OpType::kTanh:
-        return Activation::kTanh;
-      case OpType::kClip:
-        return Activation::kClip;
-      case OpType::kHardSigmoid:
-        return Activation::kHardSigmoid;
-      default:
-        return Activation::kNone;
-    }
   }
 
   // Dense, Conv, ConvTranspose: int8 weights per output channel, bias in

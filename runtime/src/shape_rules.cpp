@@ -66,26 +66,6 @@ Status check_window(const TensorRecord& x, const int32_t kernel[2], const int32_
   return Status::Ok();
 }
 
-// The activation a standalone activation op computes (kNone for other ops).
-Activation own_activation(OpType type) {
-  switch (type) {
-    case OpType::kRelu:
-      return Activation::kRelu;
-    case OpType::kLeakyRelu:
-      return Activation::kLeakyRelu;
-    case OpType::kSigmoid:
-      return Activation::kSigmoid;
-    case OpType::kTanh:
-      return Activation::kTanh;
-    case OpType::kClip:
-      return Activation::kClip;
-    case OpType::kHardSigmoid:
-      return Activation::kHardSigmoid;
-    default:
-      return Activation::kNone;
-  }
-}
-
 bool is_dtype(const TensorRecord* t, DType d) {
   return t && t->dtype == static_cast<uint8_t>(d);
 }
@@ -387,6 +367,25 @@ const char* op_type_name(OpType type) {
       break;
   }
   return "?";
+}
+
+Activation own_activation(OpType type) {
+  switch (type) {
+    case OpType::kRelu:
+      return Activation::kRelu;
+    case OpType::kLeakyRelu:
+      return Activation::kLeakyRelu;
+    case OpType::kSigmoid:
+      return Activation::kSigmoid;
+    case OpType::kTanh:
+      return Activation::kTanh;
+    case OpType::kClip:
+      return Activation::kClip;
+    case OpType::kHardSigmoid:
+      return Activation::kHardSigmoid;
+    default:
+      return Activation::kNone;
+  }
 }
 
 Dims dims_of(const TensorRecord& t) {

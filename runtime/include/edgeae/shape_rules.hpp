@@ -17,6 +17,10 @@ struct Dims {
 // The ONNX op name for an OpType ("Gemm", "Conv", ...), or "?" if invalid.
 const char* op_type_name(format::OpType type);
 
+// The activation a standalone activation op computes and carries in its
+// record (Relu -> kRelu, ...); kNone for every other op.
+format::Activation own_activation(format::OpType type);
+
 // Expected output dtype and dims of `op`, given its input tensor records
 // (`inputs[i]` is null where op.inputs[i] is kNone) and, for a fused PRelu,
 // the slope tensor record (null otherwise). Checks parameters, input counts,

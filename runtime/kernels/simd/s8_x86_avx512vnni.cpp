@@ -84,10 +84,10 @@ void dot_any(int rows, int tiles, bool masked, const int8_t* a, size_t a_stride,
   }
 }
 
-// Rounding doubling high multiply and rounding right shift by `right`
-// (ties away from zero): the tail of multiply_by_quantized_multiplier16,
-// exact when x * m is not INT32_MIN * INT32_MIN.
-inline __m512i high_mul_and_round(__m512i x, __m512i mult, __m512i right) {
+// gemmlowp's SaturatingRoundingDoublingHighMul on 16 lanes: (x * m +
+// nudge) / 2^31 truncated toward zero, nudge 2^30 or 1 - 2^30, formed in
+// 64-bit lanes (even and odd apart); INT32_MIN * INT32_MIN saturates.
+inline __m512i rounding_doubling_high_mul16(__m512i x, __m512i mult) {
   auto high_mul = [&](__m512i a, __m512i b) {
     __m512i p = _mm512_mul_epi32(a, b);
     const __mmask8 negative = _mm512_cmplt_epi64_mask(p, _mm512_setzero_si512());
@@ -100,6 +100,15 @@ inline __m512i high_mul_and_round(__m512i x, __m512i mult, __m512i right) {
   const __m512i even = high_mul(x, mult);
   const __m512i odd = high_mul(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32));
   const __m512i h = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  const __m512i min = _mm512_set1_epi32(INT32_MIN);
+  return _mm512_mask_mov_epi32(h,
+                               _mm512_cmpeq_epi32_mask(x, min) & _mm512_cmpeq_epi32_mask(mult, min),
+                               _mm512_set1_epi32(INT32_MAX));
+}
+
+// gemmlowp's RoundingDivideByPOT on 16 lanes (exponents 0..31): ties away
+// from zero.
+inline __m512i rounding_shift_right16(__m512i h, __m512i right) {
   const __m512i mask =
       _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), right), _mm512_set1_epi32(1));
   const __m512i remainder = _mm512_and_si512(h, mask);
@@ -125,34 +134,7 @@ __m512i multiply_by_quantized_multiplier16(__m512i x, __m512i mult, __m512i shif
   const __m512i saturated = _mm512_mask_blend_epi32(
       _mm512_cmplt_epi32_mask(x, zero), _mm512_set1_epi32(INT32_MAX), _mm512_set1_epi32(INT32_MIN));
   x = _mm512_mask_blend_epi32(overflow, shifted, saturated);
-  // Rounding doubling high multiply in 64-bit lanes (even and odd apart):
-  // (x*m + nudge) / 2^31 truncated toward zero, nudge 2^30 or 1 - 2^30.
-  auto high_mul = [&](__m512i a, __m512i b) {
-    __m512i p = _mm512_mul_epi32(a, b);
-    const __mmask8 negative = _mm512_cmplt_epi64_mask(p, _mm512_setzero_si512());
-    p = _mm512_add_epi64(p, _mm512_mask_blend_epi64(negative, _mm512_set1_epi64(1ll << 30),
-                                                    _mm512_set1_epi64(1 - (1ll << 30))));
-    const __mmask8 still_negative = _mm512_cmplt_epi64_mask(p, _mm512_setzero_si512());
-    p = _mm512_mask_add_epi64(p, still_negative, p, _mm512_set1_epi64((1ll << 31) - 1));
-    return _mm512_srai_epi64(p, 31);
-  };
-  const __m512i even = high_mul(x, mult);
-  const __m512i odd = high_mul(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32));
-  __m512i h = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
-  // The one overflow: INT32_MIN * INT32_MIN saturates to INT32_MAX.
-  const __m512i min = _mm512_set1_epi32(INT32_MIN);
-  h = _mm512_mask_mov_epi32(h, _mm512_cmpeq_epi32_mask(x, min) & _mm512_cmpeq_epi32_mask(mult, min),
-                            _mm512_set1_epi32(INT32_MAX));
-  // Rounding right shift, ties away from zero.
-  const __m512i mask =
-      _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), right), _mm512_set1_epi32(1));
-  const __m512i remainder = _mm512_and_si512(h, mask);
-  const __m512i threshold = _mm512_add_epi32(
-      _mm512_srai_epi32(mask, 1),
-      _mm512_maskz_mov_epi32(_mm512_cmplt_epi32_mask(h, zero), _mm512_set1_epi32(1)));
-  const __m512i r = _mm512_srav_epi32(h, right);
-  return _mm512_mask_add_epi32(r, _mm512_cmpgt_epi32_mask(remainder, threshold), r,
-                               _mm512_set1_epi32(1));
+  return rounding_shift_right16(rounding_doubling_high_mul16(x, mult), right);
 }
 
 // clamp(r + zp, lo, hi) as quant::requantize does it (in int64): clamping r
@@ -466,11 +448,12 @@ void add_s8_avx512(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQ
     const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
     const __m512i av = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(lanes, a + i));
     const __m512i bv = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(lanes, b + i));
-    const __m512i sa = high_mul_and_round(
-        _mm512_slli_epi32(_mm512_sub_epi32(av, a_zp), static_cast<unsigned>(q.left_shift)), a_mult,
+    const auto shift = static_cast<unsigned>(q.left_shift);
+    const __m512i sa = rounding_shift_right16(
+        rounding_doubling_high_mul16(_mm512_slli_epi32(_mm512_sub_epi32(av, a_zp), shift), a_mult),
         a_right);
-    const __m512i sb = high_mul_and_round(
-        _mm512_slli_epi32(_mm512_sub_epi32(bv, b_zp), static_cast<unsigned>(q.left_shift)), b_mult,
+    const __m512i sb = rounding_shift_right16(
+        rounding_doubling_high_mul16(_mm512_slli_epi32(_mm512_sub_epi32(bv, b_zp), shift), b_mult),
         b_right);
     const __m512i sum =
         op == ref::BinaryOp::kSub ? _mm512_sub_epi32(sa, sb) : _mm512_add_epi32(sa, sb);
