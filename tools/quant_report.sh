@@ -107,11 +107,11 @@ mark_le() { awk -v x="$1" -v t="$2" 'BEGIN { printf (x <= t ? " ✓" : " ✗") }
 # int8_constants int32_constants int64_constants float32_constants
 # constants_alignment section_alignment"
 blob_breakdown() {
-  local f="$1" n kind count off len i tens_off=0 hdr tens=0 ops=0 io=0 str=0 cons=0
+  local f="$1" n kind off len i tens_off=0 hdr tens=0 ops=0 io=0 str=0 cons=0
   n=$(od -An -t u4 -j 40 -N 4 "$f" | tr -d ' ')
   hdr=$((64 + 24 * n))
   for ((i = 0; i < n; i++)); do
-    read -r kind count < <(od -An -t u4 -j $((64 + 24 * i)) -N 8 "$f")
+    read -r kind _ < <(od -An -t u4 -j $((64 + 24 * i)) -N 8 "$f")
     read -r off len < <(od -An -t u8 -j $((72 + 24 * i)) -N 16 "$f")
     case $kind in
       1) tens=$len tens_off=$off ;; 2) ops=$len ;; 3) io=$len ;; 4) cons=$len ;; 5) str=$len ;;
