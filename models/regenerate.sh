@@ -17,4 +17,5 @@ $py models/digits_conv_dae/train.py --out "$out/digits_conv_dae"
 $py models/speech_unet1d/train.py --out "$out/speech_unet1d"
 $py models/conv2d_ae/export.py --out "$out/conv2d_ae"
 $py models/unet1d/export.py --out "$out/unet1d"
+$py models/make_calibration.py --out "$out"
 if [ "$out" = models ]; then $py models/check_onnx.py -q; fi
