@@ -180,10 +180,16 @@ SnrReport compare(const Model& f, const Model& q, const std::vector<uint32_t>& o
   if (rq.input_count != rf.input_count)
     throw std::runtime_error("the two models' inputs differ in size");
   std::vector<double> signal(f.op_count(), 0.0), noise(f.op_count(), 0.0);
-  double out_signal = 0, out_noise = 0;
+  double out_signal = 0, out_noise = 0, in_signal = 0, in_noise = 0;
   for (size_t k = 0; k < s.count; ++k) {
     rf.set_sample(s, k);
     rq.set_sample(s, k);
+    const std::vector<double> qi = values_of(rq.session, q.input_tensor(0));
+    for (size_t e = 0; e < qi.size(); ++e) {
+      const double x = s.data[k * rf.input_count + e];
+      in_signal += x * x;
+      in_noise += (x - qi[e]) * (x - qi[e]);
+    }
     std::vector<std::vector<double>> fv(f.op_count());
     for (uint32_t i = 0; i < f.op_count(); ++i) {
       (void)rf.session.run_ops(i, i + 1);
@@ -220,6 +226,7 @@ SnrReport compare(const Model& f, const Model& q, const std::vector<uint32_t>& o
     r.layers.push_back(l);
   }
   r.output_snr_db = snr_db(out_signal, out_noise);
+  r.input_snr_db = snr_db(in_signal, in_noise);
   return r;
 }
 

@@ -75,6 +75,7 @@ struct LayerSnr {
 };
 struct SnrReport {
   std::vector<LayerSnr> layers;
+  double input_snr_db = 0.0;  // the model input as the quantized model holds it
   double output_snr_db = 0.0;
 };
 SnrReport compare(const Model& float_model, const Model& quantized_model,

@@ -27,18 +27,6 @@ QuantizeResult build(const Model& f, const Calibration& c, const std::vector<DTy
   return r;
 }
 
-// Noise an op's own output quantization adds, relative to its signal: the
-// int8 step^2 / 12 against the output's mean square in the float model,
-// estimated from its calibrated range (the full-scale signal of a uniform
-// spread). The op with the lowest figure gains most from int16.
-double own_snr_db(const TensorRange& r) {
-  const double lo = std::min(0.0, double(r.lo)), hi = std::max(0.0, double(r.hi));
-  const double step = (hi - lo) / 255.0;
-  const double peak = std::max(-lo, hi);
-  if (step == 0.0) return std::numeric_limits<double>::infinity();
-  return 10.0 * std::log10(peak * peak / (step * step / 12.0));
-}
-
 }  // namespace
 
 QuantizeResult quantize_model(const Model& f, const Samples& samples, const QuantizeOptions& o) {
@@ -49,26 +37,32 @@ QuantizeResult quantize_model(const Model& f, const Samples& samples, const Quan
   }
   std::vector<DType> precision(f.op_count(), DType::kInt8);
   QuantizeResult best = build(f, c, precision, samples, o);
-  // Per-layer analysis on the all-int8 model: where the SNR drops most from
-  // an op's input to its output is where int8 costs most; ties go to the
-  // lower own-quantization SNR.
+  // Greedy sensitivity: each step tries every int8 op alone in int16 (on at
+  // most 8 samples) and keeps the one that raises the output SNR most.
+  // Measuring the whole model is what tells apart an op whose int8 error
+  // matters from one that only passes on error from upstream; ops that
+  // keep their input's quantization (pools, Resize, Transpose) add none and
+  // are not tried.
+  const Samples trial_samples{samples.data, std::min<size_t>(samples.count, 8)};
+  QuantizeOptions quiet = o;
+  quiet.progress = {};
   while (best.report.output_snr_db < o.target_snr_db) {
-    double worst_drop = -std::numeric_limits<double>::infinity();
+    double best_trial = -std::numeric_limits<double>::infinity();
     uint32_t pick = f.op_count();
-    double prev = std::numeric_limits<double>::infinity();
     for (uint32_t i = 0; i < f.op_count(); ++i) {
-      const double snr = best.report.layers[i].snr_db;
-      if (precision[i] == DType::kInt8) {
-        const double drop = std::min(prev, 200.0) - std::min(snr, 200.0);
-        const double score = drop - 1e-3 * own_snr_db(c.ranges[f.op(i).output]);
-        if (score > worst_drop) {
-          worst_drop = score;
-          pick = i;
-        }
+      const auto type = static_cast<format::OpType>(f.op(i).type);
+      if (precision[i] != DType::kInt8 || type == format::OpType::kMaxPool ||
+          type == format::OpType::kResize || type == format::OpType::kTranspose)
+        continue;
+      std::vector<DType> trial = precision;
+      trial[i] = DType::kInt16;
+      const double snr = build(f, c, trial, trial_samples, quiet).report.output_snr_db;
+      if (snr > best_trial) {
+        best_trial = snr;
+        pick = i;
       }
-      prev = snr;
     }
-    if (pick == f.op_count()) break;  // everything is int16 already
+    if (pick == f.op_count()) break;  // nothing left to move
     precision[pick] = DType::kInt16;
     QuantizeResult next = build(f, c, precision, samples, o);
     if (o.log)
