@@ -402,11 +402,14 @@ def main():
         sys.exit(f"{args.edgeae}: not built (cmake --preset release && "
                  "cmake --build --preset release)")
 
-    # One thread: these models are tiny (a 64x128 Gemm at most), a second
-    # thread gains nothing, and set_flush_denormal below only reaches the
-    # calling thread: with 2 threads the same training ran up to 7x slower
-    # (identical results).  Late in training (small learning rates, saturated
-    # or dead units) gradients and Adam's moments go denormal, which costs ~6x.
+    # One thread: these models are tiny (a 64x128 Gemm at most) and a second
+    # thread gains nothing.  With 2 threads the helix training (identical
+    # results) took 100-230 s instead of 19 s in most runs on this shared
+    # 2-core machine, with user time close to wall time; one run with a
+    # parallel warm-up op after set_flush_denormal took 19 s.  Cause not
+    # pinned down.  Late in training (small learning rates, saturated or dead
+    # units) gradients and Adam's moments go denormal: flushing them made the
+    # one-thread run ~6x faster, with the same numbers.
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
     torch.set_flush_denormal(True)
