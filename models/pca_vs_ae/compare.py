@@ -289,14 +289,15 @@ cmake --preset release && cmake --build --preset release
 /usr/bin/python3 models/pca_vs_ae/compare.py
 ```
 
-It writes `docs/pca_vs_ae.{{json,md,png}}` and takes {minutes} on two
-(shared) cores, almost all of it PyTorch training. Re-running it on the same
-machine gives identical files (fixed seeds, one thread, deterministic torch
-algorithms). On another CPU, torch's float rounding, and so the trained
-weights, may differ slightly; edgeae's kernel set (AVX-512 here) changes only
-the last digits. The script also checks each edgeae MSE against the torch
-model's own test MSE and PCA against a NumPy SVD, and stops if they disagree.
-`pca_vs_ae.json` holds every number, the epochs trained and the blob sizes.
+It writes `docs/pca_vs_ae.{{json,md,png}}` and takes {minutes} (110-140 s
+measured, on two shared cores), almost all of it PyTorch training. Re-running
+it on the same machine gives identical files (fixed seeds, one thread,
+deterministic torch algorithms). On another CPU, torch's float rounding, and
+so the trained weights, may differ slightly; edgeae's kernel set (AVX-512
+here) changes only the last digits. The script also checks each edgeae MSE
+against the torch model's own test MSE and PCA against a NumPy SVD, and stops
+if they disagree. `pca_vs_ae.json` holds every number, the epochs trained and
+the blob sizes.
 """
 
 
@@ -370,7 +371,7 @@ def make_doc_args(args, results, splits):
         "Gaussian noise sigma 0.01 per coordinate; digits is scikit-learn's "
         "load_digits / 16.",
     ]
-    return {"setup": wrap(setup), "prose": wrap(prose), "minutes": "about 2 minutes (110-140 s measured)"}
+    return {"setup": wrap(setup), "prose": wrap(prose), "minutes": "about 2 minutes"}
 
 
 def wrap(bullets):
