@@ -347,7 +347,13 @@ int cmd_eval(const Args& args) {
     throw CliError(target_path + ": shape differs from the model's outputs");
   double peak = 0;
   for (float v : target.data) peak = std::max(peak, static_cast<double>(std::fabs(v)));
-  if (p.options.count("--peak")) peak = std::strtod(p.options.at("--peak").c_str(), nullptr);
+  if (p.options.count("--peak")) {
+    const std::string text = p.options.at("--peak");
+    char* end = nullptr;
+    peak = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(peak > 0) || !std::isfinite(peak))
+      throw CliError("--peak wants a positive number, not '" + text + "'");
+  }
   if (!(peak > 0)) throw CliError("--peak must be positive (or the target must not be all zeros)");
   const Errors out = compare(r.output, target.data, peak);
   const bool has_input = in.shape == target.shape;

@@ -394,6 +394,19 @@ TEST_CASE("cli: eval --json against PyTorch's outputs gives a tiny MSE") {
   CHECK(mse <= 1e-8);  // every element within 1e-4
 }
 
+TEST_CASE("cli: eval --peak must be a whole positive number, not a prefix of one") {
+  TempDir dir;
+  const std::string eab = convert_digits(dir);
+  const std::string base = "eval " + quote(eab) + " --input " + quote(repo(kDigitsNoisy)) +
+                           " --target " + quote(repo(kDigitsTorch)) + " --json --peak ";
+  for (const char* bad : {"abc", "1.0x", "0", "-1", "inf", "nan"})
+    check_fails_with(run_tool(dir, base + quote(bad)), {"--peak wants a positive number", bad});
+  const Result ok = run_tool(dir, base + "2.5");
+  INFO("stderr: ", ok.err);
+  REQUIRE(ok.code == 0);
+  CHECK(contains(ok.out, "\"peak\": 2.5,"));
+}
+
 TEST_CASE("cli: --emit-c writes NAME.h with the arena size and NAME.c with the blob bytes") {
   TempDir dir;
   const std::string eab = dir.file("m.eab");
