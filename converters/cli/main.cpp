@@ -26,7 +26,8 @@ const char* const kUsage =
     "  inspect MODEL.eab [--json] [--compare CALIB.npy --against MODEL.onnx]\n"
     "  eval    MODEL.eab --input X.npy --target Y.npy [--peak P] [--json]\n"
     "  bench   MODEL.eab [--seconds S] [--json]\n"
-    "  pca     DATA.npy --components K -o OUT.eab [--precision float32] [--emit-c NAME]\n"
+    "  pca     DATA.npy --components K -o OUT.eab [--precision float32|int8|int16|mixed]\n"
+    "          [--emit-c NAME]\n"
     "\n"
     "EDGEAE_KERNELS=reference|sse4.1|avx2|avx512|avx512-vnni|neon|neon-dot|auto picks the\n"
     "kernel set (default auto).\n"
@@ -52,11 +53,13 @@ const std::map<std::string, const char*> kHelp = {
      "IN.npy is float32, C order, shaped [N, <model input shape without its batch axis>];\n"
      "each of the N samples runs through the model and OUT.npy holds [N, <output shape>].\n"},
     {"pca",
-     "usage: edgeae pca DATA.npy --components K -o OUT.eab [--precision float32] [--emit-c NAME]\n"
+     "usage: edgeae pca DATA.npy --components K -o OUT.eab [--precision float32|int8|int16|mixed]\n"
+     "                  [--emit-c NAME]\n"
      "Fits PCA to DATA ([N, sample shape...], float32) by SVD and writes the linear\n"
      "autoencoder as a blob: subtract the mean, encode to K components, decode, add the\n"
      "mean (the mean subtraction is folded into the encoder's bias). Its input and output\n"
-     "have the sample shape; it runs anywhere a trained autoencoder runs.\n"},
+     "have the sample shape; it runs anywhere a trained autoencoder runs. A fixed-point\n"
+     "--precision is calibrated on DATA itself.\n"},
     {"bench",
      "usage: edgeae bench MODEL.eab [--seconds S] [--json]\n"
      "Times single-threaded batch-1 inference (zero inputs) after a warm-up for S seconds\n"
@@ -401,8 +404,13 @@ int cmd_pca(const Args& args) {
     throw CliError("--components wants a positive integer, not '" + k_text + "'");
   const std::string precision =
       p.options.count("--precision") ? p.options.at("--precision") : "float32";
-  if (precision != "float32")
-    throw CliError("--precision " + precision + " is not supported yet for pca; use float32");
+  const std::map<std::string, convert::Precision> precisions = {
+      {"float32", convert::Precision::kFloat32},
+      {"int8", convert::Precision::kInt8},
+      {"int16", convert::Precision::kInt16},
+      {"mixed", convert::Precision::kMixed}};
+  if (!precisions.count(precision))
+    throw CliError("--precision must be float32, int8, int16 or mixed, not '" + precision + "'");
   const io::NpyArray data = io::read_npy(data_path);
   if (data.shape.size() < 2) throw CliError(data_path + ": PCA wants [N, sample shape...] data");
   std::vector<uint32_t> sample_shape;
@@ -421,6 +429,17 @@ int cmd_pca(const Args& args) {
     blob = pca::to_blob(fit, sample_shape);
   } catch (const std::invalid_argument& e) {
     throw CliError(e.what());
+  }
+  if (precisions.at(precision) != convert::Precision::kFloat32) {
+    // The fitted data calibrates its own fixed-point form.
+    quant::QuantizeOptions q;
+    q.progress = progress_bar("calibrating");
+    q.log = [](const std::string& line) { std::cerr << line << "\n"; };
+    convert::QuantizedModel qm = convert::convert_quantized(
+        blob, {data.data.data(), static_cast<size_t>(data.shape[0])}, precisions.at(precision), q);
+    print_snr_report(qm.report, q.target_snr_db,
+                     precisions.at(precision) == convert::Precision::kMixed);
+    blob = std::move(qm.blob);
   }
   write_model_files(out, blob, p.options.count("--emit-c") ? p.options.at("--emit-c") : "");
   double kept = 0;

@@ -9,6 +9,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "convert.hpp"
 #include "runtime/test_models.hpp"
 
 namespace edgeae {
@@ -82,7 +83,30 @@ TEST_CASE("pca: all components reproduce the data; uniform 3-D data with 2 keeps
   for (size_t i = 0; i < data.size(); ++i) mse += (two[i] - data[i]) * (two[i] - data[i]);
   mse /= double(data.size());
   MESSAGE("uniform 3-D, K = 2: MSE ", mse, " (1/36 = ", 1.0 / 36, ")");
-  CHECK(mse == doctest::Approx(1.0 / 36).epsilon(0.15));
+  CHECK(mse == doctest::Approx(1.0 / 36).epsilon(0.10));
+}
+
+TEST_CASE("pca: int8 and int16 blobs, calibrated on the data, reconstruct it like the float one") {
+  std::mt19937 rng(8);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  const uint32_t n = 2000, dims = 3;
+  std::vector<float> data(size_t(n) * dims);
+  for (float& v : data) v = u(rng);
+  const blob::Blob f = pca::to_blob(pca::fit(data, n, dims, 2), {dims});
+  auto mse_of = [&](const blob::Blob& b) {
+    const std::vector<float> out = reconstruct(b, data, dims);
+    double mse = 0;
+    for (size_t i = 0; i < data.size(); ++i) mse += (out[i] - data[i]) * (out[i] - data[i]);
+    return mse / double(data.size());
+  };
+  const double float_mse = mse_of(f);
+  for (auto p : {convert::Precision::kInt8, convert::Precision::kInt16}) {
+    const convert::QuantizedModel q = convert::convert_quantized(f, {data.data(), n}, p, {});
+    const double mse = mse_of(q.blob);
+    MESSAGE(std::string(p == convert::Precision::kInt8 ? "int8" : "int16"), " PCA MSE ", mse,
+            " vs float ", float_mse);
+    CHECK(mse == doctest::Approx(float_mse).epsilon(p == convert::Precision::kInt8 ? 0.05 : 1e-3));
+  }
 }
 
 TEST_CASE("pca: samples of any shape keep their shape; bad component counts are errors") {
