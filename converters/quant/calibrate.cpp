@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "edgeae/kernel_sets.hpp"
 #include "edgeae/shape_rules.hpp"
 #include "quant/quantize.hpp"
 
@@ -43,12 +44,19 @@ std::vector<double> values_of(const Session& s, uint32_t id) {
   return v;
 }
 
-// A session over `m` with its own arena.
+// A session over `m` with its own arena. Float models run on the reference
+// kernels: the optimized float sets may round differently from build to
+// build (their sums are reordered), and calibration must give the same
+// ranges, hence the same quantized blob, wherever the converter runs. The
+// integer kernels are bit-exact everywhere, so quantized models take the
+// fastest set.
 struct Runner {
   explicit Runner(const Model& m) : arena(m.arena_bytes() + 64) {
+    const bool is_float = m.input_count() > 0 && m.input(0).dtype == format::DType::kFloat32;
     auto* base = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(arena.data()) + 63) &
                                             ~uintptr_t{63});
-    const Status st = session.init(m, base, m.arena_bytes());
+    const Status st =
+        session.init(m, base, m.arena_bytes(), is_float ? reference_kernels() : nullptr);
     if (!st.ok()) throw std::runtime_error(std::string("calibration: ") + st.message);
     if (m.input_count() != 1)
       throw std::runtime_error("calibration: the model must have exactly one input");
