@@ -13,7 +13,7 @@ packages=(
   libxnnpack-dev libpthreadpool-dev libeigen3-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
-  g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
+  g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user qemu-system-arm
 )
 case "${1:-}" in
   "") ;;

@@ -11,8 +11,12 @@
 #              qemu-arm
 #   cortex-m4  bare-metal runtime library: must compile freestanding, with the
 #              no-heap/no-exceptions/no-globals check and its flash size
+#   cortex-m4, cortex-m7, cortex-m55  firmware demos (firmware/): every golden
+#              int8/int16 blob of digits_dae and unet1d under qemu-system-arm,
+#              bit-exact against the x86 reference; then their flash/RAM table
 # Takes about 7 minutes on 2 cores from a fresh clone, under 2 once the
-# packages are installed (the ARM Linux part: about 30 seconds).
+# packages are installed (the ARM Linux part: about 30 seconds; the firmware
+# part: about 15 seconds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -53,4 +57,17 @@ cmake --build --preset cortex-m4 -j "$jobs"
 lib=build/cortex-m4/runtime/libedgeae_runtime.a
 NM=arm-none-eabi-nm bash tests/invariants/check_freestanding.sh "$lib"
 arm-none-eabi-size -t "$lib" | tail -1 | awk '{print "cortex-m4 runtime library (all reference kernels, -Os): text " $1 " bytes"}'
+
+# Bare-metal firmware demos (the cortex-m4 build above made them too): each
+# golden blob denoises its embedded inputs under qemu-system-arm and must give
+# the x86 reference's output bytes exactly; then flash/RAM per board and model.
+fw_start=$SECONDS
+for preset in cortex-m4 cortex-m7 cortex-m55; do
+  echo "== $preset: firmware demos under qemu-system-arm"
+  [ "$preset" = cortex-m4 ] || cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  ctest --preset "$preset" -j "$jobs"
+done
+bash tools/firmware_size.sh
+echo "== firmware builds and runs took $((SECONDS - fw_start)) s"
 echo "== all presets passed"
