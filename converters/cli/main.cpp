@@ -444,9 +444,12 @@ int cmd_pca(const Args& args) {
   write_model_files(out, blob, p.options.count("--emit-c") ? p.options.at("--emit-c") : "");
   double kept = 0;
   for (double v : fit.explained_variance) kept += v;
-  std::fprintf(stderr, "wrote %s: %zu bytes, %u of %llu components, variance kept %.6g\n",
+  std::fprintf(stderr,
+               "wrote %s: %zu bytes, %u of %llu components keep %.6g of the data's variance "
+               "%.6g (%.2f %%)\n",
                out.c_str(), blob.bytes.size(), fit.count, static_cast<unsigned long long>(dims),
-               kept);
+               kept, fit.total_variance,
+               fit.total_variance > 0 ? 100.0 * kept / fit.total_variance : 100.0);
   return 0;
 }
 

@@ -8,10 +8,10 @@ namespace edgeae::pca {
 
 Fit fit(const std::vector<float>& data, uint32_t samples, uint32_t dims, uint32_t components) {
   if (samples == 0 || dims == 0 || data.size() != size_t(samples) * dims)
-    throw std::invalid_argument("pca: data must be a non-empty [N, D] array");
+    throw std::invalid_argument("data must be a non-empty [N, D] array");
   const uint32_t max_k = samples < dims ? samples : dims;
   if (components == 0 || components > max_k)
-    throw std::invalid_argument("pca: --components must be between 1 and min(N, D) = " +
+    throw std::invalid_argument("--components must be between 1 and min(N, D) = " +
                                 std::to_string(max_k));
   // In double: the SVD of the centered data gives the principal directions
   // (right singular vectors) and their variances (s^2 / (N - 1)).
@@ -38,13 +38,17 @@ Fit fit(const std::vector<float>& data, uint32_t samples, uint32_t dims, uint32_
     const double s = svd.singularValues()(k);
     f.explained_variance.push_back(samples > 1 ? s * s / (samples - 1) : 0.0);
   }
+  for (Eigen::Index k = 0; k < svd.singularValues().size(); ++k) {
+    const double s = svd.singularValues()(k);
+    f.total_variance += samples > 1 ? s * s / (samples - 1) : 0.0;
+  }
   return f;
 }
 
 blob::Blob to_blob(const Fit& f, const std::vector<uint32_t>& sample_shape) {
   uint64_t d = 1;
   for (uint32_t s : sample_shape) d *= s;
-  if (d != f.dims) throw std::invalid_argument("pca: sample shape does not match the fit");
+  if (d != f.dims) throw std::invalid_argument("sample shape does not match the fit");
   const uint32_t k_count = f.count, dims = f.dims;
   // Encoder B = V_K [D, K]; decoder B = V_K^T [K, D]; biases -mean V_K and mean.
   std::vector<float> enc(size_t(dims) * k_count), dec(size_t(k_count) * dims);

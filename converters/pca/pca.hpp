@@ -20,6 +20,7 @@ struct Fit {
   std::vector<float> mean;                 // [D]
   std::vector<float> components;           // [K, D], row k = k-th principal direction
   std::vector<double> explained_variance;  // [K], sample variance along each
+  double total_variance = 0;               // of the data (all directions)
   uint32_t dims = 0, count = 0;
 };
 
