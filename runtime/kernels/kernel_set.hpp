@@ -64,6 +64,9 @@ extern const KernelSet kNeon;
 extern const KernelSet kNeonDot;
 #endif
 #endif
+#if defined(EDGEAE_HAVE_CORTEXM_KERNELS) && defined(__ARM_FEATURE_DSP)
+extern const KernelSet kArmDsp;  // kernels/cortexm/s8_dsp.cpp
+#endif
 }  // namespace kernels
 
 }  // namespace edgeae

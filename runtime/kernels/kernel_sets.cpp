@@ -73,14 +73,20 @@ bool has_dotprod() {
 const Candidate kCandidates[] = {
     {&kernels::kReference, always},
 #if defined(EDGEAE_HAVE_X86_KERNELS)
-    {&kernels::kSse41, has_sse41},     {&kernels::kAvx2, has_avx2},
-    {&kernels::kAvx512, has_avx512},   {&kernels::kAvx512Vnni, has_avx512_vnni},
+    {&kernels::kSse41, has_sse41},
+    {&kernels::kAvx2, has_avx2},
+    {&kernels::kAvx512, has_avx512},
+    {&kernels::kAvx512Vnni, has_avx512_vnni},
 #endif
 #if defined(EDGEAE_HAVE_NEON_KERNELS)
     {&kernels::kNeon, always},
 #if defined(__aarch64__)
     {&kernels::kNeonDot, has_dotprod},
 #endif
+#endif
+#if defined(EDGEAE_HAVE_CORTEXM_KERNELS) && defined(__ARM_FEATURE_DSP)
+    // Bare-metal Cortex-M: what the -mcpu flags enable is what the core has.
+    {&kernels::kArmDsp, always},
 #endif
 };
 constexpr size_t kCandidateCount = sizeof kCandidates / sizeof kCandidates[0];

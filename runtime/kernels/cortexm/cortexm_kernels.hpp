@@ -1,0 +1,17 @@
+// Integer kernels for Cortex-M cores (bare-metal builds; the sets are chosen
+// at compile time from the -mcpu flags, kernel_sets.cpp).
+//
+//   arm-dsp   int8 Dense with SXTB16/SMLAD (the DSP extension: M4, M7, M33,
+//             M55), s8_dsp.cpp
+#pragma once
+
+#include "kernels/kernel_set.hpp"
+
+namespace edgeae::cortexm {
+
+#if defined(__ARM_FEATURE_DSP)
+void dense_s8_dsp(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
+                  const int8_t* b, const int32_t* bias, const int32_t* column_sums, int8_t* y);
+#endif
+
+}  // namespace edgeae::cortexm
