@@ -1,0 +1,182 @@
+// The firmware cost bench: runs one embedded model (the demo's blob and
+// inputs) on every kernel set this build holds, checks each output against
+// the golden bytes, and counts instructions per inference with SysTick.
+//
+// Under QEMU with `-icount shift=0` the virtual clock advances once per
+// executed instruction, so SysTick (CSR = 5: the processor clock) counts
+// instructions: one tick is 40 of them on mps2 (25 MHz), about 31 on mps3
+// (32 MHz). The bench calibrates the ratio with a loop of a known
+// instruction count. The counts are deterministic instruction counts, not
+// cycles (QEMU models no pipeline, caches or wait states); without -icount
+// they are meaningless, and only the bit-exactness check counts.
+//
+// Each op runs on its own (Session::run_ops) between two counter reads, so the
+// instructions of the MAC ops (Dense, Conv, ConvTranspose: their MACs
+// computed as `edgeae inspect` does) are reported apart from the rest.
+// Output, one line per kernel set (tools/firmware_icount.sh reads it):
+//   ICOUNT model=M set=S instructions=I mac_op_instructions=J macs=K exact=1
+// Returns 0 only when every set's outputs are bit-exact.
+#include <stdint.h>
+#include <string.h>
+
+#include "board.h"
+#include "edgeae/edgeae.hpp"
+extern "C" {
+#include "demo_data.h"
+#include "demo_model.h"
+}
+
+namespace {
+
+alignas(16) uint8_t arena[DEMO_ARENA_BYTES];
+
+volatile uint32_t& reg(uintptr_t address) {
+  return *reinterpret_cast<volatile uint32_t*>(address);
+}
+constexpr uintptr_t kSystCsr = 0xE000E010u, kSystRvr = 0xE000E014u, kSystCvr = 0xE000E018u;
+
+void put_uint(uint64_t v) {
+  char text[24];
+  char* p = text + sizeof text;
+  *--p = '\0';
+  do {
+    *--p = static_cast<char>('0' + v % 10u);
+    v /= 10u;
+  } while (v != 0u);
+  board_write(p);
+}
+
+// SysTick as a free-running 24-bit down-counter: the ticks between two
+// reads, modulo 2^24 (a span of 2^24 ticks, some 500 million instructions,
+// would wrap unseen; one op of these models is far shorter).
+struct Ticks {
+  uint32_t start;
+  static void start_counter() {
+    reg(kSystCsr) = 0;
+    reg(kSystRvr) = 0x00FFFFFFu;
+    reg(kSystCvr) = 0;
+    reg(kSystCsr) = 5u;  // enable, processor clock, no interrupt
+    while (reg(kSystCvr) == 0) {
+    }  // until the first reload
+  }
+  static Ticks begin() {
+    asm volatile("" ::: "memory");
+    return Ticks{reg(kSystCvr)};
+  }
+  uint32_t end() const {
+    asm volatile("" ::: "memory");
+    return (start - reg(kSystCvr)) & 0x00FFFFFFu;
+  }
+};
+
+// Instructions per SysTick tick, from a loop of 2 * n + 1 instructions.
+uint32_t instructions_per_tick_x1000() {
+  const uint32_t n = 1000000;
+  const Ticks t = Ticks::begin();
+  uint32_t counter = n;
+  asm volatile(
+      "1: subs %0, %0, #1\n\t"
+      "bne 1b"
+      : "+r"(counter)
+      :
+      : "cc");
+  const uint32_t ticks = t.end();
+  if (ticks == 0) return 0;
+  return static_cast<uint32_t>((uint64_t{2} * n + 1) * 1000u / ticks);
+}
+
+uint64_t elements(const edgeae::format::TensorRecord& t) {
+  uint64_t n = 1;
+  for (uint32_t k = 0; k < t.rank; ++k) n *= t.dims[k];
+  return n;
+}
+
+// MACs of a Dense/Conv/ConvTranspose op (what converters/cli/inspect.cpp
+// counts), 0 for every other op.
+uint64_t op_macs(const edgeae::Model& m, const edgeae::format::OpRecord& op) {
+  using edgeae::format::OpType;
+  const uint64_t out = elements(m.tensor(op.output));
+  switch (static_cast<OpType>(op.type)) {
+    case OpType::kDense: {
+      edgeae::format::DenseParams p;
+      memcpy(&p, op.params, sizeof p);
+      const auto& a = m.tensor(op.inputs[0]);
+      return out * (p.trans_a ? a.dims[0] : a.dims[1]);
+    }
+    case OpType::kConv:
+    case OpType::kConvTranspose: {
+      // NHWC activations: channels are the last dimension. A Conv does
+      // KH * KW * Cin / groups MACs per output value, a ConvTranspose
+      // KH * KW * Cout / groups per input value.
+      edgeae::format::ConvParams p;
+      memcpy(&p, op.params, sizeof p);
+      const auto& x = m.tensor(op.inputs[0]);
+      const auto& y = m.tensor(op.output);
+      const uint64_t taps = static_cast<uint64_t>(p.kernel[0]) * static_cast<uint64_t>(p.kernel[1]);
+      const auto groups = static_cast<uint64_t>(p.groups);
+      if (static_cast<OpType>(op.type) == OpType::kConv)
+        return out * taps * (x.dims[x.rank - 1] / groups);
+      return elements(x) * taps * (y.dims[y.rank - 1] / groups);
+    }
+    default:
+      return 0;
+  }
+}
+
+}  // namespace
+
+int main() {
+  using namespace edgeae;
+  board_write("edgeae firmware bench: " DEMO_NAME " on " EDGEAE_BOARD_NAME "\n");
+  Ticks::start_counter();
+  const uint32_t per_tick_x1000 = instructions_per_tick_x1000();
+  board_write("instructions per SysTick tick x1000: ");
+  put_uint(per_tick_x1000);
+  board_write(" (meaningful only under qemu -icount shift=0)\n");
+  Model model;
+  if (!model.load(DEMO_BLOB, DEMO_BLOB_BYTES).ok()) {
+    board_write("FAIL: load\n");
+    return 10;
+  }
+  uint64_t macs = 0;
+  for (uint32_t i = 0; i < model.op_count(); ++i) macs += op_macs(model, model.op(i));
+  bool all_exact = true;
+  for (size_t k = 0; k < kernel_set_count(); ++k) {
+    const KernelSet* set = kernel_set(k);
+    Session session;
+    if (!session.init(model, arena, sizeof arena, set).ok()) {
+      board_write("FAIL: session\n");
+      return 11;
+    }
+    uint64_t ticks = 0, mac_op_ticks = 0;
+    bool exact = true;
+    for (unsigned i = 0; i < DEMO_SAMPLES; ++i) {
+      const float* in = demo_inputs.values + size_t{i} * DEMO_INPUT_VALUES;
+      if (!session.set_input(0, in, DEMO_INPUT_VALUES).ok()) return 12;
+      for (uint32_t op = 0; op < model.op_count(); ++op) {
+        const Ticks t = Ticks::begin();
+        const Status s = session.run_ops(op, op + 1);
+        const uint32_t spent = t.end();
+        if (!s.ok()) return 13;
+        ticks += spent;
+        if (op_macs(model, model.op(op)) != 0) mac_op_ticks += spent;
+      }
+      exact &= memcmp(session.output_data(0), demo_golden + size_t{i} * DEMO_OUTPUT_BYTES,
+                      DEMO_OUTPUT_BYTES) == 0;
+    }
+    all_exact &= exact;
+    // Instructions per inference: the mean over the samples.
+    const uint64_t scale = uint64_t{DEMO_SAMPLES} * 1000u;
+    board_write("ICOUNT model=" DEMO_NAME " set=");
+    board_write(kernel_set_name(set));
+    board_write(" instructions=");
+    put_uint(ticks * per_tick_x1000 / scale);
+    board_write(" mac_op_instructions=");
+    put_uint(mac_op_ticks * per_tick_x1000 / scale);
+    board_write(" macs=");
+    put_uint(macs);
+    board_write(exact ? " exact=1\n" : " exact=0\n");
+  }
+  board_write(all_exact ? "PASS\n" : "FAIL\n");
+  return all_exact ? 0 : 1;
+}
