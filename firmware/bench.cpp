@@ -21,6 +21,7 @@
 
 #include "board.h"
 #include "edgeae/edgeae.hpp"
+#include "icount.hpp"
 extern "C" {
 #include "demo_data.h"
 #include "demo_model.h"
@@ -28,12 +29,9 @@ extern "C" {
 
 namespace {
 
-alignas(16) uint8_t arena[DEMO_ARENA_BYTES];
+using edgeae_fw::Ticks;
 
-volatile uint32_t& reg(uintptr_t address) {
-  return *reinterpret_cast<volatile uint32_t*>(address);
-}
-constexpr uintptr_t kSystCsr = 0xE000E010u, kSystRvr = 0xE000E014u, kSystCvr = 0xE000E018u;
+alignas(16) uint8_t arena[DEMO_ARENA_BYTES];
 
 void put_uint(uint64_t v) {
   char text[24];
@@ -44,45 +42,6 @@ void put_uint(uint64_t v) {
     v /= 10u;
   } while (v != 0u);
   board_write(p);
-}
-
-// SysTick as a free-running 24-bit down-counter: the ticks between two
-// reads, modulo 2^24 (a span of 2^24 ticks, some 500 million instructions,
-// would wrap unseen; one op of these models is far shorter).
-struct Ticks {
-  uint32_t start;
-  static void start_counter() {
-    reg(kSystCsr) = 0;
-    reg(kSystRvr) = 0x00FFFFFFu;
-    reg(kSystCvr) = 0;
-    reg(kSystCsr) = 5u;  // enable, processor clock, no interrupt
-    while (reg(kSystCvr) == 0) {
-    }  // until the first reload
-  }
-  static Ticks begin() {
-    asm volatile("" ::: "memory");
-    return Ticks{reg(kSystCvr)};
-  }
-  uint32_t end() const {
-    asm volatile("" ::: "memory");
-    return (start - reg(kSystCvr)) & 0x00FFFFFFu;
-  }
-};
-
-// Instructions per SysTick tick, from a loop of 2 * n + 1 instructions.
-uint32_t instructions_per_tick_x1000() {
-  const uint32_t n = 1000000;
-  const Ticks t = Ticks::begin();
-  uint32_t counter = n;
-  asm volatile(
-      "1: subs %0, %0, #1\n\t"
-      "bne 1b"
-      : "+r"(counter)
-      :
-      : "cc");
-  const uint32_t ticks = t.end();
-  if (ticks == 0) return 0;
-  return static_cast<uint32_t>((uint64_t{2} * n + 1) * 1000u / ticks);
 }
 
 uint64_t elements(const edgeae::format::TensorRecord& t) {
@@ -129,7 +88,7 @@ int main() {
   using namespace edgeae;
   board_write("edgeae firmware bench: " DEMO_NAME " on " EDGEAE_BOARD_NAME "\n");
   Ticks::start_counter();
-  const uint32_t per_tick_x1000 = instructions_per_tick_x1000();
+  const uint32_t per_tick_x1000 = edgeae_fw::instructions_per_tick_x1000();
   board_write("instructions per SysTick tick x1000: ");
   put_uint(per_tick_x1000);
   board_write(" (meaningful only under qemu -icount shift=0)\n");

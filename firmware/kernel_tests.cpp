@@ -12,6 +12,7 @@
 
 #include "board.h"
 #include "edgeae/kernel_sets.hpp"
+#include "icount.hpp"
 #include "kernels/kernel_set.hpp"
 
 namespace {
@@ -131,6 +132,49 @@ int main() {
       board_write("\n");
     }
   }
+  // The kernel's own cost: instructions per MAC of each set's int8 Dense on
+  // a few shapes (M = 1: a Dense layer at batch 1; M = 4, 8: tiles of
+  // gathered Conv pixels), requantization included (meaningful only under
+  // qemu -icount shift=0; tools/firmware_icount.sh).
+  edgeae_fw::Ticks::start_counter();
+  const uint32_t per_tick_x1000 = edgeae_fw::instructions_per_tick_x1000();
+  const uint32_t shapes[][3] = {{1, 256, 64}, {1, 64, 32}, {4, 96, 32}, {8, 256, 64}};
+  for (const auto& shape : shapes) {
+    ref::DenseShape s;
+    s.m = shape[0];
+    s.k = shape[1];
+    s.n = shape[2];
+    s.b_block = 128;
+    s.bias_stride_n = 1;
+    ref::LayerQuant q;
+    q.in_zp = -3;
+    q.out.multiplier = mult;
+    q.out.shift = shift;
+    q.out.count = s.n;
+    q.out.out_zp = 0;
+    q.out.act_min = -128;
+    q.out.act_max = 127;
+    for (size_t i = 0; i < kernel_set_count(); ++i) {
+      const KernelSet* set = kernel_set(i);
+      const edgeae_fw::Ticks t = edgeae_fw::Ticks::begin();
+      set->dense_s8(s, q, a, packed, bias, column_sums, got);
+      const uint64_t instructions = uint64_t{t.end()} * per_tick_x1000 / 1000u;
+      board_write("KCOUNT set=");
+      board_write(set->name);
+      board_write(" m=");
+      put_uint(s.m);
+      board_write(" k=");
+      put_uint(s.k);
+      board_write(" n=");
+      put_uint(s.n);
+      board_write(" instructions=");
+      put_uint(static_cast<uint32_t>(instructions));
+      board_write(" macs=");
+      put_uint(s.m * s.k * s.n);
+      board_write("\n");
+    }
+  }
+
   put_uint(cases);
   board_write(" (kernel set, shape) cases of int8 Dense, ");
   put_uint(failures);
