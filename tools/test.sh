@@ -56,7 +56,7 @@ cmake --preset cortex-m4 >/dev/null
 cmake --build --preset cortex-m4 -j "$jobs"
 lib=build/cortex-m4/runtime/libedgeae_runtime.a
 NM=arm-none-eabi-nm bash tests/invariants/check_freestanding.sh "$lib"
-arm-none-eabi-size -t "$lib" | tail -1 | awk '{print "cortex-m4 runtime library (all reference kernels, -Os): text " $1 " bytes"}'
+arm-none-eabi-size -t "$lib" | tail -1 | awk '{print "cortex-m4 runtime library (reference kernels and the arm-dsp int8 Dense, -Os): text " $1 " bytes"}'
 
 # Bare-metal firmware demos (the cortex-m4 build above made them too): each
 # golden blob denoises its embedded inputs under qemu-system-arm and must give

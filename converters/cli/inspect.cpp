@@ -136,17 +136,20 @@ uint64_t op_macs(const Model& m, const format::OpRecord& op) {
       const TensorRecord& a = m.tensor(op.inputs[0]);
       return out_elems * (p.trans_a ? a.dims[0] : a.dims[1]);
     }
-    case OpType::kConv: {
-      const TensorRecord& w = m.tensor(op.inputs[1]);  // [KH, KW, Cin/g, Cout]
-      return out_elems * w.dims[0] * w.dims[1] * w.dims[2];
-    }
+    case OpType::kConv:
     case OpType::kConvTranspose: {
+      // From the parameters and channels (the weights may be quad-packed
+      // [round_up(KH*KW*Cin, 4), Cout]): taps * Cin/groups per output of a
+      // conv; a ConvTranspose's input element feeds taps * Cout/groups.
+      const auto p = params_of<format::ConvParams>(op);
       const TensorRecord& x = m.tensor(op.inputs[0]);
-      const TensorRecord& w = m.tensor(op.inputs[1]);
-      const auto groups = static_cast<uint64_t>(params_of<format::ConvParams>(op).groups);
+      const auto taps = static_cast<uint64_t>(p.kernel[0]) * static_cast<uint64_t>(p.kernel[1]);
+      const auto groups = static_cast<uint64_t>(p.groups);
+      if (static_cast<OpType>(op.type) == OpType::kConv)
+        return out_elems * taps * (x.dims[x.rank - 1] / groups);
       uint64_t in_elems = 1;
       for (uint32_t k = 0; k < x.rank; ++k) in_elems *= x.dims[k];
-      return in_elems * w.dims[0] * w.dims[1] * (w.dims[3] / groups);
+      return in_elems * taps * (out.dims[out.rank - 1] / groups);
     }
     case OpType::kMaxPool:
     case OpType::kAveragePool: {
