@@ -14,9 +14,10 @@
 #   cortex-m4, cortex-m7, cortex-m55  firmware demos (firmware/): every golden
 #              int8/int16 blob of digits_dae and unet1d under qemu-system-arm,
 #              bit-exact against the x86 reference; then their flash/RAM table
-# Takes about 7 minutes on 2 cores from a fresh clone, under 2 once the
-# packages are installed (the ARM Linux part: about 30 seconds; the firmware
-# part: about 15 seconds).
+# Takes about 7 minutes on 2 cores from a clone once the packages are
+# installed (measured 6.5 min: release and dev builds dominate; ARM Linux
+# about 2 minutes; firmware about 30 seconds), plus the first package install
+# on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
