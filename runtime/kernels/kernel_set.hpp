@@ -37,11 +37,12 @@ struct KernelSet {
   void (*add_s8)(ref::BinaryOp, const ref::BinaryShapes&, const ref::AddQuant&, const int8_t* a,
                  const int8_t* b, int8_t* y);
   // int8 Conv/ConvTranspose (groups 1, packed weights) reading its input in
-  // place, for Cin % 4 == 0 and at most kMaxIndirectTaps taps; zp_row is
-  // scratch for Cin bytes. Null: the set has none, and the executor gathers
-  // each output pixel's inputs into scratch for dense_s8.
-  void (*conv_s8)(const ref::ConvShape&, bool transposed, const ref::LayerQuant&, const int8_t* x,
-                  const int8_t* w, const int32_t* bias, const int32_t* column_sums, int8_t* zp_row,
+  // place (at most kMaxIndirectTaps taps); scratch holds KH*KW*Cin bytes.
+  // Returns false for a shape it leaves to the executor, which then gathers
+  // each output pixel's inputs into scratch for dense_s8. Null: the set has
+  // none.
+  bool (*conv_s8)(const ref::ConvShape&, bool transposed, const ref::LayerQuant&, const int8_t* x,
+                  const int8_t* w, const int32_t* bias, const int32_t* column_sums, int8_t* scratch,
                   int8_t* y);
 };
 

@@ -72,15 +72,11 @@ void run_conv(const OpView& v, const ref::LayerQuant& q, bool transposed, void* 
   const ref::ConvShape s = conv_shape(v);
   const KernelSet& k = *v.session.kernels();
   const uint32_t taps = static_cast<uint32_t>(s.p.kernel[0]) * static_cast<uint32_t>(s.p.kernel[1]);
-  // The in-place kernel for Cin in quads; one output channel is faster as
-  // gathered rows (the Dense then runs its lanes along the reduction).
-  if (s.p.w_packing == 1 && k.conv_s8 != nullptr && s.in_c % 4 == 0 && s.out_c > 1 &&
-      taps <= kMaxIndirectTaps) {
-    k.conv_s8(s, transposed, q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2),
-              q.out.shift + q.out.count, reinterpret_cast<int8_t*>(v.scratch),
-              static_cast<int8_t*>(y));
+  if (s.p.w_packing == 1 && k.conv_s8 != nullptr && taps <= kMaxIndirectTaps &&
+      k.conv_s8(s, transposed, q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2),
+                q.out.shift + q.out.count, reinterpret_cast<int8_t*>(v.scratch),
+                static_cast<int8_t*>(y)))
     return;
-  }
   if (s.p.w_packing == 1) {  // int8, groups 1
     conv_s8_gathered(*v.session.kernels(), s, transposed, q, v.in<int8_t>(0), v.in<int8_t>(1),
                      v.in<int32_t>(2), q.out.shift + q.out.count,

@@ -33,9 +33,9 @@ void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, con
 // its taps' input pixels in place (a row of zero points, written into
 // zp_row (Cin bytes), stands for a tap that reaches no input), bit-exact with
 // ref::conv_s8_packed / conv_transpose_s8_packed.
-void conv_s8_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
+bool conv_s8_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
                         const int8_t* x, const int8_t* w, const int32_t* bias,
-                        const int32_t* column_sums, int8_t* zp_row, int8_t* y);
+                        const int32_t* column_sums, int8_t* scratch, int8_t* y);
 
 // Same-shape int8 Add/Sub on AVX-512BW (broadcasts: the reference).
 void add_s8_avx512(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQuant& q,

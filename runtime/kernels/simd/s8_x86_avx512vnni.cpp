@@ -337,6 +337,67 @@ void conv_indirect(const ref::ConvShape& s, const ref::LayerQuant& q, const int8
     }
 }
 
+// An undilated 1-D Conv: the KW * Cin values output pixel ow reads are one
+// contiguous window of the input, starting (ow * stride - pad) pixels in,
+// in the packed weights' row order (r = kw * Cin + ic). So interior pixels
+// are rows of a Dense read in place, 4 at a time, their row starts stride *
+// Cin bytes apart; a pixel whose window crosses the padding gets its row
+// built in scratch (zero points outside the input).
+void conv1d_windowed(const ref::ConvShape& s, const ref::LayerQuant& q, const int8_t* x,
+                     const int8_t* w, const int32_t* bias, const int32_t* column_sums,
+                     int8_t* scratch, int8_t* y) {
+  const format::ConvParams& p = s.p;
+  const auto kw = static_cast<uint32_t>(p.kernel[1]);
+  const uint32_t rows = kw * s.in_c;
+  const size_t step = size_t(p.stride[1]) * s.in_c;
+  ref::DenseShape blocks;
+  blocks.n = s.out_c;
+  blocks.k = rows;
+  blocks.b_block = static_cast<uint32_t>(p.w_block);
+  auto window = [&](uint32_t ow) { return int64_t{ow} * p.stride[1] - p.pad_begin[1]; };
+  auto interior = [&](uint32_t ow) {
+    return window(ow) >= 0 && window(ow) + int64_t{kw} <= int64_t{s.in_w};
+  };
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    const int8_t* xn = x + size_t{n} * s.in_w * s.in_c;
+    int8_t* yn = y + size_t{n} * s.out_w * s.out_c;
+    for_each_column_block(
+        blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
+          for (uint32_t n0 = nb; n0 < ne; n0 += 64) {
+            const uint32_t left = ne - n0;
+            const int tiles = left >= 64 ? 4 : static_cast<int>((left + 15) / 16);
+            const bool masked = left % 16 != 0 && left < 64;
+            for (uint32_t ow = 0; ow < s.out_w;) {
+              int count = 1;
+              const int8_t* a;
+              if (interior(ow)) {
+                a = xn + size_t(window(ow)) * s.in_c;
+                if (ow + 3 < s.out_w && interior(ow + 3)) count = 4;
+              } else {
+                memset(scratch, static_cast<int8_t>(q.in_zp), rows);
+                for (uint32_t k = 0; k < kw; ++k) {
+                  const int64_t iw = window(ow) + k;
+                  if (iw >= 0 && iw < int64_t{s.in_w})
+                    memcpy(scratch + size_t{k} * s.in_c, xn + size_t(iw) * s.in_c, s.in_c);
+                }
+                a = scratch;
+              }
+              __m512i acc[16];
+              dot_any(count, tiles, masked, a, step, rows, block, row, n0 - nb, ne - nb, acc);
+              for (int r = 0; r < count; ++r)
+                for (int t = 0; t < tiles; ++t) {
+                  const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
+                  if (first < ne)
+                    store_tile16(acc[r * tiles + t], first, ne, bias, true, column_sums, q,
+                                 yn + (size_t{ow} + static_cast<uint32_t>(r)) * s.out_c);
+                }
+              ow += static_cast<uint32_t>(count);
+            }
+          }
+        });
+  }
+}
+
 }  // namespace
 
 void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
@@ -407,13 +468,20 @@ void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, con
   });
 }
 
-void conv_s8_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
+bool conv_s8_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
                         const int8_t* x, const int8_t* w, const int32_t* bias,
-                        const int32_t* column_sums, int8_t* zp_row, int8_t* y) {
+                        const int32_t* column_sums, int8_t* scratch, int8_t* y) {
+  const bool one_d = s.in_h == 1 && s.out_h == 1 && s.p.kernel[0] == 1;
+  if (!transposed && one_d && s.p.dilation[1] == 1) {
+    conv1d_windowed(s, q, x, w, bias, column_sums, scratch, y);
+    return true;
+  }
+  if (s.in_c % 4 != 0 || s.out_c == 1) return false;  // the gathered path does these better
   if (transposed)
-    conv_indirect<true>(s, q, x, w, bias, column_sums, zp_row, y);
+    conv_indirect<true>(s, q, x, w, bias, column_sums, scratch, y);
   else
-    conv_indirect<false>(s, q, x, w, bias, column_sums, zp_row, y);
+    conv_indirect<false>(s, q, x, w, bias, column_sums, scratch, y);
+  return true;
 }
 
 }  // namespace edgeae::simd
@@ -435,7 +503,8 @@ void add_s8_avx512(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQ
     return;
   }
   // The loader guarantees a/b shifts <= 0 and multipliers >= 0, so their
-  // scaling is the high multiply and rounding shift alone.
+  // scaling is the high multiply and rounding shift alone. (A 256-entry
+  // table per operand looked up with vpgatherdd was measured slower.)
   const __m512i a_mult = _mm512_set1_epi32(q.a_multiplier);
   const __m512i a_right = _mm512_set1_epi32(-q.a_shift);
   const __m512i b_mult = _mm512_set1_epi32(q.b_multiplier);

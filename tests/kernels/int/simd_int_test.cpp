@@ -230,12 +230,13 @@ TEST_CASE("int kernels: packed int8 Conv/ConvTranspose, direct and gathered, equ
                                scratch.data(), size_t{rows} * 3, got.data());
       CHECK(got == want);
       ++cases;
-      if (set->conv_s8 != nullptr && s.in_c % 4 == 0) {
+      if (set->conv_s8 != nullptr) {
         std::fill(got.begin(), got.end(), int8_t{0x55});
-        set->conv_s8(s, transposed, q, x.data(), w.data(), bias.data(), sums.data(), scratch.data(),
-                     got.data());
-        CHECK(got == want);
-        ++cases;
+        if (set->conv_s8(s, transposed, q, x.data(), w.data(), bias.data(), sums.data(),
+                         scratch.data(), got.data())) {
+          CHECK(got == want);
+          ++cases;
+        }
       }
     }
   }
