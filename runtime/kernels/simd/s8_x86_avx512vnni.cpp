@@ -56,15 +56,23 @@ void dot_tiles(const int8_t* a, size_t a_stride, uint32_t k, const int8_t* b, si
   for (int i = 0; i < kRows * kTiles; ++i) out[i] = acc[i];
 }
 
+// Rows processed together for `tiles` column tiles when `available` rows
+// are left: 16 accumulators at most, as many rows as that allows.
+inline int rows_for(int tiles, uint64_t available) {
+  if (tiles <= 2 && available >= 8) return 8;
+  if (tiles <= 4 && available >= 4) return 4;
+  return 1;
+}
+
 // dot_tiles for 1 row and 1..8 tiles, or 4 rows and 1..4 tiles, masked (a
 // partial last tile) or not.
 void dot_any(int rows, int tiles, bool masked, const int8_t* a, size_t a_stride, uint32_t k,
              const int8_t* b, size_t row, uint32_t n0, uint32_t n, __m512i* acc) {
-  switch ((rows == 4 ? 32 : 0) + tiles * 2 + (masked ? 1 : 0)) {
+  switch (rows * 100 + tiles * 2 + (masked ? 1 : 0)) {
 #define EDGEAE_DOT_CASE(r, t)                                          \
-  case (r == 4 ? 32 : 0) + 2 * t:                                              \
+  case r * 100 + 2 * t:                                                \
     return dot_tiles<r, t, false>(a, a_stride, k, b, row, n0, n, acc); \
-  case (r == 4 ? 32 : 0) + 2 * t + 1:                                          \
+  case r * 100 + 2 * t + 1:                                            \
     return dot_tiles<r, t, true>(a, a_stride, k, b, row, n0, n, acc);
     EDGEAE_DOT_CASE(1, 1)
     EDGEAE_DOT_CASE(1, 2)
@@ -78,6 +86,8 @@ void dot_any(int rows, int tiles, bool masked, const int8_t* a, size_t a_stride,
     EDGEAE_DOT_CASE(4, 2)
     EDGEAE_DOT_CASE(4, 3)
     EDGEAE_DOT_CASE(4, 4)
+    EDGEAE_DOT_CASE(8, 1)
+    EDGEAE_DOT_CASE(8, 2)
 #undef EDGEAE_DOT_CASE
     default:
       return;
@@ -213,11 +223,11 @@ void conv_dot_tiles(const int8_t* const* taps_of_rows, const uint32_t* tap_ids, 
 void conv_dot_any(int rows, int tiles, bool masked, const int8_t* const* taps_of_rows,
                   const uint32_t* tap_ids, uint32_t taps, uint32_t cin, const int8_t* b, size_t row,
                   uint32_t n0, uint32_t n, __m512i* acc) {
-  switch ((rows == 4 ? 16 : 0) + tiles * 2 + (masked ? 1 : 0)) {
+  switch (rows * 100 + tiles * 2 + (masked ? 1 : 0)) {
 #define EDGEAE_CONV_CASE(r, t)                                                                \
-  case (r == 4 ? 16 : 0) + 2 * t:                                                       \
+  case r * 100 + 2 * t:                                                                       \
     return conv_dot_tiles<r, t, false>(taps_of_rows, tap_ids, taps, cin, b, row, n0, n, acc); \
-  case (r == 4 ? 16 : 0) + 2 * t + 1:                                                   \
+  case r * 100 + 2 * t + 1:                                                                   \
     return conv_dot_tiles<r, t, true>(taps_of_rows, tap_ids, taps, cin, b, row, n0, n, acc);
     EDGEAE_CONV_CASE(1, 1)
     EDGEAE_CONV_CASE(1, 2)
@@ -227,6 +237,8 @@ void conv_dot_any(int rows, int tiles, bool masked, const int8_t* const* taps_of
     EDGEAE_CONV_CASE(4, 2)
     EDGEAE_CONV_CASE(4, 3)
     EDGEAE_CONV_CASE(4, 4)
+    EDGEAE_CONV_CASE(8, 1)
+    EDGEAE_CONV_CASE(8, 2)
 #undef EDGEAE_CONV_CASE
     default:
       return;
@@ -278,7 +290,7 @@ void conv_indirect(const ref::ConvShape& s, const ref::LayerQuant& q, const int8
   uint32_t listed[kMaxIndirectTaps], skipped[kMaxIndirectTaps];
   const int8_t* zp_pointers[kMaxIndirectTaps];
   for (uint32_t t = 0; t < taps; ++t) zp_pointers[t] = zp_row;
-  const int8_t* pointers[4 * kMaxIndirectTaps];
+  const int8_t* pointers[8 * kMaxIndirectTaps];
   ref::DenseShape blocks;  // the packed weights' column blocks
   blocks.n = s.out_c;
   blocks.k = taps * s.in_c;
@@ -311,7 +323,7 @@ void conv_indirect(const ref::ConvShape& s, const ref::LayerQuant& q, const int8
                 for (uint32_t oh = rh; oh < s.out_h; oh += class_h)
                   for (uint32_t ow = rw; ow < s.out_w;) {
                     const uint32_t remaining = (s.out_w - 1 - ow) / class_w + 1;
-                    const int rows = remaining >= 4 ? 4 : 1;
+                    const int rows = rows_for(tiles, remaining);
                     for (int r = 0; r < rows; ++r)
                       tap_pointers<kTransposed>(s, x, zp_row, n, oh,
                                                 ow + static_cast<uint32_t>(r) * class_w, listed,
@@ -372,7 +384,8 @@ void conv1d_windowed(const ref::ConvShape& s, const ref::LayerQuant& q, const in
               const int8_t* a;
               if (interior(ow)) {
                 a = xn + size_t(window(ow)) * s.in_c;
-                if (ow + 3 < s.out_w && interior(ow + 3)) count = 4;
+                const int want = rows_for(tiles, s.out_w - ow);
+                if (want > 1 && interior(ow + static_cast<uint32_t>(want) - 1)) count = want;
               } else {
                 memset(scratch, static_cast<int8_t>(q.in_zp), rows);
                 for (uint32_t k = 0; k < kw; ++k) {
@@ -452,7 +465,7 @@ void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, con
       const int tiles = left >= 128 ? 8 : static_cast<int>((left + 15) / 16);
       const bool masked = left % 16 != 0 && left < 128;
       for (uint32_t m = 0; m < s.m;) {
-        const int rows = (tiles <= 4 && s.m - m >= 4) ? 4 : 1;
+        const int rows = rows_for(tiles, s.m - m);
         __m512i acc[16];
         dot_any(rows, tiles, masked, a + size_t{m} * s.k, s.k, s.k, block, row, n0 - nb, ne - nb,
                 acc);
