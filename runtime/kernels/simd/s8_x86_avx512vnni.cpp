@@ -95,20 +95,19 @@ void dot_any(int rows, int tiles, bool masked, const int8_t* a, size_t a_stride,
 }
 
 // gemmlowp's SaturatingRoundingDoublingHighMul on 16 lanes: (x * m +
-// nudge) / 2^31 truncated toward zero, nudge 2^30 or 1 - 2^30, formed in
-// 64-bit lanes (even and odd apart); INT32_MIN * INT32_MIN saturates.
+// nudge) / 2^31 truncated toward zero, nudge 2^30 (p >= 0) or 1 - 2^30
+// (p < 0). That equals floor((p + 2^30) / 2^31) for every product p: for
+// p >= 0 the two are the same expression; for p < 0, p + 1 - 2^30 is
+// negative, and truncating it toward zero is flooring it plus 2^31 - 1,
+// which adds up to the same 2^30. So one add and one arithmetic shift per
+// 64-bit half. INT32_MIN * INT32_MIN saturates.
 inline __m512i rounding_doubling_high_mul16(__m512i x, __m512i mult) {
-  auto high_mul = [&](__m512i a, __m512i b) {
-    __m512i p = _mm512_mul_epi32(a, b);
-    const __mmask8 negative = _mm512_cmplt_epi64_mask(p, _mm512_setzero_si512());
-    p = _mm512_add_epi64(p, _mm512_mask_blend_epi64(negative, _mm512_set1_epi64(1ll << 30),
-                                                    _mm512_set1_epi64(1 - (1ll << 30))));
-    const __mmask8 still_negative = _mm512_cmplt_epi64_mask(p, _mm512_setzero_si512());
-    p = _mm512_mask_add_epi64(p, still_negative, p, _mm512_set1_epi64((1ll << 31) - 1));
-    return _mm512_srai_epi64(p, 31);
-  };
-  const __m512i even = high_mul(x, mult);
-  const __m512i odd = high_mul(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32));
+  const __m512i half = _mm512_set1_epi64(1ll << 30);
+  const __m512i even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, mult), half), 31);
+  const __m512i odd = _mm512_srai_epi64(
+      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32)),
+                       half),
+      31);
   const __m512i h = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
   const __m512i min = _mm512_set1_epi32(INT32_MIN);
   return _mm512_mask_mov_epi32(h,
