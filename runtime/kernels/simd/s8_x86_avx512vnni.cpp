@@ -244,23 +244,37 @@ void conv_dot_any(int rows, int tiles, bool masked, const int8_t* const* taps_of
   }
 }
 
-// The input pointer of each listed tap (id = kh * KW + kw) of output pixel
-// (n, oh, ow): its input pixel, or zp_row where it reaches no input.
+// The input pointer of each listed tap (id = kh * KW + kw) for `rows`
+// output pixels of one output row: (n, oh, ow + r * row_step). Divisions
+// only for the first pixel: the next pixel's source is `source_step` input
+// pixels further (the stride for a Conv whose rows are adjacent outputs; 1
+// for a ConvTranspose whose rows are one stride class apart).
 template <bool kTransposed>
 void tap_pointers(const ref::ConvShape& s, const int8_t* x, const int8_t* zp_row, uint32_t n,
-                  uint32_t oh, uint32_t ow, const uint32_t* ids, uint32_t count,
-                  const int8_t** out) {
+                  uint32_t oh, uint32_t ow, int rows, int64_t source_step, const uint32_t* ids,
+                  uint32_t count, const int8_t** out) {
   const format::ConvParams& p = s.p;
   const auto kw_count = static_cast<uint32_t>(p.kernel[1]);
   for (uint32_t i = 0; i < count; ++i) {
     const uint32_t kh = ids[i] / kw_count, kw = ids[i] % kw_count;
     const int64_t ih =
         ref::conv_tap<kTransposed>(oh, kh, p.stride[0], p.pad_begin[0], p.dilation[0], s.in_h);
-    const int64_t iw = ih < 0 ? -1
-                              : ref::conv_tap<kTransposed>(ow, kw, p.stride[1], p.pad_begin[1],
-                                                           p.dilation[1], s.in_w);
-    out[i] =
-        iw < 0 ? zp_row : x + ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * s.in_c;
+    // The first pixel's source column, in range or not (-1 from conv_tap
+    // cannot tell "out of range" from a column, so recompute it).
+    int64_t iw0;
+    if (kTransposed) {
+      iw0 = (int64_t{ow} + p.pad_begin[1] - int64_t{kw} * p.dilation[1]);
+      iw0 = iw0 >= 0 ? iw0 / p.stride[1] : -((-iw0 + p.stride[1] - 1) / p.stride[1]);
+    } else {
+      iw0 = int64_t{ow} * p.stride[1] - p.pad_begin[1] + int64_t{kw} * p.dilation[1];
+    }
+    for (int r = 0; r < rows; ++r) {
+      const int64_t iw = iw0 + r * source_step;
+      out[size_t(r) * count + i] =
+          (ih < 0 || iw < 0 || iw >= int64_t{s.in_w})
+              ? zp_row
+              : x + ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * s.in_c;
+    }
   }
 }
 
@@ -323,10 +337,9 @@ void conv_indirect(const ref::ConvShape& s, const ref::LayerQuant& q, const int8
                   for (uint32_t ow = rw; ow < s.out_w;) {
                     const uint32_t remaining = (s.out_w - 1 - ow) / class_w + 1;
                     const int rows = rows_for(tiles, remaining);
-                    for (int r = 0; r < rows; ++r)
-                      tap_pointers<kTransposed>(s, x, zp_row, n, oh,
-                                                ow + static_cast<uint32_t>(r) * class_w, listed,
-                                                n_listed, pointers + size_t(r) * n_listed);
+                    tap_pointers<kTransposed>(s, x, zp_row, n, oh, ow, rows,
+                                              kTransposed ? 1 : p.stride[1], listed, n_listed,
+                                              pointers);
                     __m512i acc[16];
                     conv_dot_any(rows, tiles, masked, pointers, listed, n_listed, s.in_c, block,
                                  row, n0 - nb, ne - nb, acc);
