@@ -427,88 +427,114 @@ void conv1d_windowed(const ref::ConvShape& s, const ref::LayerQuant& q, const in
 // channel ConvTranspose path keeps on the stack.
 constexpr uint32_t kMaxSingleWindow = 256;
 
-// A 1-D undilated ConvTranspose with one output channel (the last layer of a
-// decoder): for outputs of one position class modulo the stride, the taps
-// that have a source read consecutive input pixels (tap c + j * stride reads
-// pixel i0 - j), so each output is one dot product of a contiguous input
-// window with the class's taps in reverse order, its lanes running along the
-// window; 16 outputs are requantized together.
-bool conv_transpose1d_single(const ref::ConvShape& s, const ref::LayerQuant& q, const int8_t* x,
-                             const int8_t* w, const int32_t* bias, int8_t* scratch, int8_t* y) {
+// An undilated-along-W ConvTranspose with one output channel (the last layer
+// of a decoder). Outputs of one position class modulo the stride have the
+// same taps with a source pixel, and along W those taps (kw = first + j *
+// stride) read consecutive input pixels (i0 - j). So an output is one dot
+// product of, per kernel row with a source, a contiguous run of Lw * Cin
+// input bytes with that row's class taps in reverse order; the lanes run
+// along the window, and 16 outputs are requantized together. A 1-D layer
+// reads its window in place; rows that reach the padding, and 2-D layers,
+// copy it into a stack buffer first.
+bool conv_transpose_single(const ref::ConvShape& s, const ref::LayerQuant& q, const int8_t* x,
+                           const int8_t* w, const int32_t* bias, int8_t* y) {
   const format::ConvParams& p = s.p;
-  const auto kw = static_cast<uint32_t>(p.kernel[1]);
-  const auto stride = static_cast<uint32_t>(p.stride[1]);
+  const auto kh_count = static_cast<uint32_t>(p.kernel[0]);
+  const auto kw_count = static_cast<uint32_t>(p.kernel[1]);
+  const auto sh = static_cast<uint32_t>(p.stride[0]), sw = static_cast<uint32_t>(p.stride[1]);
   const uint32_t cin = s.in_c;
-  alignas(64) int8_t window_weights[kMaxSingleWindow];
-  for (uint32_t c = 0; c < stride && c < s.out_w; ++c) {
-    // The class's taps, ascending: kw_j = first + j * stride.
-    const int64_t first_tap = positive_mod(int64_t{c} + p.pad_begin[1], stride);
-    if (first_tap >= kw) {  // no tap ever has a source: outputs are the bias alone
+  alignas(64) int8_t weights[kMaxSingleWindow];
+  alignas(64) int8_t window[kMaxSingleWindow];
+  uint32_t rows_h[kMaxIndirectTaps];
+  for (uint32_t rh = 0; rh < sh && rh < s.out_h; ++rh)
+    for (uint32_t rw = 0; rw < sw && rw < s.out_w; ++rw) {
+      // The class's kernel rows with a source, and its first W tap.
+      uint32_t lh = 0;
+      for (uint32_t kh = 0; kh < kh_count; ++kh)
+        if (positive_mod(int64_t{rh} + p.pad_begin[0] - int64_t{kh} * p.dilation[0], sh) == 0)
+          rows_h[lh++] = kh;
+      const int64_t first_w = positive_mod(int64_t{rw} + p.pad_begin[1], sw);
+      const uint32_t lw =
+          first_w < kw_count ? static_cast<uint32_t>((kw_count - 1 - first_w) / sw + 1) : 0;
+      const uint32_t run = lw * cin, length = lh * run;
+      if (length > kMaxSingleWindow) return false;
+      // Window position (a, t): kernel row rows_h[a], tap first_w + (lw - 1 - t) * sw.
+      int32_t weight_sum = 0;
+      for (uint32_t a = 0; a < lh; ++a)
+        for (uint32_t t = 0; t < lw; ++t) {
+          const auto kw = static_cast<uint32_t>(first_w) + (lw - 1 - t) * sw;
+          const size_t r = (size_t{rows_h[a]} * kw_count + kw) * cin;  // packed row r at byte r
+          for (uint32_t ic = 0; ic < cin; ++ic) {
+            weights[(a * lw + t) * cin + ic] = w[r + ic];
+            weight_sum += w[r + ic];
+          }
+        }
+      const __m512i correction =
+          _mm512_set1_epi32((q.in_zp + 128) * weight_sum - (bias != nullptr ? bias[0] : 0));
+      const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
       for (uint32_t n = 0; n < s.batch; ++n)
-        for (uint32_t ow = c; ow < s.out_w; ow += stride) {
-          const int32_t acc = bias != nullptr ? bias[0] : 0;
-          y[size_t{n} * s.out_w + ow] = static_cast<int8_t>(ref::detail::requantize(acc, q.out, 0));
-        }
-      continue;
-    }
-    const auto taps = static_cast<uint32_t>((kw - 1 - first_tap) / stride + 1);
-    const uint32_t length = taps * cin;
-    if (length > kMaxSingleWindow) return false;
-    // Window position t (ascending input pixel) holds tap taps - 1 - t.
-    int32_t weight_sum = 0;
-    for (uint32_t t = 0; t < taps; ++t) {
-      const auto tap = static_cast<uint32_t>(first_tap) + (taps - 1 - t) * stride;
-      for (uint32_t ic = 0; ic < cin; ++ic) {
-        // One output column: packed row r sits at byte r.
-        window_weights[t * cin + ic] = w[size_t{tap} * cin + ic];
-        weight_sum += w[size_t{tap} * cin + ic];
-      }
-    }
-    const __m512i correction =
-        _mm512_set1_epi32((q.in_zp + 128) * weight_sum - (bias != nullptr ? bias[0] : 0));
-    for (uint32_t n = 0; n < s.batch; ++n) {
-      const int8_t* xn = x + size_t{n} * s.in_w * cin;
-      int8_t* yn = y + size_t{n} * s.out_w;
-      for (uint32_t ow0 = c; ow0 < s.out_w;) {
-        alignas(64) int32_t sums[16];
-        uint32_t outputs[16];
-        int count = 0;
-        for (; count < 16 && ow0 < s.out_w; ++count, ow0 += stride) {
-          // Window start: the source of the last tap.
-          const int64_t last =
-              (int64_t{ow0} + p.pad_begin[1] - first_tap - int64_t{taps - 1} * stride) / stride;
-          const int8_t* window;
-          if (last >= 0 && last + taps <= s.in_w) {
-            window = xn + size_t(last) * cin;
-          } else {
-            memset(scratch, static_cast<int8_t>(q.in_zp), length);
-            for (uint32_t t = 0; t < taps; ++t)
-              if (last + t >= 0 && last + t < int64_t{s.in_w})
-                memcpy(scratch + size_t{t} * cin, xn + size_t(last + t) * cin, cin);
-            window = scratch;
+        for (uint32_t oh = rh; oh < s.out_h; oh += sh) {
+          int8_t* y_row = y + (size_t{n} * s.out_h + oh) * s.out_w;
+          for (uint32_t ow0 = rw; ow0 < s.out_w;) {
+            alignas(64) int32_t sums[16];
+            uint32_t outputs[16];
+            int count = 0;
+            for (; count < 16 && ow0 < s.out_w; ++count, ow0 += sw) {
+              const int64_t last =
+                  (int64_t{ow0} + p.pad_begin[1] - first_w - int64_t{lw - 1} * sw) /
+                  static_cast<int64_t>(sw);
+              const bool inside_w = last >= 0 && last + lw <= s.in_w;
+              const int8_t* src = window;
+              if (lh == 1 && inside_w && s.in_h == 1) {
+                src = x + (size_t{n} * s.in_w + size_t(last)) * cin;  // 1-D: in place
+              } else {
+                for (uint32_t a = 0; a < lh; ++a) {
+                  const int64_t ih =
+                      (int64_t{oh} + p.pad_begin[0] - int64_t{rows_h[a]} * p.dilation[0]) /
+                      static_cast<int64_t>(sh);
+                  int8_t* dst = window + size_t{a} * run;
+                  const bool row_in =
+                      int64_t{oh} + p.pad_begin[0] - int64_t{rows_h[a]} * p.dilation[0] >= 0 &&
+                      ih < int64_t{s.in_h};
+                  const int8_t* x_row =
+                      x + (size_t{n} * s.in_h + size_t(row_in ? ih : 0)) * s.in_w * cin;
+                  for (uint32_t t = 0; t < lw; ++t) {
+                    const int64_t iw = last + t;
+                    const bool in = row_in && iw >= 0 && iw < int64_t{s.in_w};
+                    // Masked 64-byte moves instead of a libc call per tap.
+                    for (uint32_t c0 = 0; c0 < cin; c0 += 64) {
+                      const uint32_t live = cin - c0 >= 64 ? 64 : cin - c0;
+                      const __mmask64 m = live == 64 ? ~__mmask64{0} : (__mmask64{1} << live) - 1;
+                      const __m512i v =
+                          in ? _mm512_maskz_loadu_epi8(m, x_row + size_t(iw) * cin + c0)
+                             : _mm512_set1_epi8(static_cast<char>(q.in_zp));
+                      _mm512_mask_storeu_epi8(dst + size_t{t} * cin + c0, m, v);
+                    }
+                  }
+                }
+              }
+              __m512i acc = _mm512_setzero_si512();
+              for (uint32_t k0 = 0; k0 < length; k0 += 64) {
+                const uint32_t live = length - k0 >= 64 ? 64 : length - k0;
+                const __mmask64 lanes = live == 64 ? ~__mmask64{0} : (__mmask64{1} << live) - 1;
+                const __m512i xv = _mm512_xor_si512(_mm512_maskz_loadu_epi8(lanes, src + k0), flip);
+                acc = _mm512_dpbusd_epi32(acc, xv, _mm512_maskz_loadu_epi8(lanes, weights + k0));
+              }
+              // Masked-off bytes read 128 against a zero weight: nothing added.
+              sums[count] = _mm512_reduce_add_epi32(acc);
+              outputs[count] = ow0;
+            }
+            const auto lanes = static_cast<__mmask16>((1u << count) - 1u);
+            const __m512i sum = _mm512_sub_epi32(_mm512_maskz_load_epi32(lanes, sums), correction);
+            alignas(16) int8_t out[16];
+            _mm512_mask_cvtepi32_storeu_epi8(
+                out, lanes,
+                requantize16(sum, _mm512_set1_epi32(q.out.multiplier[0]),
+                             _mm512_set1_epi32(q.out.shift[0]), q.out));
+            for (int k = 0; k < count; ++k) y_row[outputs[k]] = out[k];
           }
-          __m512i acc = _mm512_setzero_si512();
-          for (uint32_t k0 = 0; k0 < length; k0 += 64) {
-            const uint32_t live = length - k0 >= 64 ? 64 : length - k0;
-            const __mmask64 lanes = live == 64 ? ~__mmask64{0} : (__mmask64{1} << live) - 1;
-            const __m512i xv = _mm512_xor_si512(_mm512_maskz_loadu_epi8(lanes, window + k0),
-                                                _mm512_set1_epi8(static_cast<char>(0x80)));
-            acc = _mm512_dpbusd_epi32(acc, xv, _mm512_maskz_loadu_epi8(lanes, window_weights + k0));
-          }
-          // Masked-off bytes read 128 against a zero weight: nothing added.
-          sums[count] = _mm512_reduce_add_epi32(acc);
-          outputs[count] = ow0;
         }
-        const auto lanes = static_cast<__mmask16>((1u << count) - 1u);
-        const __m512i sum = _mm512_sub_epi32(_mm512_maskz_load_epi32(lanes, sums), correction);
-        alignas(16) int8_t out[16];
-        _mm512_mask_cvtepi32_storeu_epi8(out, lanes,
-                                         requantize16(sum, _mm512_set1_epi32(q.out.multiplier[0]),
-                                                      _mm512_set1_epi32(q.out.shift[0]), q.out));
-        for (int i = 0; i < count; ++i) yn[outputs[i]] = out[i];
-      }
     }
-  }
   return true;
 }
 
@@ -590,8 +616,9 @@ bool conv_s8_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::Lay
     conv1d_windowed(s, q, x, w, bias, column_sums, scratch, y);
     return true;
   }
-  if (transposed && one_d && s.p.dilation[1] == 1 && s.out_c == 1)
-    return conv_transpose1d_single(s, q, x, w, bias, scratch, y);
+  if (transposed && s.out_c == 1 && s.p.dilation[1] == 1 &&
+      static_cast<uint32_t>(s.p.kernel[0]) <= kMaxIndirectTaps)
+    return conv_transpose_single(s, q, x, w, bias, y);
   if (s.in_c % 4 != 0 || s.out_c == 1) return false;  // the gathered path does these better
   if (transposed)
     conv_indirect<true>(s, q, x, w, bias, column_sums, scratch, y);
