@@ -18,16 +18,21 @@ template <int kRows, int kTiles, bool kMasked>
 void dot_tiles(const int8_t* a, size_t a_stride, uint32_t k, const int8_t* b, size_t row,
                uint32_t n0, uint32_t n, __m512i* out) {
   // Local accumulators (copied out at the end): through `out` every step
-  // would be a store, as the int8 loads may alias it.
-  __m512i acc[kRows * kTiles];
+  // would be a store, as the int8 loads may alias it. With few of them,
+  // even and odd quads go to two banks, so twice as many vpdpbusd chains are
+  // in flight (a one-row, narrow Dense is otherwise latency-bound).
+  constexpr int kCount = kRows * kTiles;
+  constexpr int kBanks = kCount <= 4 ? 2 : 1;
+  __m512i acc[kBanks][kCount];
   __mmask16 mask[kTiles];
   for (int t = 0; t < kTiles; ++t) {
     const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
     const uint32_t live = first >= n ? 0 : (n - first >= 16 ? 16 : n - first);
     mask[t] = static_cast<__mmask16>((1u << live) - 1u);
   }
-  for (int i = 0; i < kRows * kTiles; ++i) acc[i] = _mm512_setzero_si512();
-  auto step = [&](const int8_t* bq, const int32_t* quads) {
+  for (int bank = 0; bank < kBanks; ++bank)
+    for (int i = 0; i < kCount; ++i) acc[bank][i] = _mm512_setzero_si512();
+  auto step = [&](__m512i* bank, const int8_t* bq, const int32_t* quads) {
     __m512i w[kTiles];
     for (int t = 0; t < kTiles; ++t)
       w[t] = kMasked ? _mm512_maskz_loadu_epi32(mask[t], bq + 64 * t)
@@ -35,15 +40,22 @@ void dot_tiles(const int8_t* a, size_t a_stride, uint32_t k, const int8_t* b, si
     for (int r = 0; r < kRows; ++r) {
       const __m512i av = _mm512_set1_epi32(quads[r] ^ static_cast<int32_t>(0x80808080u));
       for (int t = 0; t < kTiles; ++t)
-        acc[r * kTiles + t] = _mm512_dpbusd_epi32(acc[r * kTiles + t], av, w[t]);
+        bank[r * kTiles + t] = _mm512_dpbusd_epi32(bank[r * kTiles + t], av, w[t]);
     }
   };
   const uint32_t full = k / 4;
   const int8_t* bq = b + size_t{n0} * 4;
   int32_t quads[kRows];
-  for (uint32_t qd = 0; qd < full; ++qd, bq += row) {
+  uint32_t qd = 0;
+  for (; qd + kBanks <= full; qd += kBanks)
+    for (int bank = 0; bank < kBanks; ++bank, bq += row) {
+      for (int r = 0; r < kRows; ++r)
+        memcpy(&quads[r], a + r * a_stride + (qd + static_cast<uint32_t>(bank)) * 4, 4);
+      step(acc[bank], bq, quads);
+    }
+  for (; qd < full; ++qd, bq += row) {
     for (int r = 0; r < kRows; ++r) memcpy(&quads[r], a + r * a_stride + qd * 4, 4);
-    step(bq, quads);
+    step(acc[0], bq, quads);
   }
   if (k % 4 != 0) {
     // Past K the weights are 0, so the padded a bytes add nothing.
@@ -51,9 +63,13 @@ void dot_tiles(const int8_t* a, size_t a_stride, uint32_t k, const int8_t* b, si
       quads[r] = 0;
       memcpy(&quads[r], a + r * a_stride + full * 4, k % 4);
     }
-    step(bq, quads);
+    step(acc[0], bq, quads);
   }
-  for (int i = 0; i < kRows * kTiles; ++i) out[i] = acc[i];
+  for (int i = 0; i < kCount; ++i) {
+    __m512i total = acc[0][i];
+    for (int bank = 1; bank < kBanks; ++bank) total = _mm512_add_epi32(total, acc[bank][i]);
+    out[i] = total;
+  }
 }
 
 // Rows processed together for `tiles` column tiles when `available` rows
