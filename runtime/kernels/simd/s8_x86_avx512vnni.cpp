@@ -491,29 +491,32 @@ bool conv_transpose_single(const ref::ConvShape& s, const ref::LayerQuant& q, co
       for (uint32_t n = 0; n < s.batch; ++n)
         for (uint32_t oh = rh; oh < s.out_h; oh += sh) {
           int8_t* y_row = y + (size_t{n} * s.out_h + oh) * s.out_w;
+          // Divisions once per output row: each class kernel row's source
+          // row (-1: none), and the first pixel's window start (the class's
+          // next pixel starts one input pixel later). Both are exact.
+          int64_t source_row[kMaxIndirectTaps];
+          for (uint32_t a = 0; a < lh; ++a) {
+            const int64_t t = int64_t{oh} + p.pad_begin[0] - int64_t{rows_h[a]} * p.dilation[0];
+            const int64_t ih = t / static_cast<int64_t>(sh);
+            source_row[a] = t >= 0 && ih < int64_t{s.in_h} ? ih : -1;
+          }
+          int64_t last = (int64_t{rw} + p.pad_begin[1] - first_w - int64_t{lw - 1} * sw) /
+                         static_cast<int64_t>(sw);
           for (uint32_t ow0 = rw; ow0 < s.out_w;) {
             alignas(64) int32_t sums[16];
             uint32_t outputs[16];
             int count = 0;
-            for (; count < 16 && ow0 < s.out_w; ++count, ow0 += sw) {
-              const int64_t last =
-                  (int64_t{ow0} + p.pad_begin[1] - first_w - int64_t{lw - 1} * sw) /
-                  static_cast<int64_t>(sw);
+            for (; count < 16 && ow0 < s.out_w; ++count, ow0 += sw, ++last) {
               const bool inside_w = last >= 0 && last + lw <= s.in_w;
               const int8_t* src = window;
               if (lh == 1 && inside_w && s.in_h == 1) {
                 src = x + (size_t{n} * s.in_w + size_t(last)) * cin;  // 1-D: in place
               } else {
                 for (uint32_t a = 0; a < lh; ++a) {
-                  const int64_t ih =
-                      (int64_t{oh} + p.pad_begin[0] - int64_t{rows_h[a]} * p.dilation[0]) /
-                      static_cast<int64_t>(sh);
                   int8_t* dst = window + size_t{a} * run;
-                  const bool row_in =
-                      int64_t{oh} + p.pad_begin[0] - int64_t{rows_h[a]} * p.dilation[0] >= 0 &&
-                      ih < int64_t{s.in_h};
+                  const bool row_in = source_row[a] >= 0;
                   const int8_t* x_row =
-                      x + (size_t{n} * s.in_h + size_t(row_in ? ih : 0)) * s.in_w * cin;
+                      x + (size_t{n} * s.in_h + size_t(row_in ? source_row[a] : 0)) * s.in_w * cin;
                   for (uint32_t t = 0; t < lw; ++t) {
                     const int64_t iw = last + t;
                     const bool in = row_in && iw >= 0 && iw < int64_t{s.in_w};
