@@ -1,7 +1,7 @@
 /* What a board gives the firmware demo (docs/porting.md): text output, an
  * exit status for the caller, and the stack high-water mark. The QEMU boards
  * implement the first two with Arm semihosting (semihosting.c) and the last
- * in their start-up code (boards/<board>/startup.c). */
+ * in their start-up code (boards/common/startup_cortexm.c). */
 #ifndef EDGEAE_BOARD_H
 #define EDGEAE_BOARD_H
 

@@ -1,5 +1,5 @@
 # Cortex-M4F (QEMU mps2-an386): what firmware/CMakeLists.txt needs of a board.
-set(EDGEAE_BOARD_SOURCES ${CMAKE_CURRENT_LIST_DIR}/startup.c
+set(EDGEAE_BOARD_SOURCES ${CMAKE_CURRENT_LIST_DIR}/../common/startup_cortexm.c
   ${CMAKE_CURRENT_LIST_DIR}/../common/semihosting.c)
 set(EDGEAE_BOARD_INCLUDE_DIRS ${CMAKE_CURRENT_LIST_DIR}/../common)
 set(EDGEAE_BOARD_LINKER_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/link.ld)

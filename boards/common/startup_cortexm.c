@@ -1,7 +1,10 @@
-/* Start-up code for the Cortex-M55 board (QEMU mps3-an547): the vector
- * table, the reset handler (FPU and Helium on, stack limit set, .data copied, .bss zeroed, the
- * stack painted, constructors run, main called, its status passed to board_exit) and a fault
- * handler that exits with status 90 + the exception number. */
+/* Start-up code shared by the Cortex-M boards (M4F, M7, M55): the vector
+ * table, the reset handler (FPU, and Helium where present, on; on ARMv8-M the
+ * stack limit set; .data copied, .bss zeroed, the stack painted,
+ * constructors run, main called, its status passed to board_exit) and a
+ * fault handler that exits with status 90 + the exception number. A board
+ * whose start-up differs (clocks, caches, a vendor vector table) brings its
+ * own file instead and lists it in board.cmake. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,11 +22,15 @@ int main(void);
 #define ICSR (*(volatile uint32_t*)0xE000ED04u)
 
 __attribute__((noreturn)) void Reset_Handler(void) {
-  CPACR |= 0xFu << 20; /* CP10, CP11: full access (the FPU and MVE) */
+  CPACR |= 0xFu << 20; /* CP10, CP11: full access (the FPU, and MVE on the M55) */
   __asm__ volatile("dsb\n\tisb" ::: "memory");
+#if defined(__ARM_ARCH) && __ARM_ARCH >= 8
   /* ARMv8-M: a stack overflow faults (UsageFault STKOF, here a HardFault)
    * instead of silently overwriting .bss. */
   __asm__ volatile("msr msplim, %0" : : "r"(__stack_limit));
+#endif
+  /* (Caches stay off: QEMU does not model them. On a real M7, enable the I-
+   * and D-cache here after invalidating them.) */
   for (uint32_t *src = __data_load, *dst = __data_start; dst < __data_end;) *dst++ = *src++;
   for (uint32_t* p = __bss_start; p < __bss_end;) *p++ = 0;
   /* Paint the stack below this frame to measure its high-water mark. */
