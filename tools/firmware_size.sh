@@ -28,6 +28,8 @@ for preset in "${presets[@]}"; do
   machine=$(sed -n 's/^set(EDGEAE_BOARD_QEMU_MACHINE \(.*\))$/\1/p' "boards/$preset/board.cmake")
   for elf in "$dir"/fw_*.elf; do
     name=$(basename "$elf" .elf)
+    # The demos only: the bench and kernel-test images link every kernel set.
+    case $name in fw_bench_* | fw_kernel_tests) continue ;; esac
     model=${name#fw_}
     map=$dir/$name.map
     split=$(awk -v model="$model" -v kernels="$kernel_objs" '
