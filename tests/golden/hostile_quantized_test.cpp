@@ -25,7 +25,8 @@ TEST_CASE("hostile quantized blobs: mutated records and parameters are rejected 
   size_t rejected = 0, loaded = 0;
   for (const char* name : {"digits_dae_int8", "digits_dae_int16", "unet1d_int8", "unet1d_mixed"}) {
     CAPTURE(std::string(name));
-    const std::vector<uint8_t> good = io::read_file(testing::golden_path(std::string(name) + ".eab"));
+    const std::vector<uint8_t> good =
+        io::read_file(testing::golden_path(std::string(name) + ".eab"));
     const size_t header = sizeof(format::BlobHeader);
     for (int trial = 0; trial < 150; ++trial) {
       std::vector<uint8_t> bytes = good;
@@ -33,7 +34,8 @@ TEST_CASE("hostile quantized blobs: mutated records and parameters are rejected 
       // (off-by-one counts, shifts and zero points are the dangerous ones).
       const int changes = 1 + trial % 4;
       for (int c = 0; c < changes; ++c) {
-        const size_t at = header + std::uniform_int_distribution<size_t>(0, good.size() - header - 1)(rng);
+        const size_t at =
+            header + std::uniform_int_distribution<size_t>(0, good.size() - header - 1)(rng);
         bytes[at] = trial % 2 ? static_cast<uint8_t>(rng())
                               : static_cast<uint8_t>(bytes[at] + (rng() % 2 ? 1 : 255));
       }
@@ -49,8 +51,8 @@ TEST_CASE("hostile quantized blobs: mutated records and parameters are rejected 
         Session s;
         REQUIRE(s.init(m, arena.data(), m.arena_bytes(), kernel_set(k)).ok());
         std::vector<float> in(m.input(0).element_count(), 0.25f);
-        if (m.input(0).dtype == format::DType::kFloat32 || m.input(0).dtype == format::DType::kInt8 ||
-            m.input(0).dtype == format::DType::kInt16)
+        if (m.input(0).dtype == format::DType::kFloat32 ||
+            m.input(0).dtype == format::DType::kInt8 || m.input(0).dtype == format::DType::kInt16)
           (void)s.set_input(0, in.data(), in.size());
         CHECK(s.run().ok());
       }
