@@ -60,6 +60,28 @@ void gather_row(const ref::ConvShape& s, const int8_t* x, int8_t zp, uint32_t n,
     return;
   }
   fill_bytes(row, zp, size_t{kh_count} * kw_count * cin);
+  if (kTransposed && p.dilation[0] == 1 && p.dilation[1] == 1) {
+    // Undilated ConvTranspose: tap k has a source pixel when (o + pad - k)
+    // is a multiple of the stride, i.e. k = r, r + stride, ... with r =
+    // (o + pad) mod stride, and then reads pixel (o + pad) / stride - j. One
+    // division per axis instead of two per tap.
+    const int64_t th = int64_t{oh} + p.pad_begin[0], tw = int64_t{ow} + p.pad_begin[1];
+    const auto rh = static_cast<uint32_t>(th % p.stride[0]),
+               rw = static_cast<uint32_t>(tw % p.stride[1]);
+    const int64_t qh = th / p.stride[0], qw = tw / p.stride[1];
+    for (uint32_t kh = rh, jh = 0; kh < kh_count; kh += static_cast<uint32_t>(p.stride[0]), ++jh) {
+      const int64_t ih = qh - jh;
+      if (ih < 0 || ih >= int64_t{s.in_h}) continue;
+      for (uint32_t kw = rw, jw = 0; kw < kw_count;
+           kw += static_cast<uint32_t>(p.stride[1]), ++jw) {
+        const int64_t iw = qw - jw;
+        if (iw < 0 || iw >= int64_t{s.in_w}) continue;
+        copy_bytes(row + (size_t{kh} * kw_count + kw) * cin,
+                   x + ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * cin, cin);
+      }
+    }
+    return;
+  }
   ref::for_each_conv_tap_index<kTransposed>(s, x, n, oh, ow, [&](const int8_t* xp, uint32_t tap) {
     copy_bytes(row + size_t{tap} * cin, xp, cin);
   });

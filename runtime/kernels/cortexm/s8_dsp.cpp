@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "kernels/cortexm/cortexm_kernels.hpp"
+#include "kernels/portable/portable_kernels.hpp"
 #include "kernels/simd/s8_dense.hpp"
 
 #if defined(__ARM_FEATURE_DSP)
@@ -239,7 +240,7 @@ extern const KernelSet kArmDsp = {"arm-dsp",
                                   ref::average_pool_f32,
                                   ref::global_average_pool_f32,
                                   cortexm::dense_s8_dsp,
-                                  ref::add_s8,
+                                  portable::add_s8_tables,
                                   nullptr};
 
 }  // namespace edgeae::kernels

@@ -203,6 +203,18 @@ void requantize_s8_s8(const RequantizeQuant& q, uint32_t count, const int8_t* x,
 void requantize_s16_s16(const RequantizeQuant& q, uint32_t count, const int16_t* x, int16_t* y);
 
 namespace detail {
+// One input of an Add brought to the common scale: (x - zp) * 2^left_shift
+// (|x - zp| <= 2^16 and left_shift <= 20 keep it below 2^31 in magnitude;
+// formed in int64 and saturated so a wrong left_shift cannot overflow),
+// then its multiplier (<= 0.5).
+inline int32_t add_operand(int32_t x, int32_t zp, int32_t left_shift, int32_t multiplier,
+                           int32_t shift) {
+  int64_t shifted = (int64_t{x} - zp) * (int64_t{1} << left_shift);
+  if (shifted > INT32_MAX) shifted = INT32_MAX;
+  if (shifted < INT32_MIN) shifted = INT32_MIN;
+  return quant::multiply_by_quantized_multiplier(static_cast<int32_t>(shifted), multiplier, shift);
+}
+
 // The requantization of output channel c: int32 accumulators (int8 kernels)
 // use multiply_by_quantized_multiplier, int64 ones (int16) the _64 variant.
 template <typename Acc>

@@ -16,6 +16,7 @@
 // accumulators), which the testers bound at 1e-5 relative.
 #pragma once
 
+#include "kernels/portable/portable_kernels.hpp"
 #include "kernels/simd/f32_conv.hpp"
 #include "kernels/simd/f32_conv_transpose_s2.hpp"
 #include "kernels/simd/f32_dense.hpp"
@@ -31,7 +32,7 @@ template <class A>
 // where a set has none of its own).
 constexpr KernelSet make_kernel_set(const char* name,
                                     decltype(KernelSet::dense_s8) dense_s8 = reference_dense_s8,
-                                    decltype(KernelSet::add_s8) add_s8 = ref::add_s8,
+                                    decltype(KernelSet::add_s8) add_s8 = portable::add_s8_tables,
                                     decltype(KernelSet::conv_s8) conv_s8 = nullptr) {
   return KernelSet{name,          dense<A>,    conv<A>,         conv_transpose<A>,      binary<A>,
                    activation<A>, max_pool<A>, average_pool<A>, global_average_pool<A>, dense_s8,

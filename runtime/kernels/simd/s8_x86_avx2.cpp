@@ -51,6 +51,38 @@ void dense_s8_avx2(const ref::DenseShape& s, const ref::LayerQuant& q, const int
                    const int8_t* b, const int32_t* bias, const int32_t*, int8_t* y) {
   const uint32_t quads = (s.k + 3) / 4;
   const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(q.in_zp));
+  if (s.n == 1) {
+    // One output column (a Cout-1 conv's gathered rows): B is K contiguous
+    // weights, so the lanes run along K, 16 at a time (the tail through a
+    // zeroed copy: a zero weight makes the padded a bytes add nothing).
+    const __m256i zp16 = _mm256_set1_epi16(static_cast<int16_t>(q.in_zp));
+    for (uint32_t m = 0; m < s.m; ++m) {
+      const int8_t* am = a + size_t{m} * s.k;
+      __m256i acc = _mm256_setzero_si256();
+      for (uint32_t k0 = 0; k0 < s.k; k0 += 16) {
+        __m128i av, wv;
+        if (s.k - k0 >= 16) {
+          av = _mm_loadu_si128(reinterpret_cast<const __m128i*>(am + k0));
+          wv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + k0));
+        } else {
+          alignas(16) int8_t at[16] = {}, wt[16] = {};
+          memcpy(at, am + k0, s.k - k0);
+          memcpy(wt, b + k0, s.k - k0);
+          av = _mm_load_si128(reinterpret_cast<const __m128i*>(at));
+          wv = _mm_load_si128(reinterpret_cast<const __m128i*>(wt));
+        }
+        acc = _mm256_add_epi32(acc,
+                               _mm256_madd_epi16(_mm256_sub_epi16(_mm256_cvtepi8_epi16(av), zp16),
+                                                 _mm256_cvtepi8_epi16(wv)));
+      }
+      const __m128i h =
+          _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+      const __m128i h2 = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4E));
+      const int32_t sum = _mm_cvtsi128_si32(_mm_add_epi32(h2, _mm_shuffle_epi32(h2, 0xB1)));
+      store_requantized(s, q, bias, m, 0, 1, &sum, y);
+    }
+    return;
+  }
   bool right_shifts_only = true;
   for (uint32_t c = 0; c < q.out.count; ++c) right_shifts_only &= q.out.shift[c] <= 0;
   // Stores 8 columns from n0: vector requantization when every shift is a

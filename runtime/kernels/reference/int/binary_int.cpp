@@ -37,25 +37,14 @@ void operand_offsets(const BinaryShapes& s, size_t i, size_t* a_offset, size_t* 
   }
 }
 
-// One input of an Add brought to the common scale: (x - zp) * 2^left_shift
-// (|x - zp| <= 2^16 and left_shift <= 20 keep it below 2^31 in magnitude;
-// formed in int64 and saturated so a wrong left_shift cannot overflow),
-// then its multiplier (<= 0.5).
-int32_t add_operand(int32_t x, int32_t zp, int32_t left_shift, int32_t multiplier, int32_t shift) {
-  int64_t shifted = (int64_t{x} - zp) * (int64_t{1} << left_shift);
-  if (shifted > INT32_MAX) shifted = INT32_MAX;
-  if (shifted < INT32_MIN) shifted = INT32_MIN;
-  return quant::multiply_by_quantized_multiplier(static_cast<int32_t>(shifted), multiplier, shift);
-}
-
 template <typename T>
 void add(BinaryOp op, const BinaryShapes& s, const AddQuant& q, const T* a, const T* b, T* y) {
   const size_t count = element_count(s.out);
   for (size_t i = 0; i < count; ++i) {
     size_t ai = 0, bi = 0;
     operand_offsets(s, i, &ai, &bi);
-    const int32_t sa = add_operand(a[ai], q.a_zp, q.left_shift, q.a_multiplier, q.a_shift);
-    const int32_t sb = add_operand(b[bi], q.b_zp, q.left_shift, q.b_multiplier, q.b_shift);
+    const int32_t sa = detail::add_operand(a[ai], q.a_zp, q.left_shift, q.a_multiplier, q.a_shift);
+    const int32_t sb = detail::add_operand(b[bi], q.b_zp, q.left_shift, q.b_multiplier, q.b_shift);
     // Each scaled operand is at most half its shifted value (< 2^30), so the
     // sum or difference fits int32.
     const int32_t raw = op == BinaryOp::kSub ? sa - sb : sa + sb;
