@@ -157,6 +157,19 @@ void write_model_files(const std::string& out, const blob::Blob& blob,
   io::write_files_atomic(files);
 }
 
+// --precision (default float32) of convert and pca.
+convert::Precision precision_option(const Parsed& p) {
+  const std::string name = p.options.count("--precision") ? p.options.at("--precision") : "float32";
+  const std::map<std::string, convert::Precision> precisions = {
+      {"float32", convert::Precision::kFloat32},
+      {"int8", convert::Precision::kInt8},
+      {"int16", convert::Precision::kInt16},
+      {"mixed", convert::Precision::kMixed}};
+  if (!precisions.count(name))
+    throw CliError("--precision must be float32, int8, int16 or mixed, not '" + name + "'");
+  return precisions.at(name);
+}
+
 }  // namespace
 
 const KernelSet* kernels_from_environment() {
@@ -193,16 +206,8 @@ int cmd_convert(const Args& args) {
   const std::string model = one_positional(p, "MODEL.onnx");
   const std::string out = require(p, "-o");
   convert::Options options;
-  const std::string precision =
-      p.options.count("--precision") ? p.options.at("--precision") : "float32";
-  const std::map<std::string, convert::Precision> precisions = {
-      {"float32", convert::Precision::kFloat32},
-      {"int8", convert::Precision::kInt8},
-      {"int16", convert::Precision::kInt16},
-      {"mixed", convert::Precision::kMixed}};
-  if (!precisions.count(precision))
-    throw CliError("--precision must be float32, int8, int16 or mixed, not '" + precision + "'");
-  options.precision = precisions.at(precision);
+  const convert::Precision precision = precision_option(p);
+  options.precision = precision;
   const bool quantized = options.precision != convert::Precision::kFloat32;
   for (const char* o : {"--calibration", "--percentile"})
     if (!quantized && p.options.count(o))
@@ -402,15 +407,7 @@ int cmd_pca(const Args& args) {
   const long k = std::strtol(k_text.c_str(), &end, 10);
   if (k_text.empty() || *end != '\0' || k <= 0 || k > (1L << 20))
     throw CliError("--components wants a positive integer, not '" + k_text + "'");
-  const std::string precision =
-      p.options.count("--precision") ? p.options.at("--precision") : "float32";
-  const std::map<std::string, convert::Precision> precisions = {
-      {"float32", convert::Precision::kFloat32},
-      {"int8", convert::Precision::kInt8},
-      {"int16", convert::Precision::kInt16},
-      {"mixed", convert::Precision::kMixed}};
-  if (!precisions.count(precision))
-    throw CliError("--precision must be float32, int8, int16 or mixed, not '" + precision + "'");
+  const convert::Precision precision = precision_option(p);
   const io::NpyArray data = io::read_npy(data_path);
   if (data.shape.size() < 2) throw CliError(data_path + ": PCA wants [N, sample shape...] data");
   std::vector<uint32_t> sample_shape;
@@ -430,15 +427,14 @@ int cmd_pca(const Args& args) {
   } catch (const std::invalid_argument& e) {
     throw CliError(e.what());
   }
-  if (precisions.at(precision) != convert::Precision::kFloat32) {
+  if (precision != convert::Precision::kFloat32) {
     // The fitted data calibrates its own fixed-point form.
     quant::QuantizeOptions q;
     q.progress = progress_bar("calibrating");
     q.log = [](const std::string& line) { std::cerr << line << "\n"; };
     convert::QuantizedModel qm = convert::convert_quantized(
-        blob, {data.data.data(), static_cast<size_t>(data.shape[0])}, precisions.at(precision), q);
-    print_snr_report(qm.report, q.target_snr_db,
-                     precisions.at(precision) == convert::Precision::kMixed);
+        blob, {data.data.data(), static_cast<size_t>(data.shape[0])}, precision, q);
+    print_snr_report(qm.report, q.target_snr_db, precision == convert::Precision::kMixed);
     blob = std::move(qm.blob);
   }
   write_model_files(out, blob, p.options.count("--emit-c") ? p.options.at("--emit-c") : "");

@@ -9,13 +9,9 @@ namespace edgeae::portable {
 
 void add_s8_tables(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQuant& q,
                    const int8_t* a, const int8_t* b, int8_t* y) {
-  bool same = s.a.rank == s.out.rank && s.b.rank == s.out.rank;
-  size_t count = 1;
-  for (uint32_t i = 0; same && i < s.out.rank; ++i) {
-    same = s.a.dims[i] == s.out.dims[i] && s.b.dims[i] == s.out.dims[i];
-    count *= s.out.dims[i];
-  }
-  if (!same || count < 512) {  // small tensors: the tables would cost more
+  size_t count = 0;
+  if (!ref::detail::same_shapes(s, &count) ||
+      count < 512) {  // small tensors: the tables would cost more
     ref::add_s8(op, s, q, a, b, y);
     return;
   }

@@ -215,6 +215,19 @@ inline int32_t add_operand(int32_t x, int32_t zp, int32_t left_shift, int32_t mu
   return quant::multiply_by_quantized_multiplier(static_cast<int32_t>(shifted), multiplier, shift);
 }
 
+// True when both operands have the output's shape (no broadcasting); then
+// *count is the element count.
+inline bool same_shapes(const BinaryShapes& s, size_t* count) {
+  bool same = s.a.rank == s.out.rank && s.b.rank == s.out.rank;
+  size_t n = 1;
+  for (uint32_t i = 0; same && i < s.out.rank; ++i) {
+    same = s.a.dims[i] == s.out.dims[i] && s.b.dims[i] == s.out.dims[i];
+    n *= s.out.dims[i];
+  }
+  *count = n;
+  return same;
+}
+
 // The requantization of output channel c: int32 accumulators (int8 kernels)
 // use multiply_by_quantized_multiplier, int64 ones (int16) the _64 variant.
 template <typename Acc>
