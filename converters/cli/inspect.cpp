@@ -76,6 +76,18 @@ T params_of(const format::OpRecord& op) {
   return p;
 }
 
+// "scale S zero point Z" for an int8/int16 tensor ("" otherwise): what
+// real = scale * (q - zero_point) needs, e.g. to feed raw ADC codes.
+std::string quantization_text(const TensorRecord& t) {
+  if (t.dtype != static_cast<uint8_t>(format::DType::kInt8) &&
+      t.dtype != static_cast<uint8_t>(format::DType::kInt16))
+    return "";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "scale %.9g zero point %d", static_cast<double>(t.scale),
+                t.zero_point);
+  return buf;
+}
+
 // The op's parameters in a short human form, e.g. "k=1x3 s=1x2 p=0,1,0,1 d=1x1 g=1".
 std::string params_text(const format::OpRecord& op) {
   std::ostringstream s;
@@ -83,6 +95,7 @@ std::string params_text(const format::OpRecord& op) {
     case OpType::kDense: {
       const auto p = params_of<format::DenseParams>(op);
       s << "trans_a=" << p.trans_a << " trans_b=" << p.trans_b;
+      if (p.b_packing == 1) s << " packed(quads, blocks of " << p.b_block << ")";
       break;
     }
     case OpType::kConv:
@@ -93,6 +106,7 @@ std::string params_text(const format::OpRecord& op) {
         << p.pad_end[1] << " d=" << p.dilation[0] << "x" << p.dilation[1] << " g=" << p.groups;
       if (op.type == static_cast<uint16_t>(OpType::kConvTranspose))
         s << " out_pad=" << p.output_padding[0] << "x" << p.output_padding[1];
+      if (p.w_packing == 1) s << " packed(quads, blocks of " << p.w_block << ")";
       break;
     }
     case OpType::kMaxPool:
@@ -242,14 +256,16 @@ int cmd_inspect(const std::vector<std::string>& args) {
       const TensorInfo t = m.input(i);
       o << (i ? ", " : "") << "{\"name\": " << json_string(t.name)
         << ", \"dtype\": " << json_string(dtype_name(static_cast<uint8_t>(t.dtype)))
-        << ", \"elements\": " << t.element_count() << "}";
+        << ", \"elements\": " << t.element_count() << ", \"scale\": " << t.scale
+        << ", \"zero_point\": " << t.zero_point << "}";
     }
     o << "], \"outputs\": [";
     for (size_t i = 0; i < m.output_count(); ++i) {
       const TensorInfo t = m.output(i);
       o << (i ? ", " : "") << "{\"name\": " << json_string(t.name)
         << ", \"dtype\": " << json_string(dtype_name(static_cast<uint8_t>(t.dtype)))
-        << ", \"elements\": " << t.element_count() << "}";
+        << ", \"elements\": " << t.element_count() << ", \"scale\": " << t.scale
+        << ", \"zero_point\": " << t.zero_point << "}";
     }
     o << "]}\n";
     std::fputs(o.str().c_str(), stdout);
@@ -261,11 +277,13 @@ int cmd_inspect(const std::vector<std::string>& args) {
       path.c_str(), h.version_major, h.version_minor, static_cast<unsigned long long>(h.file_bytes),
       static_cast<unsigned long long>(weight_bytes), static_cast<unsigned long long>(total_macs));
   for (size_t i = 0; i < m.input_count(); ++i)
-    std::printf("input  %s %s\n", m.input(i).name,
-                dtype_name(static_cast<uint8_t>(m.input(i).dtype)));
+    std::printf("input  %s %s %s\n", m.input(i).name,
+                dtype_name(static_cast<uint8_t>(m.input(i).dtype)),
+                quantization_text(m.tensor(m.input_tensor(i))).c_str());
   for (size_t i = 0; i < m.output_count(); ++i)
-    std::printf("output %s %s\n", m.output(i).name,
-                dtype_name(static_cast<uint8_t>(m.output(i).dtype)));
+    std::printf("output %s %s %s\n", m.output(i).name,
+                dtype_name(static_cast<uint8_t>(m.output(i).dtype)),
+                quantization_text(m.tensor(m.output_tensor(i))).c_str());
   std::printf("\n%-4s %-18s %-9s %-28s %-16s %12s  %s\n", "op", "type", "precision", "inputs",
               "output", "MACs", "params");
   for (uint32_t i = 0; i < m.op_count(); ++i) {
@@ -285,8 +303,8 @@ int cmd_inspect(const std::vector<std::string>& args) {
               h.arena_lower_bound
                   ? static_cast<double>(h.arena_bytes) / static_cast<double>(h.arena_lower_bound)
                   : 1.0);
-  std::printf("%-6s %-28s %-9s %10s %10s %6s\n", "tensor", "name", "storage", "offset", "bytes",
-              "live");
+  std::printf("%-6s %-28s %-9s %10s %10s %6s  %s\n", "tensor", "name", "storage", "offset", "bytes",
+              "live", "quantization");
   for (uint32_t t = 0; t < m.tensor_count(); ++t) {
     const TensorRecord& r = m.tensor(t);
     if (r.storage == static_cast<uint8_t>(format::Storage::kConstant)) continue;
@@ -296,9 +314,10 @@ int cmd_inspect(const std::vector<std::string>& args) {
                   r.alias_of);
       continue;
     }
-    std::printf("%-6u %-28s %-9s %10llu %10llu %3u-%u\n", t, tensor_label(t).c_str(),
+    std::printf("%-6u %-28s %-9s %10llu %10llu %3u-%u  %s\n", t, tensor_label(t).c_str(),
                 storage_name(r.storage), static_cast<unsigned long long>(r.offset),
-                static_cast<unsigned long long>(r.bytes), r.first_op, r.last_op);
+                static_cast<unsigned long long>(r.bytes), r.first_op, r.last_op,
+                quantization_text(r).c_str());
   }
   return 0;
 }

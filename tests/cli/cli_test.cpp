@@ -346,6 +346,12 @@ TEST_CASE("cli: int8 convert reports per-layer SNR; inspect --compare repeats it
         table(c.err).substr(0, table(c.err).find("\n", table(c.err).find("model output"))));
   check_fails_with(run_tool(dir, "inspect " + quote(q) + " --compare " + quote(repo(kDigitsNoisy))),
                    {"--against"});
+  // inspect shows what feeding raw codes needs: the input's scale and zero
+  // point (the digits are in [0, 1]: 1/255 and -128).
+  const Result shown = run_tool(dir, "inspect " + quote(q));
+  REQUIRE(shown.code == 0);
+  CHECK(shown.out.find("input  noisy int8 scale 0.00392156") != std::string::npos);
+  CHECK(shown.out.find("zero point -128") != std::string::npos);
   const Result r = run_tool(dir, "run " + quote(q) + " --input " + quote(repo(kDigitsNoisy)) +
                                      " --output " + quote(dir.file("out.npy")));
   REQUIRE(r.code == 0);
