@@ -175,25 +175,57 @@ __m512i requantize16(__m512i x, __m512i mult, __m512i shift, const ref::RequantP
                                   q.act_min, q.act_max);
 }
 
-// Requantizes 16 accumulators (columns first.., up to end) of one output row
-// and stores them: acc - (zp + 128) * column_sums + bias, then requantize16.
-void store_tile16(__m512i acc, uint32_t first, uint32_t end, const int32_t* bias_row,
-                  bool bias_per_column, const int32_t* column_sums, const ref::LayerQuant& q,
-                  int8_t* y_row) {
+// The requantization constants of 16 output columns from `first` (up to
+// `end`), computed once per column tile and shared by every row stored with
+// it: offset = bias - (zp + 128) * column_sum, since sum (a + 128) w -
+// (zp + 128) sum w = sum (a - zp) w (mod 2^32); then the multipliers and
+// shifts.
+struct OutputTile {
+  __mmask16 lanes;
+  uint32_t first;
+  __m512i offset, mult, shift;
+};
+
+OutputTile output_tile(uint32_t first, uint32_t end, const int32_t* bias_row, bool bias_per_column,
+                       const int32_t* column_sums, const ref::LayerQuant& q) {
+  OutputTile t;
   const uint32_t live = end - first >= 16 ? 16 : end - first;
-  const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
-  const __m512i cs = _mm512_maskz_loadu_epi32(lanes, column_sums + first);
-  // sum (a + 128) w - (zp + 128) sum w = sum (a - zp) w (mod 2^32).
-  __m512i sum = _mm512_sub_epi32(acc, _mm512_mullo_epi32(_mm512_set1_epi32(q.in_zp + 128), cs));
+  t.lanes = static_cast<__mmask16>((1u << live) - 1u);
+  t.first = first;
+  const __m512i cs = _mm512_maskz_loadu_epi32(t.lanes, column_sums + first);
+  t.offset = _mm512_sub_epi32(_mm512_setzero_si512(),
+                              _mm512_mullo_epi32(_mm512_set1_epi32(q.in_zp + 128), cs));
   if (bias_row != nullptr)
-    sum = _mm512_add_epi32(sum, bias_per_column ? _mm512_maskz_loadu_epi32(lanes, bias_row + first)
-                                                : _mm512_set1_epi32(bias_row[0]));
+    t.offset = _mm512_add_epi32(t.offset, bias_per_column
+                                              ? _mm512_maskz_loadu_epi32(t.lanes, bias_row + first)
+                                              : _mm512_set1_epi32(bias_row[0]));
   const bool per_channel = q.out.count > 1;
-  const __m512i mult = per_channel ? _mm512_maskz_loadu_epi32(lanes, q.out.multiplier + first)
-                                   : _mm512_set1_epi32(q.out.multiplier[0]);
-  const __m512i shift = per_channel ? _mm512_maskz_loadu_epi32(lanes, q.out.shift + first)
-                                    : _mm512_set1_epi32(q.out.shift[0]);
-  _mm512_mask_cvtepi32_storeu_epi8(y_row + first, lanes, requantize16(sum, mult, shift, q.out));
+  t.mult = per_channel ? _mm512_maskz_loadu_epi32(t.lanes, q.out.multiplier + first)
+                       : _mm512_set1_epi32(q.out.multiplier[0]);
+  t.shift = per_channel ? _mm512_maskz_loadu_epi32(t.lanes, q.out.shift + first)
+                        : _mm512_set1_epi32(q.out.shift[0]);
+  return t;
+}
+
+// Requantizes one row's accumulators of a tile and stores its int8 outputs.
+inline void store_tile(const OutputTile& t, __m512i acc, const ref::LayerQuant& q, int8_t* y_row) {
+  _mm512_mask_cvtepi32_storeu_epi8(
+      y_row + t.first, t.lanes,
+      requantize16(_mm512_add_epi32(acc, t.offset), t.mult, t.shift, q.out));
+}
+
+// The output tiles of columns [n0, n0 + 16 * tiles) below `end`; returns how
+// many there are (the last may be partial, tiles past `end` are dropped).
+int output_tiles(uint32_t n0, int tiles, uint32_t end, const int32_t* bias_row,
+                 bool bias_per_column, const int32_t* column_sums, const ref::LayerQuant& q,
+                 OutputTile* out) {
+  int count = 0;
+  for (int t = 0; t < tiles; ++t) {
+    const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
+    if (first >= end) break;
+    out[count++] = output_tile(first, end, bias_row, bias_per_column, column_sums, q);
+  }
+  return count;
 }
 
 // Indirect convolution: rows are output pixels, each with one input pointer
@@ -348,6 +380,12 @@ void conv_indirect(const ref::ConvShape& s, const ref::LayerQuant& q, const int8
               if (n_skipped != 0)
                 conv_dot_any(1, tiles, masked, zp_pointers, skipped, n_skipped, s.in_c, block, row,
                              n0 - nb, ne - nb, skip);
+              // What the skipped taps add is the same for every output of the
+              // class: part of the tile's offset.
+              OutputTile out_tiles[4];
+              const int stored = output_tiles(n0, tiles, ne, bias, true, column_sums, q, out_tiles);
+              for (int t = 0; t < stored; ++t)
+                out_tiles[t].offset = _mm512_add_epi32(out_tiles[t].offset, skip[t]);
               for (uint32_t n = 0; n < s.batch; ++n)
                 for (uint32_t oh = rh; oh < s.out_h; oh += class_h)
                   for (uint32_t ow = rw; ow < s.out_w;) {
@@ -363,12 +401,8 @@ void conv_indirect(const ref::ConvShape& s, const ref::LayerQuant& q, const int8
                       int8_t* y_row = y + ((size_t{n} * s.out_h + oh) * s.out_w + ow +
                                            static_cast<uint32_t>(r) * class_w) *
                                               s.out_c;
-                      for (int t = 0; t < tiles; ++t) {
-                        const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
-                        if (first < ne)
-                          store_tile16(_mm512_add_epi32(acc[r * tiles + t], skip[t]), first, ne,
-                                       bias, true, column_sums, q, y_row);
-                      }
+                      for (int t = 0; t < stored; ++t)
+                        store_tile(out_tiles[t], acc[r * tiles + t], q, y_row);
                     }
                     ow += static_cast<uint32_t>(rows) * class_w;
                   }
@@ -407,6 +441,8 @@ void conv1d_windowed(const ref::ConvShape& s, const ref::LayerQuant& q, const in
             const uint32_t left = ne - n0;
             const int tiles = left >= 64 ? 4 : static_cast<int>((left + 15) / 16);
             const bool masked = left % 16 != 0 && left < 64;
+            OutputTile out_tiles[4];
+            const int stored = output_tiles(n0, tiles, ne, bias, true, column_sums, q, out_tiles);
             for (uint32_t ow = 0; ow < s.out_w;) {
               int count = 1;
               const int8_t* a;
@@ -426,12 +462,9 @@ void conv1d_windowed(const ref::ConvShape& s, const ref::LayerQuant& q, const in
               __m512i acc[16];
               dot_any(count, tiles, masked, a, step, rows, block, row, n0 - nb, ne - nb, acc);
               for (int r = 0; r < count; ++r)
-                for (int t = 0; t < tiles; ++t) {
-                  const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
-                  if (first < ne)
-                    store_tile16(acc[r * tiles + t], first, ne, bias, true, column_sums, q,
-                                 yn + (size_t{ow} + static_cast<uint32_t>(r)) * s.out_c);
-                }
+                for (int t = 0; t < stored; ++t)
+                  store_tile(out_tiles[t], acc[r * tiles + t], q,
+                             yn + (size_t{ow} + static_cast<uint32_t>(r)) * s.out_c);
               ow += static_cast<uint32_t>(count);
             }
           }
@@ -583,26 +616,11 @@ void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, con
     }
     return;
   }
-  const __m512i offset = _mm512_set1_epi32(q.in_zp + 128);
-  const bool per_channel = q.out.count > 1;
-  // Requantizes tile t of row m (columns first..first+15) and stores it.
-  auto store = [&](__m512i acc, uint32_t m, uint32_t first, uint32_t end) {
-    const uint32_t live = end - first >= 16 ? 16 : end - first;
-    const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
-    const __m512i cs = _mm512_maskz_loadu_epi32(lanes, column_sums + first);
-    // sum (a + 128) w - (zp + 128) sum w = sum (a - zp) w (mod 2^32).
-    __m512i sum = _mm512_sub_epi32(acc, _mm512_mullo_epi32(offset, cs));
-    if (bias != nullptr) {
-      const int32_t* bm = bias + size_t{m} * s.bias_stride_m;
-      sum = _mm512_add_epi32(sum, s.bias_stride_n == 1 ? _mm512_maskz_loadu_epi32(lanes, bm + first)
-                                                       : _mm512_set1_epi32(bm[0]));
-    }
-    const __m512i mult = per_channel ? _mm512_maskz_loadu_epi32(lanes, q.out.multiplier + first)
-                                     : _mm512_set1_epi32(q.out.multiplier[0]);
-    const __m512i shift = per_channel ? _mm512_maskz_loadu_epi32(lanes, q.out.shift + first)
-                                      : _mm512_set1_epi32(q.out.shift[0]);
-    _mm512_mask_cvtepi32_storeu_epi8(y + size_t{m} * s.n + first, lanes,
-                                     requantize16(sum, mult, shift, q.out));
+  // A bias that varies by row ([M, N]) needs its tiles per row; the usual
+  // [N] bias shares them across rows.
+  const bool bias_per_row = bias != nullptr && s.bias_stride_m != 0;
+  auto bias_row = [&](uint32_t m) {
+    return bias != nullptr ? bias + size_t{m} * s.bias_stride_m : nullptr;
   };
   for_each_column_block(s, b, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
     for (uint32_t n0 = nb; n0 < ne;) {
@@ -610,16 +628,22 @@ void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, con
       const uint32_t left = ne - n0;
       const int tiles = left >= 128 ? 8 : static_cast<int>((left + 15) / 16);
       const bool masked = left % 16 != 0 && left < 128;
+      OutputTile out_tiles[8];
+      int stored =
+          output_tiles(n0, tiles, ne, bias_row(0), s.bias_stride_n == 1, column_sums, q, out_tiles);
       for (uint32_t m = 0; m < s.m;) {
         const int rows = rows_for(tiles, s.m - m);
         __m512i acc[16];
         dot_any(rows, tiles, masked, a + size_t{m} * s.k, s.k, s.k, block, row, n0 - nb, ne - nb,
                 acc);
-        for (int r = 0; r < rows; ++r)
-          for (int t = 0; t < tiles; ++t) {
-            const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
-            if (first < ne) store(acc[r * tiles + t], m + static_cast<uint32_t>(r), first, ne);
-          }
+        for (int r = 0; r < rows; ++r) {
+          const uint32_t mr = m + static_cast<uint32_t>(r);
+          if (bias_per_row)
+            stored = output_tiles(n0, tiles, ne, bias_row(mr), s.bias_stride_n == 1, column_sums, q,
+                                  out_tiles);
+          for (int t = 0; t < stored; ++t)
+            store_tile(out_tiles[t], acc[r * tiles + t], q, y + size_t{mr} * s.n);
+        }
         m += static_cast<uint32_t>(rows);
       }
       n0 += 16u * static_cast<uint32_t>(tiles);

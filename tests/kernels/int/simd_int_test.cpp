@@ -51,10 +51,12 @@ TEST_CASE("int kernels: every set's int8 Dense equals the reference bit for bit"
       v = static_cast<int8_t>(extreme ? (between(0, 1) ? 127 : -128) : between(-128, 127));
     for (auto& v : b)
       v = static_cast<int8_t>(extreme ? (between(0, 1) ? 127 : -127) : between(-127, 127));
-    std::vector<int32_t> bias(s.n);
+    // Biases: none, one per column ([N]), one per row and column ([M, N]).
+    std::vector<int32_t> bias(size_t{s.m} * s.n);
     for (auto& v : bias) v = between(-100000, 100000);
     const bool with_bias = trial % 3 != 0;
     if (with_bias) s.bias_stride_n = 1;
+    if (with_bias && trial % 3 == 2) s.bias_stride_m = s.n;
     const uint32_t count = per_channel ? s.n : 1;
     std::vector<int32_t> mult(count), shift(count);
     for (uint32_t c = 0; c < count; ++c) {
