@@ -181,44 +181,67 @@ std::vector<uint32_t> match_ops(const Model& f, const Model& q) {
   return map;
 }
 
+FloatTrace trace_float(const Model& f, const Samples& s) {
+  check_samples(f, s);
+  FloatTrace t;
+  for_each_output(f, s, {}, [&](int op, uint32_t, const std::vector<double>& v) {
+    if (op >= 0) t.op_outputs.emplace_back(v.begin(), v.end());
+  });
+  // The model output is what the op writing the output tensor (or its
+  // alias's base) produced; with no such op it is the input itself.
+  const format::TensorRecord& o = f.tensor(f.output_tensor(0));
+  const uint32_t base =
+      o.storage == static_cast<uint8_t>(format::Storage::kAlias) ? o.alias_of : f.output_tensor(0);
+  uint32_t writer = f.op_count();
+  for (uint32_t i = 0; i < f.op_count(); ++i)
+    if (f.op(i).output == base) writer = i;
+  const size_t in_n = f.input(0).element_count();
+  for (size_t k = 0; k < s.count; ++k)
+    t.model_outputs.push_back(writer < f.op_count()
+                                  ? t.op_outputs[k * f.op_count() + writer]
+                                  : std::vector<float>(s.data + k * in_n, s.data + (k + 1) * in_n));
+  return t;
+}
+
 SnrReport compare(const Model& f, const Model& q, const std::vector<uint32_t>& op_of_float_op,
                   const Samples& s, const Progress& progress) {
+  return compare(f, trace_float(f, s), q, op_of_float_op, s, progress);
+}
+
+SnrReport compare(const Model& f, const FloatTrace& trace, const Model& q,
+                  const std::vector<uint32_t>& op_of_float_op, const Samples& s,
+                  const Progress& progress) {
   check_samples(f, s);
-  Runner rf(f), rq(q);
-  if (rq.input_count != rf.input_count)
+  Runner rq(q);
+  if (rq.input_count != f.input(0).element_count())
     throw std::runtime_error("the two models' inputs differ in size");
   std::vector<double> signal(f.op_count(), 0.0), noise(f.op_count(), 0.0);
   double out_signal = 0, out_noise = 0, in_signal = 0, in_noise = 0;
   for (size_t k = 0; k < s.count; ++k) {
-    rf.set_sample(s, k);
     rq.set_sample(s, k);
     const std::vector<double> qi = values_of(rq.session, q.input_tensor(0));
     for (size_t e = 0; e < qi.size(); ++e) {
-      const double x = s.data[k * rf.input_count + e];
+      const double x = s.data[k * rq.input_count + e];
       in_signal += x * x;
       in_noise += (x - qi[e]) * (x - qi[e]);
-    }
-    std::vector<std::vector<double>> fv(f.op_count());
-    for (uint32_t i = 0; i < f.op_count(); ++i) {
-      (void)rf.session.run_ops(i, i + 1);
-      fv[i] = values_of(rf.session, f.op(i).output);
     }
     uint32_t done = 0;
     for (uint32_t i = 0; i < f.op_count(); ++i) {
       const uint32_t j = op_of_float_op[i];
       (void)rq.session.run_ops(done, j + 1);
       done = j + 1;
+      const std::vector<float>& fv = trace.op_outputs[k * f.op_count() + i];
       const std::vector<double> qv = values_of(rq.session, q.op(j).output);
       for (size_t e = 0; e < qv.size(); ++e) {
-        signal[i] += fv[i][e] * fv[i][e];
-        noise[i] += (fv[i][e] - qv[e]) * (fv[i][e] - qv[e]);
+        signal[i] += double(fv[e]) * fv[e];
+        noise[i] += (fv[e] - qv[e]) * (fv[e] - qv[e]);
       }
     }
     (void)rq.session.run_ops(done, q.op_count());
-    const std::vector<double> fo = values_of(rf.session, f.output_tensor(0));
+    const std::vector<float>& fo = trace.model_outputs[k];
     const std::vector<double> qo = values_of(rq.session, q.output_tensor(0));
     for (size_t e = 0; e < fo.size(); ++e) {
-      out_signal += fo[e] * fo[e];
+      out_signal += double(fo[e]) * fo[e];
       out_noise += (fo[e] - qo[e]) * (fo[e] - qo[e]);
     }
     if (progress) progress(k + 1, s.count);

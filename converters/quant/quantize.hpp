@@ -82,6 +82,19 @@ SnrReport compare(const Model& float_model, const Model& quantized_model,
                   const std::vector<uint32_t>& op_of_float_op, const Samples& samples,
                   const Progress& progress = {});
 
+// The float model's output of every op and of the model on each sample:
+// what compare measures against. Made once when many quantized candidates
+// are compared on the same samples (mixed precision), not once per
+// candidate.
+struct FloatTrace {
+  std::vector<std::vector<float>> op_outputs;     // [sample * op_count + op]
+  std::vector<std::vector<float>> model_outputs;  // [sample]
+};
+FloatTrace trace_float(const Model& float_model, const Samples& samples);
+SnrReport compare(const Model& float_model, const FloatTrace& trace, const Model& quantized_model,
+                  const std::vector<uint32_t>& op_of_float_op, const Samples& samples,
+                  const Progress& progress = {});
+
 // Matches a quantized blob's ops to its float model's (the quantized blob
 // keeps the float ops in order and adds only Requantize ops); throws
 // std::runtime_error when the two are not the same graph.
