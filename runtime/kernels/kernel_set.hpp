@@ -51,6 +51,25 @@ void reference_dense_s8(const ref::DenseShape& s, const ref::LayerQuant& q, cons
                         const int8_t* b, const int32_t* bias, const int32_t* column_sums,
                         int8_t* y);
 
+// The reference float kernels with the given integer kernels: the reference
+// set itself, and sets that only add integer kernels (bare-metal Cortex-M).
+constexpr KernelSet reference_float_set(const char* name, decltype(KernelSet::dense_s8) dense_s8,
+                                        decltype(KernelSet::add_s8) add_s8,
+                                        decltype(KernelSet::conv_s8) conv_s8) {
+  return KernelSet{name,
+                   ref::dense_f32,
+                   ref::conv_f32,
+                   ref::conv_transpose_f32,
+                   ref::binary_f32,
+                   ref::activation_f32,
+                   ref::max_pool_f32,
+                   ref::average_pool_f32,
+                   ref::global_average_pool_f32,
+                   dense_s8,
+                   add_s8,
+                   conv_s8};
+}
+
 namespace kernels {
 extern const KernelSet kReference;
 #if defined(EDGEAE_HAVE_X86_KERNELS)

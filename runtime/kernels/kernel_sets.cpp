@@ -15,18 +15,8 @@ void reference_dense_s8(const ref::DenseShape& s, const ref::LayerQuant& q, cons
 
 namespace kernels {
 
-const KernelSet kReference = {"reference",
-                              ref::dense_f32,
-                              ref::conv_f32,
-                              ref::conv_transpose_f32,
-                              ref::binary_f32,
-                              ref::activation_f32,
-                              ref::max_pool_f32,
-                              ref::average_pool_f32,
-                              ref::global_average_pool_f32,
-                              reference_dense_s8,
-                              ref::add_s8,
-                              nullptr};
+const KernelSet kReference =
+    reference_float_set("reference", reference_dense_s8, ref::add_s8, nullptr);
 
 }  // namespace kernels
 

@@ -230,18 +230,8 @@ void dense_s8_dsp(const ref::DenseShape& s, const ref::LayerQuant& q, const int8
 
 namespace edgeae::kernels {
 
-extern const KernelSet kArmDsp = {"arm-dsp",
-                                  ref::dense_f32,
-                                  ref::conv_f32,
-                                  ref::conv_transpose_f32,
-                                  ref::binary_f32,
-                                  ref::activation_f32,
-                                  ref::max_pool_f32,
-                                  ref::average_pool_f32,
-                                  ref::global_average_pool_f32,
-                                  cortexm::dense_s8_dsp,
-                                  portable::add_s8_tables,
-                                  nullptr};
+extern const KernelSet kArmDsp =
+    reference_float_set("arm-dsp", cortexm::dense_s8_dsp, portable::add_s8_tables, nullptr);
 
 }  // namespace edgeae::kernels
 
