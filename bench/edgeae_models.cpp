@@ -79,31 +79,17 @@ void run_edgeae(benchmark::State& state, EdgeaeRun* r) {
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// The runtime's fixed cost per inference: a model of one 4x4 Dense, so
-// nearly all of the time is the session walking its op list and dispatch.
-void run_overhead(benchmark::State& state, EdgeaeRun* r) {
-  if (!r->error.empty()) {
-    state.SkipWithError(r->error.c_str());
-    return;
-  }
-  for (auto _ : state) {
-    Status s = r->session.run();
-    benchmark::DoNotOptimize(s);
-  }
-}
-
 // One benchmark per kernel set for a model: "<prefix>/edgeae:<set>".
 void register_runs(const EdgeaeModel& m, const std::string& prefix, const std::string& error,
-                   std::vector<std::unique_ptr<EdgeaeRun>>& runs) {
+                   std::vector<std::unique_ptr<EdgeaeRun>>& runs,
+                   benchmark::TimeUnit unit = benchmark::kMicrosecond) {
   for (size_t i = 0; i < kernel_set_count(); ++i) {
     auto r = std::make_unique<EdgeaeRun>();
     r->m = &m;
     r->set = kernel_set(i);
     r->error = error.empty() ? setup(*r) : error;
     const std::string name = prefix + "/edgeae:" + kernel_set_name(r->set);
-    benchmark::RegisterBenchmark(name.c_str(), run_edgeae, r.get())
-        ->Unit(benchmark::kMicrosecond)
-        ->UseRealTime();
+    benchmark::RegisterBenchmark(name.c_str(), run_edgeae, r.get())->Unit(unit)->UseRealTime();
     runs.push_back(std::move(r));
   }
 }
@@ -134,17 +120,9 @@ void register_edgeae_overhead() {
   const Status s = tiny.model.load(tiny.blob.bytes.data(), tiny.blob.bytes.size());
   if (!s.ok()) error = std::string("Model::load: ") + s.message;
   tiny.input = model_input(4);
-  for (size_t i = 0; i < kernel_set_count(); ++i) {
-    auto r = std::make_unique<EdgeaeRun>();
-    r->m = &tiny;
-    r->set = kernel_set(i);
-    r->error = error.empty() ? setup(*r) : error;
-    const std::string name = std::string("overhead/tiny_dense/edgeae:") + kernel_set_name(r->set);
-    benchmark::RegisterBenchmark(name.c_str(), run_overhead, r.get())
-        ->Unit(benchmark::kNanosecond)
-        ->UseRealTime();
-    runs.push_back(std::move(r));
-  }
+  // The runtime's fixed cost per inference: one 4x4 Dense, so nearly all of
+  // the time is the session walking its op list and dispatching.
+  register_runs(tiny, "overhead/tiny_dense", error, runs, benchmark::kNanosecond);
 }
 
 void register_edgeae_models(const std::string& models_dir) {
