@@ -33,6 +33,29 @@ PackedB pack_quads(const std::vector<int8_t>& b, uint32_t k, uint32_t n, uint32_
   return p;
 }
 
+// A layer's random int8 requantization (count multipliers and shifts, an
+// input and an output zero point, a ReLU clamp or none), owning its arrays.
+struct RandomRequant {
+  RandomRequant(std::mt19937& rng, uint32_t count, bool relu) : mult(count), shift(count) {
+    auto between = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    for (uint32_t c = 0; c < count; ++c) {
+      mult[c] = between(1 << 30, 0x7FFFFFFF);
+      shift[c] = between(-14, -4);
+    }
+    q.in_zp = between(-128, 127);
+    q.out.multiplier = mult.data();
+    q.out.shift = shift.data();
+    q.out.count = count;
+    q.out.out_zp = between(-20, 20);
+    q.out.act_min = relu ? q.out.out_zp : -128;
+    q.out.act_max = 127;
+  }
+  RandomRequant(const RandomRequant&) = delete;
+  RandomRequant& operator=(const RandomRequant&) = delete;
+  std::vector<int32_t> mult, shift;
+  ref::LayerQuant q;
+};
+
 TEST_CASE("int kernels: every set's int8 Dense equals the reference bit for bit") {
   std::mt19937 rng(2026);
   auto between = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
@@ -57,20 +80,9 @@ TEST_CASE("int kernels: every set's int8 Dense equals the reference bit for bit"
     const bool with_bias = trial % 3 != 0;
     if (with_bias) s.bias_stride_n = 1;
     if (with_bias && trial % 3 == 2) s.bias_stride_m = s.n;
-    const uint32_t count = per_channel ? s.n : 1;
-    std::vector<int32_t> mult(count), shift(count);
-    for (uint32_t c = 0; c < count; ++c) {
-      mult[c] = between(1 << 30, 0x7FFFFFFF);
-      shift[c] = between(-14, -4);
-    }
-    ref::LayerQuant q;
-    q.in_zp = extreme ? (between(0, 1) ? 127 : -128) : between(-128, 127);
-    q.out.multiplier = mult.data();
-    q.out.shift = shift.data();
-    q.out.count = count;
-    q.out.out_zp = between(-20, 20);
-    q.out.act_min = trial % 4 == 0 ? q.out.out_zp : -128;
-    q.out.act_max = 127;
+    RandomRequant rq(rng, per_channel ? s.n : 1, trial % 4 == 0);
+    ref::LayerQuant& q = rq.q;
+    if (extreme) q.in_zp = between(0, 1) ? 127 : -128;
     const int32_t* bias_ptr = with_bias ? bias.data() : nullptr;
     std::vector<int8_t> want(size_t{s.m} * s.n);
     ref::dense_s8(s, q, a.data(), b.data(), bias_ptr, want.data());
@@ -202,18 +214,8 @@ TEST_CASE("int kernels: packed int8 Conv/ConvTranspose, direct and gathered, equ
         sums[c] += v;
       }
     for (auto& v : bias) v = between(-50000, 50000);
-    std::vector<int32_t> mult(s.out_c), shift(s.out_c);
-    for (uint32_t c = 0; c < s.out_c; ++c) {
-      mult[c] = between(1 << 30, 0x7FFFFFFF);
-      shift[c] = between(-14, -6);
-    }
-    ref::LayerQuant q;
-    q.in_zp = between(-128, 127);
-    q.out.multiplier = mult.data();
-    q.out.shift = shift.data();
-    q.out.count = s.out_c;
-    q.out.out_zp = between(-10, 10);
-    q.out.act_min = trial % 5 == 0 ? q.out.out_zp : -128;
+    RandomRequant rq(rng, s.out_c, trial % 5 == 0);
+    const ref::LayerQuant& q = rq.q;
     std::vector<int8_t> want(size_t{s.out_h} * s.out_w * s.out_c);
     (transposed ? ref::conv_transpose_s8_packed : ref::conv_s8_packed)(s, q, x.data(), w.data(),
                                                                        bias.data(), want.data());
