@@ -69,13 +69,6 @@ std::string json_string(const std::string& s) {
   return out + "\"";
 }
 
-template <typename T>
-T params_of(const format::OpRecord& op) {
-  T p;
-  std::memcpy(&p, op.params, sizeof p);
-  return p;
-}
-
 // "scale S zero point Z" for an int8/int16 tensor ("" otherwise): what
 // real = scale * (q - zero_point) needs, e.g. to feed raw ADC codes.
 std::string quantization_text(const TensorRecord& t) {
@@ -93,14 +86,14 @@ std::string params_text(const format::OpRecord& op) {
   std::ostringstream s;
   switch (static_cast<OpType>(op.type)) {
     case OpType::kDense: {
-      const auto p = params_of<format::DenseParams>(op);
+      const auto p = format::params_as<format::DenseParams>(op);
       s << "trans_a=" << p.trans_a << " trans_b=" << p.trans_b;
       if (p.b_packing == 1) s << " packed(quads, blocks of " << p.b_block << ")";
       break;
     }
     case OpType::kConv:
     case OpType::kConvTranspose: {
-      const auto p = params_of<format::ConvParams>(op);
+      const auto p = format::params_as<format::ConvParams>(op);
       s << "k=" << p.kernel[0] << "x" << p.kernel[1] << " s=" << p.stride[0] << "x" << p.stride[1]
         << " pads=" << p.pad_begin[0] << "," << p.pad_begin[1] << "," << p.pad_end[0] << ","
         << p.pad_end[1] << " d=" << p.dilation[0] << "x" << p.dilation[1] << " g=" << p.groups;
@@ -111,23 +104,23 @@ std::string params_text(const format::OpRecord& op) {
     }
     case OpType::kMaxPool:
     case OpType::kAveragePool: {
-      const auto p = params_of<format::PoolParams>(op);
+      const auto p = format::params_as<format::PoolParams>(op);
       s << "k=" << p.kernel[0] << "x" << p.kernel[1] << " s=" << p.stride[0] << "x" << p.stride[1]
         << " pads=" << p.pad_begin[0] << "," << p.pad_begin[1] << "," << p.pad_end[0] << ","
         << p.pad_end[1] << " ceil=" << p.ceil_mode << " include_pad=" << p.count_include_pad;
       break;
     }
     case OpType::kConcat:
-      s << "axis=" << params_of<format::ConcatParams>(op).axis;
+      s << "axis=" << format::params_as<format::ConcatParams>(op).axis;
       break;
     case OpType::kResize: {
-      const auto p = params_of<format::ResizeParams>(op);
+      const auto p = format::params_as<format::ResizeParams>(op);
       s << "scale=";
       for (int k = 0; k < 6 && p.scale[k]; ++k) s << (k ? "x" : "") << p.scale[k];
       break;
     }
     case OpType::kTranspose: {
-      const auto p = params_of<format::TransposeParams>(op);
+      const auto p = format::params_as<format::TransposeParams>(op);
       s << "perm=" << p.perm[0] << "," << p.perm[1] << "," << p.perm[2] << "," << p.perm[3];
       break;
     }
@@ -146,7 +139,7 @@ uint64_t op_macs(const Model& m, const format::OpRecord& op) {
   for (uint32_t k = 0; k < out.rank; ++k) out_elems *= out.dims[k];
   switch (static_cast<OpType>(op.type)) {
     case OpType::kDense: {
-      const auto p = params_of<format::DenseParams>(op);
+      const auto p = format::params_as<format::DenseParams>(op);
       const TensorRecord& a = m.tensor(op.inputs[0]);
       return out_elems * (p.trans_a ? a.dims[0] : a.dims[1]);
     }
@@ -155,7 +148,7 @@ uint64_t op_macs(const Model& m, const format::OpRecord& op) {
       // From the parameters and channels (the weights may be quad-packed
       // [round_up(KH*KW*Cin, 4), Cout]): taps * Cin/groups per output of a
       // conv; a ConvTranspose's input element feeds taps * Cout/groups.
-      const auto p = params_of<format::ConvParams>(op);
+      const auto p = format::params_as<format::ConvParams>(op);
       const TensorRecord& x = m.tensor(op.inputs[0]);
       const auto taps = static_cast<uint64_t>(p.kernel[0]) * static_cast<uint64_t>(p.kernel[1]);
       const auto groups = static_cast<uint64_t>(p.groups);
@@ -167,7 +160,7 @@ uint64_t op_macs(const Model& m, const format::OpRecord& op) {
     }
     case OpType::kMaxPool:
     case OpType::kAveragePool: {
-      const auto p = params_of<format::PoolParams>(op);
+      const auto p = format::params_as<format::PoolParams>(op);
       return out_elems * static_cast<uint64_t>(p.kernel[0] * p.kernel[1]);
     }
     case OpType::kGlobalAveragePool: {

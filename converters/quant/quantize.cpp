@@ -329,7 +329,7 @@ class Quantizer {
     std::vector<float> wv = floats(base(w));
     std::vector<uint32_t> wd = dims(w);
     if (type == OpType::kDense) {
-      const auto p = detail_params<format::DenseParams>(op);
+      const auto p = format::params_as<format::DenseParams>(op);
       if (p.trans_a) fail(op, "a transposed A cannot be quantized");
       wv = plain_dense_weights(wv, wd, p);
       desc.with(format::DenseParams{0, 0, 0, 0});
@@ -367,7 +367,7 @@ class Quantizer {
       desc.with(format::DenseParams{0, 0, static_cast<int32_t>(kInt8DenseBlock), 1});
       wid = g_.constant_raw(name_of(w), {kp, n}, DType::kInt8, packed.data(), packed.size(),
                             max_scale, 0);
-    } else if (!is_int16(d) && detail_params<format::ConvParams>(op).groups == 1) {
+    } else if (!is_int16(d) && format::params_as<format::ConvParams>(op).groups == 1) {
       // int8 Conv/ConvTranspose: [KH, KW, Cin, Cout] is already the row-major
       // [R = KH*KW*Cin, Cout] matrix; quad-pack it like a Gemm's B, and plan
       // scratch for the gathered rows of a tile of output pixels (about 4 KiB).
@@ -382,7 +382,7 @@ class Quantizer {
               static_cast<int8_t>(v);
           column_sums[c] += v;
         }
-      auto p = detail_params<format::ConvParams>(op);
+      auto p = format::params_as<format::ConvParams>(op);
       p.w_packing = 1;
       p.w_block = static_cast<int32_t>(kInt8DenseBlock);
       desc.with(p);
@@ -433,13 +433,6 @@ class Quantizer {
     words_out.insert(words_out.end(), shifts.begin(), shifts.end());
     words_out.insert(words_out.end(), column_sums.begin(), column_sums.end());
     desc.quant = words(desc.name.empty() ? name_of(op.output) : desc.name, words_out);
-  }
-
-  template <typename P>
-  static P detail_params(const format::OpRecord& op) {
-    P p;
-    std::memcpy(&p, op.params, sizeof p);
-    return p;
   }
 
   // Dense B as a plain row-major [K, N] (undoing trans_b or column blocks).

@@ -8,14 +8,7 @@
 
 namespace edgeae::detail {
 
-// The op's parameters as their struct (memcpy: OpRecord.params is int32[16]).
-template <typename T>
-T params_as(const format::OpRecord& op) {
-  static_assert(sizeof(T) <= sizeof(op.params), "parameter struct fits the record");
-  T p;
-  memcpy(&p, op.params, sizeof p);
-  return p;
-}
+using format::params_as;
 
 // Extents of a channels-last tensor: rank 4 is [N, H, W, C], rank 3 is
 // [N, W, C] read with H = 1.

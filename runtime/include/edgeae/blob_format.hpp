@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "edgeae reads blobs in place and supports little-endian targets only"
@@ -318,6 +319,16 @@ inline constexpr uint32_t kLutEntriesS8 = 256;
 inline constexpr uint32_t kLutEntriesS16 = 513;
 
 static_assert(sizeof(ConvParams) <= sizeof(OpRecord::params), "fits");
+
+// An op's parameters as their struct (OpRecord.params is int32[16]; memcpy
+// reads them without aliasing questions). The one reader every part uses.
+template <typename T>
+inline T params_as(const OpRecord& op) {
+  static_assert(sizeof(T) <= sizeof(op.params), "parameter struct fits the record");
+  T p;
+  memcpy(&p, op.params, sizeof p);
+  return p;
+}
 static_assert(sizeof(PoolParams) <= sizeof(OpRecord::params), "fits");
 
 enum class IoKind : uint32_t { kInput = 0, kOutput = 1 };
