@@ -77,9 +77,8 @@ std::string node_label(const Model& m, uint32_t i) {
          op_type_name(static_cast<OpType>(m.op(i).type)) + ")";
 }
 
-void check_samples(const Model& m, const Samples& s) {
+void check_samples(const Samples& s) {
   if (s.count == 0 || !s.data) throw std::runtime_error("calibration: no samples");
-  (void)m;
 }
 
 // Visits every sample: `each(op index or -1 for the inputs, tensor id,
@@ -110,7 +109,7 @@ double snr_db(double signal, double noise) {
 
 Calibration calibrate(const Model& m, const Samples& s, double percentile,
                       const Progress& progress) {
-  check_samples(m, s);
+  check_samples(s);
   if (!(percentile > 50.0 && percentile <= 100.0))
     throw std::runtime_error("calibration: the percentile must be in (50, 100]");
   Calibration c;
@@ -182,7 +181,7 @@ std::vector<uint32_t> match_ops(const Model& f, const Model& q) {
 }
 
 FloatTrace trace_float(const Model& f, const Samples& s) {
-  check_samples(f, s);
+  check_samples(s);
   FloatTrace t;
   for_each_output(f, s, {}, [&](int op, uint32_t, const std::vector<double>& v) {
     if (op >= 0) t.op_outputs.emplace_back(v.begin(), v.end());
@@ -211,7 +210,7 @@ SnrReport compare(const Model& f, const Model& q, const std::vector<uint32_t>& o
 SnrReport compare(const Model& f, const FloatTrace& trace, const Model& q,
                   const std::vector<uint32_t>& op_of_float_op, const Samples& s,
                   const Progress& progress) {
-  check_samples(f, s);
+  check_samples(s);
   Runner rq(q);
   if (rq.input_count != f.input(0).element_count())
     throw std::runtime_error("the two models' inputs differ in size");

@@ -482,8 +482,7 @@ class Quantizer {
       const uint32_t c = t(op.output).rank ? t(op.output).dims[t(op.output).rank - 1] : 1;
       if (slopes.size() != 1 && slopes.size() != c)
         fail(op, "only one slope or one per channel can be quantized");
-      desc.inputs.push_back(op.inputs[1]);  // float32: only its shape is read
-      desc.inputs.back() = float_constant(op.inputs[1]);
+      desc.inputs.push_back(float_constant(op.inputs[1]));  // float32: only its shape is read
     }
     const double pos_real = double(xq.scale) / double(oq.scale);
     const QuantizedMultiplier pos = quantize_multiplier(pos_real);
