@@ -20,7 +20,9 @@
 #include <string.h>
 
 #include "board.h"
+#include "console.h"
 #include "edgeae/edgeae.hpp"
+#include "edgeae/shape_rules.hpp"
 #include "icount.hpp"
 extern "C" {
 #include "demo_data.h"
@@ -33,55 +35,6 @@ using edgeae_fw::Ticks;
 
 alignas(16) uint8_t arena[DEMO_ARENA_BYTES];
 
-void put_uint(uint64_t v) {
-  char text[24];
-  char* p = text + sizeof text;
-  *--p = '\0';
-  do {
-    *--p = static_cast<char>('0' + v % 10u);
-    v /= 10u;
-  } while (v != 0u);
-  board_write(p);
-}
-
-uint64_t elements(const edgeae::format::TensorRecord& t) {
-  uint64_t n = 1;
-  for (uint32_t k = 0; k < t.rank; ++k) n *= t.dims[k];
-  return n;
-}
-
-// MACs of a Dense/Conv/ConvTranspose op (what converters/cli/inspect.cpp
-// counts), 0 for every other op.
-uint64_t op_macs(const edgeae::Model& m, const edgeae::format::OpRecord& op) {
-  using edgeae::format::OpType;
-  const uint64_t out = elements(m.tensor(op.output));
-  switch (static_cast<OpType>(op.type)) {
-    case OpType::kDense: {
-      edgeae::format::DenseParams p;
-      memcpy(&p, op.params, sizeof p);
-      const auto& a = m.tensor(op.inputs[0]);
-      return out * (p.trans_a ? a.dims[0] : a.dims[1]);
-    }
-    case OpType::kConv:
-    case OpType::kConvTranspose: {
-      // NHWC activations: channels are the last dimension. A Conv does
-      // KH * KW * Cin / groups MACs per output value, a ConvTranspose
-      // KH * KW * Cout / groups per input value.
-      edgeae::format::ConvParams p;
-      memcpy(&p, op.params, sizeof p);
-      const auto& x = m.tensor(op.inputs[0]);
-      const auto& y = m.tensor(op.output);
-      const uint64_t taps = static_cast<uint64_t>(p.kernel[0]) * static_cast<uint64_t>(p.kernel[1]);
-      const auto groups = static_cast<uint64_t>(p.groups);
-      if (static_cast<OpType>(op.type) == OpType::kConv)
-        return out * taps * (x.dims[x.rank - 1] / groups);
-      return elements(x) * taps * (y.dims[y.rank - 1] / groups);
-    }
-    default:
-      return 0;
-  }
-}
-
 }  // namespace
 
 int main() {
@@ -90,7 +43,7 @@ int main() {
   Ticks::start_counter();
   const uint32_t per_tick_x1000 = edgeae_fw::instructions_per_tick_x1000();
   board_write("instructions per SysTick tick x1000: ");
-  put_uint(per_tick_x1000);
+  console_uint(per_tick_x1000);
   board_write(" (meaningful only under qemu -icount shift=0)\n");
   Model model;
   if (!model.load(DEMO_BLOB, DEMO_BLOB_BYTES).ok()) {
@@ -98,7 +51,7 @@ int main() {
     return 10;
   }
   uint64_t macs = 0;
-  for (uint32_t i = 0; i < model.op_count(); ++i) macs += op_macs(model, model.op(i));
+  for (uint32_t i = 0; i < model.op_count(); ++i) macs += edgeae::op_macs(model, model.op(i));
   bool all_exact = true;
   for (size_t k = 0; k < kernel_set_count(); ++k) {
     const KernelSet* set = kernel_set(k);
@@ -118,7 +71,7 @@ int main() {
         const uint32_t spent = t.end();
         if (!s.ok()) return 13;
         ticks += spent;
-        if (op_macs(model, model.op(op)) != 0) mac_op_ticks += spent;
+        if (edgeae::op_macs(model, model.op(op)) != 0) mac_op_ticks += spent;
       }
       exact &= memcmp(session.output_data(0), demo_golden + size_t{i} * DEMO_OUTPUT_BYTES,
                       DEMO_OUTPUT_BYTES) == 0;
@@ -129,11 +82,11 @@ int main() {
     board_write("ICOUNT model=" DEMO_NAME " set=");
     board_write(kernel_set_name(set));
     board_write(" instructions=");
-    put_uint(ticks * per_tick_x1000 / scale);
+    console_uint(ticks * per_tick_x1000 / scale);
     board_write(" mac_op_instructions=");
-    put_uint(mac_op_ticks * per_tick_x1000 / scale);
+    console_uint(mac_op_ticks * per_tick_x1000 / scale);
     board_write(" macs=");
-    put_uint(macs);
+    console_uint(macs);
     board_write(exact ? " exact=1\n" : " exact=0\n");
   }
   board_write(all_exact ? "PASS\n" : "FAIL\n");

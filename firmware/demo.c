@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "console.h"
 #include "demo_data.h"
 #include "demo_model.h"
 #include "edgeae/edgeae.h"
@@ -25,26 +26,6 @@ static eae_model model;
 static eae_session session;
 static EAE_ALIGNED uint8_t arena[DEMO_ARENA_BYTES];
 
-static void put_uint(unsigned long v) {
-  char text[24];
-  char* p = text + sizeof text;
-  *--p = '\0';
-  do {
-    *--p = (char)('0' + v % 10u);
-    v /= 10u;
-  } while (v != 0u);
-  board_write(p);
-}
-
-static void put_int(long v) {
-  if (v < 0) {
-    board_write("-");
-    put_uint((unsigned long)-v);
-  } else {
-    put_uint((unsigned long)v);
-  }
-}
-
 /* v with three decimals, without printf's float support. */
 static void put_fixed3(float v) {
   long milli = (long)(v * 1000.0f + (v < 0.0f ? -0.5f : 0.5f));
@@ -52,7 +33,7 @@ static void put_fixed3(float v) {
     board_write("-");
     milli = -milli;
   }
-  put_uint((unsigned long)(milli / 1000));
+  console_uint((unsigned long)(milli / 1000));
   board_write(".");
   const char digits[4] = {(char)('0' + milli / 100 % 10), (char)('0' + milli / 10 % 10),
                           (char)('0' + milli % 10), '\0'};
@@ -78,13 +59,13 @@ static void put_info(const char* what, const eae_tensor_info* info) {
   board_write(" [");
   for (uint32_t d = 0; d < info->rank; ++d) {
     if (d) board_write(",");
-    put_uint(info->dims[d]);
+    console_uint(info->dims[d]);
   }
   board_write("] ");
   board_write(dtype_name(info->dtype));
   if (info->dtype != EAE_FLOAT32) {
     board_write(" zero point ");
-    put_int(info->zero_point);
+    console_int(info->zero_point);
   }
 }
 
@@ -160,11 +141,11 @@ int main(void) {
   eae_status s = eae_model_load(&model, DEMO_BLOB, DEMO_BLOB_BYTES);
   if (s != EAE_OK) return fail("load", s, eae_model_message(&model));
   board_write("model: ");
-  put_uint(DEMO_BLOB_BYTES);
+  console_uint(DEMO_BLOB_BYTES);
   board_write(" bytes, used in place from flash; arena ");
-  put_uint(sizeof arena);
+  console_uint(sizeof arena);
   board_write(" bytes (blob header: ");
-  put_uint(eae_model_arena_bytes(&model));
+  console_uint(eae_model_arena_bytes(&model));
   board_write(")\n");
   if (eae_model_arena_bytes(&model) != DEMO_ARENA_BYTES)
     return fail("arena", EAE_ARENA_TOO_SMALL, "NAME_ARENA_BYTES differs from the blob");
@@ -192,7 +173,7 @@ int main(void) {
     const int same = memcmp(out, golden, DEMO_OUTPUT_BYTES) == 0;
     matched += (unsigned)same;
     board_write("sample ");
-    put_uint(i);
+    console_uint(i);
     board_write(same ? ": output bytes identical to the x86 reference\n"
                      : ": OUTPUT BYTES DIFFER from the x86 reference\n");
     if (i >= 2) continue; /* show the first two results */
@@ -201,13 +182,13 @@ int main(void) {
     else
       show_signal(in, out, &out_info);
   }
-  put_uint(matched);
+  console_uint(matched);
   board_write("/");
-  put_uint(DEMO_SAMPLES);
+  console_uint(DEMO_SAMPLES);
   board_write(" outputs bit-exact; stack used ");
-  put_uint(board_stack_used());
+  console_uint(board_stack_used());
   board_write(" of ");
-  put_uint(board_stack_size());
+  console_uint(board_stack_size());
   board_write(" bytes\n");
   board_write(matched == DEMO_SAMPLES ? "PASS\n" : "FAIL\n");
   return matched == DEMO_SAMPLES ? 0 : 1;

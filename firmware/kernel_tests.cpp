@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "console.h"
 #include "edgeae/kernel_sets.hpp"
 #include "icount.hpp"
 #include "kernels/kernel_set.hpp"
@@ -44,17 +45,6 @@ struct Rng {
     return lo + static_cast<int>(next() % static_cast<uint32_t>(hi - lo + 1));
   }
 };
-
-void put_uint(uint32_t v) {
-  char text[12];
-  char* p = text + sizeof text;
-  *--p = '\0';
-  do {
-    *--p = static_cast<char>('0' + v % 10u);
-    v /= 10u;
-  } while (v != 0u);
-  board_write(p);
-}
 
 }  // namespace
 
@@ -122,13 +112,13 @@ int main() {
       board_write("MISMATCH: ");
       board_write(set->name);
       board_write(" block=");
-      put_uint(s.b_block);
+      console_uint(s.b_block);
       board_write(" m=");
-      put_uint(s.m);
+      console_uint(s.m);
       board_write(" k=");
-      put_uint(s.k);
+      console_uint(s.k);
       board_write(" n=");
-      put_uint(s.n);
+      console_uint(s.n);
       board_write("\n");
     }
   }
@@ -162,22 +152,22 @@ int main() {
       board_write("KCOUNT set=");
       board_write(set->name);
       board_write(" m=");
-      put_uint(s.m);
+      console_uint(s.m);
       board_write(" k=");
-      put_uint(s.k);
+      console_uint(s.k);
       board_write(" n=");
-      put_uint(s.n);
+      console_uint(s.n);
       board_write(" instructions=");
-      put_uint(static_cast<uint32_t>(instructions));
+      console_uint(static_cast<uint32_t>(instructions));
       board_write(" macs=");
-      put_uint(s.m * s.k * s.n);
+      console_uint(s.m * s.k * s.n);
       board_write("\n");
     }
   }
 
-  put_uint(cases);
+  console_uint(cases);
   board_write(" (kernel set, shape) cases of int8 Dense, ");
-  put_uint(failures);
+  console_uint(failures);
   board_write(failures == 0 ? " mismatches\nPASS\n" : " mismatches\nFAIL\n");
   return failures == 0 ? 0 : 1;
 }

@@ -61,7 +61,4 @@ void print_snr_report(const quant::SnrReport& r, double target_db, bool mixed);
 int inspect_compare(const std::string& blob_path, const std::string& calib_path,
                     const std::string& onnx_path);
 
-// Multiply-accumulates of one op (0 for data movement).
-uint64_t op_macs(const Model& m, const format::OpRecord& op);
-
 }  // namespace edgeae::cli

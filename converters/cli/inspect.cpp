@@ -133,50 +133,6 @@ std::string params_text(const format::OpRecord& op) {
 
 }  // namespace
 
-uint64_t op_macs(const Model& m, const format::OpRecord& op) {
-  const TensorRecord& out = m.tensor(op.output);
-  uint64_t out_elems = 1;
-  for (uint32_t k = 0; k < out.rank; ++k) out_elems *= out.dims[k];
-  switch (static_cast<OpType>(op.type)) {
-    case OpType::kDense: {
-      const auto p = format::params_as<format::DenseParams>(op);
-      const TensorRecord& a = m.tensor(op.inputs[0]);
-      return out_elems * (p.trans_a ? a.dims[0] : a.dims[1]);
-    }
-    case OpType::kConv:
-    case OpType::kConvTranspose: {
-      // From the parameters and channels (the weights may be quad-packed
-      // [round_up(KH*KW*Cin, 4), Cout]): taps * Cin/groups per output of a
-      // conv; a ConvTranspose's input element feeds taps * Cout/groups.
-      const auto p = format::params_as<format::ConvParams>(op);
-      const TensorRecord& x = m.tensor(op.inputs[0]);
-      const auto taps = static_cast<uint64_t>(p.kernel[0]) * static_cast<uint64_t>(p.kernel[1]);
-      const auto groups = static_cast<uint64_t>(p.groups);
-      if (static_cast<OpType>(op.type) == OpType::kConv)
-        return out_elems * taps * (x.dims[x.rank - 1] / groups);
-      uint64_t in_elems = 1;
-      for (uint32_t k = 0; k < x.rank; ++k) in_elems *= x.dims[k];
-      return in_elems * taps * (out.dims[out.rank - 1] / groups);
-    }
-    case OpType::kMaxPool:
-    case OpType::kAveragePool: {
-      const auto p = format::params_as<format::PoolParams>(op);
-      return out_elems * static_cast<uint64_t>(p.kernel[0] * p.kernel[1]);
-    }
-    case OpType::kGlobalAveragePool: {
-      const TensorRecord& x = m.tensor(op.inputs[0]);
-      return x.bytes / format::dtype_bytes(static_cast<format::DType>(x.dtype));
-    }
-    case OpType::kAdd:
-    case OpType::kSub:
-    case OpType::kMul:
-    case OpType::kPRelu:
-      return out_elems;
-    default:
-      return 0;
-  }
-}
-
 int cmd_inspect(const std::vector<std::string>& args) {
   bool json = false;
   std::string path, compare, against;

@@ -388,6 +388,35 @@ Activation own_activation(OpType type) {
   }
 }
 
+uint64_t op_macs(const Model& m, const format::OpRecord& op) {
+  const TensorRecord& out = m.tensor(op.output);
+  uint64_t out_elems = 1;
+  for (uint32_t k = 0; k < out.rank; ++k) out_elems *= out.dims[k];
+  switch (static_cast<OpType>(op.type)) {
+    case OpType::kDense: {
+      const auto p = params_as<format::DenseParams>(op);
+      const TensorRecord& a = m.tensor(op.inputs[0]);
+      return out_elems * (p.trans_a ? a.dims[0] : a.dims[1]);
+    }
+    case OpType::kConv:
+    case OpType::kConvTranspose: {
+      // taps * Cin/groups per output of a Conv; a ConvTranspose's input
+      // element feeds taps * Cout/groups outputs.
+      const auto p = params_as<format::ConvParams>(op);
+      const TensorRecord& x = m.tensor(op.inputs[0]);
+      const uint64_t taps = static_cast<uint64_t>(p.kernel[0]) * static_cast<uint64_t>(p.kernel[1]);
+      const auto groups = static_cast<uint64_t>(p.groups);
+      if (static_cast<OpType>(op.type) == OpType::kConv)
+        return out_elems * taps * (channels(x) / groups);
+      uint64_t in_elems = 1;
+      for (uint32_t k = 0; k < x.rank; ++k) in_elems *= x.dims[k];
+      return in_elems * taps * (channels(out) / groups);
+    }
+    default:
+      return 0;
+  }
+}
+
 Dims dims_of(const TensorRecord& t) {
   Dims d;
   d.rank = t.rank;

@@ -10,6 +10,7 @@
 
 #include "convert.hpp"
 #include "edgeae/kernel_sets.hpp"
+#include "edgeae/shape_rules.hpp"
 #include "golden/golden_models.hpp"
 #include "io/atomic_file.hpp"
 #include "io/npy.hpp"
@@ -72,6 +73,35 @@ TEST_CASE(
     }
     CHECK(io::read_file(blob_path) == b.bytes);
   }
+}
+
+}  // namespace
+}  // namespace edgeae
+
+namespace edgeae {
+namespace {
+
+uint64_t total_macs(const std::vector<uint8_t>& bytes) {
+  Model m;
+  REQUIRE(m.load(bytes.data(), bytes.size()).ok());
+  uint64_t macs = 0;
+  for (uint32_t i = 0; i < m.op_count(); ++i) macs += op_macs(m, m.op(i));
+  return macs;
+}
+
+TEST_CASE("op_macs: packed int8 and int16 blobs count the MACs of their float model") {
+  for (const testing::GoldenModel& g : testing::kGoldenModels) {
+    CAPTURE(std::string(g.name));
+    const blob::Blob f = convert::convert_onnx_file(testing::model_path(g.onnx));
+    const uint64_t float_macs = total_macs(f.bytes);
+    CHECK(float_macs > 0);
+    CHECK(total_macs(io::read_file(testing::golden_path(std::string(g.name) + ".eab"))) ==
+          float_macs);
+  }
+  // 64 -> 32 -> 16 -> 32 -> 64 dense layers, by hand.
+  CHECK(total_macs(
+            convert::convert_onnx_file(testing::model_path("digits_dae/digits_dae.onnx")).bytes) ==
+        64 * 32 + 32 * 16 + 16 * 32 + 32 * 64);
 }
 
 }  // namespace

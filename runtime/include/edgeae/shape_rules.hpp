@@ -46,6 +46,12 @@ Status check_quant(const format::OpRecord& op, const format::TensorRecord* const
                    const format::TensorRecord& out, const format::TensorRecord* quant,
                    const QuantConstants& data);
 
+// Multiply-accumulates of a Dense, Conv or ConvTranspose op of a loaded
+// model, from its parameters and activation shapes (so any weight layout,
+// packed int8 included), 0 for every other op. For tools: inspect, bench and
+// the firmware's instructions-per-MAC figures count the same way.
+uint64_t op_macs(const Model& model, const format::OpRecord& op);
+
 // Dims of a tensor record as a Dims value.
 Dims dims_of(const format::TensorRecord& t);
 
