@@ -161,40 +161,6 @@ struct Tile<1, 1> {
   }
 };
 
-// quant::requantize for the usual case (shift <= 0), in the instructions a
-// Cortex-M has: the rounding doubling high multiply as floor((acc * m +
-// 2^30) / 2^31), which equals gemmlowp's nudge-and-truncate for every
-// product (see docs/kernels.md, "Requantization identity"), so one SMULL,
-// a 64-bit add and a shift; then the rounding right shift and the clamp in
-// 32 bits. A positive shift and the INT32_MIN * INT32_MIN case take the
-// reference path.
-inline int32_t requantize_fast(int32_t acc, int32_t multiplier, int32_t shift, int32_t zp,
-                               int32_t lo, int32_t hi) {
-  if (shift > 0 || (acc == INT32_MIN && multiplier == INT32_MIN))
-    return quant::requantize(acc, multiplier, shift, zp, lo, hi);
-  const int64_t p = int64_t{acc} * multiplier + (int64_t{1} << 30);
-  const auto h = static_cast<int32_t>(p >> 31);  // fits: only INT32_MIN^2 would not
-  const int32_t r = quant::rounding_divide_by_pot(h, -shift);
-  // clamp(r + zp, lo, hi) with the clamp first, so nothing overflows.
-  const int32_t low = lo - zp, high = hi - zp;
-  return (r < low ? low : (r > high ? high : r)) + zp;
-}
-
-// y[m][n0 .. n0 + count) = requantize(bias + acc).
-inline void store_row(const ref::DenseShape& s, const ref::LayerQuant& q, const int32_t* bias,
-                      uint32_t m, uint32_t n0, uint32_t count, const int32_t* acc, int8_t* y) {
-  for (uint32_t j = 0; j < count; ++j) {
-    const uint32_t n = n0 + j;
-    const int32_t b =
-        bias != nullptr ? bias[size_t{m} * s.bias_stride_m + size_t{n} * s.bias_stride_n] : 0;
-    // Wrapping add: the true sum fits in int32 (the loader's bound).
-    const auto sum = static_cast<int32_t>(static_cast<uint32_t>(b) + static_cast<uint32_t>(acc[j]));
-    const uint32_t c = q.out.count > 1 ? n : 0;
-    y[size_t{m} * s.n + n] = static_cast<int8_t>(requantize_fast(
-        sum, q.out.multiplier[c], q.out.shift[c], q.out.out_zp, q.out.act_min, q.out.act_max));
-  }
-}
-
 // Rows [m, m + R) of y for the columns [nb, ne) of one column block.
 template <int R, int C>
 inline void rows_of_block(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
@@ -205,12 +171,12 @@ inline void rows_of_block(const ref::DenseShape& s, const ref::LayerQuant& q, co
   for (; n0 + C <= ne; n0 += C) {
     int32_t acc[R][C];
     Tile<R, C>::dot(am, s.k, block + size_t{n0 - nb} * 4, row, s.k, minus_zp, acc);
-    for (int r = 0; r < R; ++r) store_row(s, q, bias, m + r, n0, C, acc[r], y);
+    for (int r = 0; r < R; ++r) simd::store_requantized(s, q, bias, m + r, n0, C, acc[r], y);
   }
   for (; n0 < ne; ++n0) {
     int32_t acc[R][1];
     Tile<R, 1>::dot(am, s.k, block + size_t{n0 - nb} * 4, row, s.k, minus_zp, acc);
-    for (int r = 0; r < R; ++r) store_row(s, q, bias, m + r, n0, 1, acc[r], y);
+    for (int r = 0; r < R; ++r) simd::store_requantized(s, q, bias, m + r, n0, 1, acc[r], y);
   }
 }
 

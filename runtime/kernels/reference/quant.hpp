@@ -113,6 +113,26 @@ inline int32_t requantize(int32_t acc, int32_t multiplier, int shift, int32_t zp
   const int64_t v = int64_t{multiply_by_quantized_multiplier(acc, multiplier, shift)} + zp;
   return v < lo ? lo : (v > hi ? hi : static_cast<int32_t>(v));
 }
+// requantize (int32 accumulator) with the same result in fewer operations,
+// for optimized kernels: for shift <= 0 the rounding doubling high multiply
+// is floor((acc * m + 2^30) / 2^31), which equals gemmlowp's nudge-and-
+// truncate for every product (for p >= 0 it is the same expression; for
+// p < 0, p + 1 - 2^30 is negative and truncating it is flooring it plus
+// 2^31 - 1, which adds up to the same 2^30; docs/kernels.md); the clamp
+// comes before the zero point so all stays in 32 bits. A positive shift and
+// INT32_MIN * INT32_MIN take requantize itself. Tested equal on edge and
+// random inputs.
+inline int32_t requantize_fast(int32_t acc, int32_t multiplier, int shift, int32_t zp, int32_t lo,
+                               int32_t hi) {
+  if (shift > 0 || (acc == INT32_MIN && multiplier == INT32_MIN))
+    return requantize(acc, multiplier, shift, zp, lo, hi);
+  const int64_t p = int64_t{acc} * multiplier + (int64_t{1} << 30);
+  const auto h = static_cast<int32_t>(p >> 31);  // fits: only INT32_MIN^2 would not
+  const int32_t r = rounding_divide_by_pot(h, -shift);
+  const int32_t low = lo - zp, high = hi - zp;
+  return (r < low ? low : (r > high ? high : r)) + zp;
+}
+
 inline int32_t requantize(int64_t acc, int32_t multiplier, int shift, int32_t zp, int32_t lo,
                           int32_t hi) {
   const int64_t v = int64_t{multiply_by_quantized_multiplier_64(acc, multiplier, shift)} + zp;

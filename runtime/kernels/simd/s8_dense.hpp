@@ -69,7 +69,9 @@ inline void store_requantized(const ref::DenseShape& s, const ref::LayerQuant& q
     // Wrapping add: the true sum fits in int32 (the loader's bound), so the
     // result is exact whatever order the parts were added in.
     const auto sum = static_cast<int32_t>(static_cast<uint32_t>(b) + static_cast<uint32_t>(acc[j]));
-    y[size_t{m} * s.n + n] = static_cast<int8_t>(ref::detail::requantize(sum, q.out, n));
+    const uint32_t c = q.out.count > 1 ? n : 0;
+    y[size_t{m} * s.n + n] = static_cast<int8_t>(quant::requantize_fast(
+        sum, q.out.multiplier[c], q.out.shift[c], q.out.out_zp, q.out.act_min, q.out.act_max));
   }
 }
 

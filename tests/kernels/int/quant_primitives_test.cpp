@@ -286,3 +286,42 @@ TEST_CASE("quant: activation ranges of ReLU and Clip") {
 
 }  // namespace
 }  // namespace edgeae::quant
+
+namespace edgeae {
+namespace {
+
+TEST_CASE("quant: requantize_fast equals requantize on edge, tie and random inputs") {
+  std::mt19937_64 rng(99);
+  size_t checked = 0;
+  auto check = [&](int32_t acc, int32_t m, int shift, int32_t zp, int32_t lo, int32_t hi) {
+    CAPTURE(acc);
+    CAPTURE(m);
+    CAPTURE(shift);
+    REQUIRE(quant::requantize_fast(acc, m, shift, zp, lo, hi) ==
+            quant::requantize(acc, m, shift, zp, lo, hi));
+    ++checked;
+  };
+  const int32_t edges[] = {INT32_MIN, INT32_MIN + 1, -(1 << 30),    -3,       -2, -1, 0, 1, 2,
+                           3,         1 << 30,       INT32_MAX - 1, INT32_MAX};
+  for (int32_t acc : edges)
+    for (int32_t m : edges)
+      for (int shift : {-31, -20, -1, 0, 1, 5, 30})
+        check(acc, m, shift, 0, INT32_MIN / 2, INT32_MAX / 2);
+  // Products exactly half-way between two results of the high multiply
+  // (acc * m = (k + 1/2) * 2^31), where the two roundings could part:
+  // m = 2^30 makes acc * m / 2^31 = acc / 2, a tie for every odd acc.
+  for (int32_t acc = -1001; acc <= 1001; acc += 2)
+    for (int shift : {0, -1, -2, -7}) check(acc, 1 << 30, shift, -5, -128, 127);
+  std::uniform_int_distribution<int32_t> any(INT32_MIN, INT32_MAX);
+  std::uniform_int_distribution<int> shifts(-31, 30), zps(-128, 127);
+  for (int i = 0; i < 200000; ++i) {
+    const int32_t zp = zps(rng);
+    check(any(rng), any(rng), shifts(rng), zp, zp, 127);
+    check(any(rng) >> (i % 31), std::uniform_int_distribution<int32_t>(1 << 30, INT32_MAX)(rng),
+          -(i % 32), zp, -128, 127);
+  }
+  MESSAGE(checked, " inputs");
+}
+
+}  // namespace
+}  // namespace edgeae
