@@ -33,6 +33,12 @@ struct KernelSet {
   // the activations).
   void (*dense_s8)(const ref::DenseShape&, const ref::LayerQuant&, const int8_t* a, const int8_t* b,
                    const int32_t* bias, const int32_t* column_sums, int8_t* y);
+  // int16 Dense, 16x8 (ref::dense_s16) and 16x16 (ref::dense_s16x16) on
+  // [K][N] weights, bit-exact with them.
+  void (*dense_s16)(const ref::DenseShape&, const ref::RequantParams&, const int16_t* a,
+                    const int8_t* b, const int64_t* bias, int16_t* y);
+  void (*dense_s16x16)(const ref::DenseShape&, const ref::RequantParams&, const int16_t* a,
+                       const int16_t* b, const int64_t* bias, int16_t* y);
   // int8 Add/Sub (ref::add_s8), bit-exact with it.
   void (*add_s8)(ref::BinaryOp, const ref::BinaryShapes&, const ref::AddQuant&, const int8_t* a,
                  const int8_t* b, int8_t* y);
@@ -53,9 +59,10 @@ void reference_dense_s8(const ref::DenseShape& s, const ref::LayerQuant& q, cons
 
 // The reference float kernels with the given integer kernels: the reference
 // set itself, and sets that only add integer kernels (bare-metal Cortex-M).
-constexpr KernelSet reference_float_set(const char* name, decltype(KernelSet::dense_s8) dense_s8,
-                                        decltype(KernelSet::add_s8) add_s8,
-                                        decltype(KernelSet::conv_s8) conv_s8) {
+constexpr KernelSet reference_float_set(
+    const char* name, decltype(KernelSet::dense_s8) dense_s8, decltype(KernelSet::add_s8) add_s8,
+    decltype(KernelSet::conv_s8) conv_s8, decltype(KernelSet::dense_s16) dense_s16 = ref::dense_s16,
+    decltype(KernelSet::dense_s16x16) dense_s16x16 = ref::dense_s16x16) {
   return KernelSet{name,
                    ref::dense_f32,
                    ref::conv_f32,
@@ -66,6 +73,8 @@ constexpr KernelSet reference_float_set(const char* name, decltype(KernelSet::de
                    ref::average_pool_f32,
                    ref::global_average_pool_f32,
                    dense_s8,
+                   dense_s16,
+                   dense_s16x16,
                    add_s8,
                    conv_s8};
 }

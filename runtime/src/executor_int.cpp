@@ -55,11 +55,11 @@ void run_dense(const OpView& v, const ref::LayerQuant& q, void* y) {
     s.bias_stride_n = cn == 1 ? 0 : 1;
   }
   if (is_int16(v.out()) && is_int16(v.tensor(1)))
-    ref::dense_s16x16(s, q.out, v.in<int16_t>(0), v.in<int16_t>(1), v.in<int64_t>(2),
-                      static_cast<int16_t*>(y));
+    v.session.kernels()->dense_s16x16(s, q.out, v.in<int16_t>(0), v.in<int16_t>(1),
+                                      v.in<int64_t>(2), static_cast<int16_t*>(y));
   else if (is_int16(v.out()))
-    ref::dense_s16(s, q.out, v.in<int16_t>(0), v.in<int8_t>(1), v.in<int64_t>(2),
-                   static_cast<int16_t*>(y));
+    v.session.kernels()->dense_s16(s, q.out, v.in<int16_t>(0), v.in<int8_t>(1), v.in<int64_t>(2),
+                                   static_cast<int16_t*>(y));
   else if (params_as<format::DenseParams>(v.op).b_packing == 1)
     v.session.kernels()->dense_s8(s, q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2),
                                   q.out.shift + q.out.count, static_cast<int8_t*>(y));

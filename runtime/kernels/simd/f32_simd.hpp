@@ -34,9 +34,20 @@ constexpr KernelSet make_kernel_set(const char* name,
                                     decltype(KernelSet::dense_s8) dense_s8 = reference_dense_s8,
                                     decltype(KernelSet::add_s8) add_s8 = portable::add_s8_tables,
                                     decltype(KernelSet::conv_s8) conv_s8 = nullptr) {
-  return KernelSet{name,          dense<A>,    conv<A>,         conv_transpose<A>,      binary<A>,
-                   activation<A>, max_pool<A>, average_pool<A>, global_average_pool<A>, dense_s8,
-                   add_s8,        conv_s8};
+  return KernelSet{name,
+                   dense<A>,
+                   conv<A>,
+                   conv_transpose<A>,
+                   binary<A>,
+                   activation<A>,
+                   max_pool<A>,
+                   average_pool<A>,
+                   global_average_pool<A>,
+                   dense_s8,
+                   ref::dense_s16,
+                   ref::dense_s16x16,
+                   add_s8,
+                   conv_s8};
 }
 
 }  // namespace
