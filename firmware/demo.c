@@ -138,7 +138,7 @@ static int fail(const char* what, eae_status s, const char* message) {
 
 int main(void) {
   board_write("edgeae firmware demo: " DEMO_NAME " on " EDGEAE_BOARD_NAME "\n");
-  eae_status s = eae_model_load(&model, DEMO_BLOB, DEMO_BLOB_BYTES);
+  eae_status s = eae_model_load_with(&model, DEMO_BLOB, DEMO_BLOB_BYTES, DEMO_OPS);
   if (s != EAE_OK) return fail("load", s, eae_model_message(&model));
   board_write("model: ");
   console_uint(DEMO_BLOB_BYTES);

@@ -52,10 +52,15 @@ eae_status fill(const edgeae::TensorInfo& t, size_t i, size_t count, eae_tensor_
 
 extern "C" {
 
-eae_status eae_model_load(eae_model* model, const void* blob, size_t bytes) {
+eae_status eae_model_load_with(eae_model* model, const void* blob, size_t bytes,
+                               const eae_op_impl* const* ops) {
   if (!model) return EAE_INVALID_ARGUMENT;
   ModelBox* b = new (model->opaque) ModelBox{edgeae::Model{}, "ok"};
-  return record(&b->message, b->model.load(blob, bytes));
+  return record(&b->message, b->model.load(blob, bytes, ops));
+}
+
+eae_status eae_model_load(eae_model* model, const void* blob, size_t bytes) {
+  return eae_model_load_with(model, blob, bytes, edgeae::all_ops());
 }
 
 const char* eae_model_message(const eae_model* model) {

@@ -88,10 +88,10 @@ void gather_row(const ref::ConvShape& s, const int8_t* x, int8_t zp, uint32_t n,
 }
 
 template <bool kTransposed>
-void gather_and_multiply(const KernelSet& k, const ref::ConvShape& s, const ref::LayerQuant& q,
-                         const int8_t* x, const int8_t* w, const int32_t* bias,
-                         const int32_t* column_sums, int8_t* scratch, size_t scratch_bytes,
-                         int8_t* y) {
+void gather_and_multiply(decltype(KernelSet::dense_s8) dense_s8, const ref::ConvShape& s,
+                         const ref::LayerQuant& q, const int8_t* x, const int8_t* w,
+                         const int32_t* bias, const int32_t* column_sums, int8_t* scratch,
+                         size_t scratch_bytes, int8_t* y) {
   const uint32_t rows =
       static_cast<uint32_t>(s.p.kernel[0]) * static_cast<uint32_t>(s.p.kernel[1]) * s.in_c;
   const size_t tile = scratch_bytes / rows;  // >= 1: the loader checked
@@ -112,20 +112,20 @@ void gather_and_multiply(const KernelSet& k, const ref::ConvShape& s, const ref:
       gather_row<kTransposed>(s, x, zp, n, oh, ow, scratch + r * rows);
     }
     d.m = static_cast<uint32_t>(count);
-    k.dense_s8(d, q, scratch, w, bias, column_sums, y + p0 * s.out_c);
+    dense_s8(d, q, scratch, w, bias, column_sums, y + p0 * s.out_c);
   }
 }
 
 }  // namespace
 
-void conv_s8_gathered(const KernelSet& k, const ref::ConvShape& s, bool transposed,
-                      const ref::LayerQuant& q, const int8_t* x, const int8_t* w,
+void conv_s8_gathered(decltype(KernelSet::dense_s8) dense_s8, const ref::ConvShape& s,
+                      bool transposed, const ref::LayerQuant& q, const int8_t* x, const int8_t* w,
                       const int32_t* bias, const int32_t* column_sums, int8_t* scratch,
                       size_t scratch_bytes, int8_t* y) {
   if (transposed)
-    gather_and_multiply<true>(k, s, q, x, w, bias, column_sums, scratch, scratch_bytes, y);
+    gather_and_multiply<true>(dense_s8, s, q, x, w, bias, column_sums, scratch, scratch_bytes, y);
   else
-    gather_and_multiply<false>(k, s, q, x, w, bias, column_sums, scratch, scratch_bytes, y);
+    gather_and_multiply<false>(dense_s8, s, q, x, w, bias, column_sums, scratch, scratch_bytes, y);
 }
 
 }  // namespace edgeae::detail

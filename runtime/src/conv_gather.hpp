@@ -10,8 +10,8 @@
 
 namespace edgeae::detail {
 
-void conv_s8_gathered(const KernelSet& k, const ref::ConvShape& s, bool transposed,
-                      const ref::LayerQuant& q, const int8_t* x, const int8_t* w,
+void conv_s8_gathered(decltype(KernelSet::dense_s8) dense_s8, const ref::ConvShape& s,
+                      bool transposed, const ref::LayerQuant& q, const int8_t* x, const int8_t* w,
                       const int32_t* bias, const int32_t* column_sums, int8_t* scratch,
                       size_t scratch_bytes, int8_t* y);
 

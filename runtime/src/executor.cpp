@@ -1,6 +1,7 @@
 #include "executor.hpp"
 
-#include "kernels/kernel_set.hpp"
+#include "kernels/static_kernels.hpp"
+#include "op_impl.hpp"
 #include "op_view.hpp"
 
 namespace edgeae::detail {
@@ -22,7 +23,9 @@ ref::ActivationSpec activation_of(const OpView& v) {
   return a;
 }
 
-void run_dense(const OpView& v, float* y) {
+}  // namespace
+
+void run_dense_f32(const OpView& v, void* y) {
   const auto p = params_as<format::DenseParams>(v.op);
   const TensorRecord& a = v.tensor(0);
   ref::DenseShape s;
@@ -40,15 +43,39 @@ void run_dense(const OpView& v, float* y) {
     s.bias_stride_m = cm == 1 ? 0 : cn;
     s.bias_stride_n = cn == 1 ? 0 : 1;
   }
-  v.session.kernels()->dense(s, v.in_f32(0), v.in_f32(1), bias, activation_of(v), y);
+  EDGEAE_KERNEL(v.session, dense)
+  (s, v.in_f32(0), v.in_f32(1), bias, activation_of(v), static_cast<float*>(y));
 }
 
-void run_binary(const OpView& v, ref::BinaryOp kind, float* y) {
-  v.session.kernels()->binary(kind, shape_of(v.tensor(0)), v.in_f32(0), shape_of(v.tensor(1)),
-                              v.in_f32(1), shape_of(v.out()), activation_of(v), y);
+void run_conv_f32(const OpView& v, void* y) {
+  EDGEAE_KERNEL(v.session, conv)
+  (conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), activation_of(v), static_cast<float*>(y));
 }
 
-void run_concat(const OpView& v, void* y) {
+void run_conv_transpose_f32(const OpView& v, void* y) {
+  EDGEAE_KERNEL(v.session, conv_transpose)
+  (conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), activation_of(v), static_cast<float*>(y));
+}
+
+void run_activation_f32(const OpView& v, void* y) {
+  const TensorRecord& o = v.out();
+  EDGEAE_KERNEL(v.session, activation)
+  (activation_of(v), static_cast<uint32_t>(element_count(o)), o.rank ? o.dims[o.rank - 1] : 1,
+   v.in_f32(0), static_cast<float*>(y));
+}
+
+template <ref::BinaryOp kKind>
+void run_binary_f32(const OpView& v, void* y) {
+  EDGEAE_KERNEL(v.session, binary)
+  (kKind, shape_of(v.tensor(0)), v.in_f32(0), shape_of(v.tensor(1)), v.in_f32(1), shape_of(v.out()),
+   activation_of(v), static_cast<float*>(y));
+}
+template void run_binary_f32<ref::BinaryOp::kAdd>(const OpView&, void*);
+template void run_binary_f32<ref::BinaryOp::kSub>(const OpView&, void*);
+template void run_binary_f32<ref::BinaryOp::kMul>(const OpView&, void*);
+template void run_binary_f32<ref::BinaryOp::kPRelu>(const OpView&, void*);
+
+void run_concat_copy(const OpView& v, void* y) {
   ref::Shape shapes[format::kMaxOpInputs];
   const void* inputs[format::kMaxOpInputs] = {};
   for (uint32_t k = 0; k < v.op.input_count; ++k) {
@@ -60,80 +87,39 @@ void run_concat(const OpView& v, void* y) {
               static_cast<uint32_t>(params_as<format::ConcatParams>(v.op).axis), y);
 }
 
-}  // namespace
+void run_max_pool_f32(const OpView& v, void* y) {
+  EDGEAE_KERNEL(v.session, max_pool)
+  (pool_shape(v), v.in_f32(0), activation_of(v), static_cast<float*>(y));
+}
+
+void run_average_pool_f32(const OpView& v, void* y) {
+  EDGEAE_KERNEL(v.session, average_pool)
+  (pool_shape(v), v.in_f32(0), activation_of(v), static_cast<float*>(y));
+}
+
+void run_global_average_pool_f32(const OpView& v, void* y) {
+  const TensorRecord& x = v.tensor(0);
+  EDGEAE_KERNEL(v.session, global_average_pool)
+  (x.dims[0], height(x) * width(x), channels(x), v.in_f32(0), activation_of(v),
+   static_cast<float*>(y));
+}
+
+void run_resize(const OpView& v, void* y) {
+  const uint32_t elem = format::dtype_bytes(static_cast<format::DType>(v.out().dtype));
+  ref::resize_nearest(elem, shape_of(v.tensor(0)), params_as<format::ResizeParams>(v.op).scale,
+                      v.in_raw(0), y);
+}
+
+void run_transpose(const OpView& v, void* y) {
+  const uint32_t elem = format::dtype_bytes(static_cast<format::DType>(v.out().dtype));
+  ref::transpose(elem, shape_of(v.tensor(0)), params_as<format::TransposeParams>(v.op).perm,
+                 v.in_raw(0), y);
+}
 
 void execute_op(const Session& session, const format::OpRecord& op) {
   const Model& model = *session.model();
   const OpView v{model, session, op, session.arena_ + op.scratch_offset};
-  void* out = session.mutable_tensor_data(op.output);
-  auto* y = static_cast<float*>(out);
-  const uint32_t elem = format::dtype_bytes(static_cast<format::DType>(v.out().dtype));
-  const auto type = static_cast<OpType>(op.type);
-  if (elem != 4 && type != OpType::kResize && type != OpType::kTranspose) {
-    execute_quantized_op(v, out);
-    return;
-  }
-  const KernelSet& k = *session.kernels();
-  switch (type) {
-    case OpType::kDense:
-      run_dense(v, y);
-      break;
-    case OpType::kConv:
-      k.conv(conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), activation_of(v), y);
-      break;
-    case OpType::kConvTranspose:
-      k.conv_transpose(conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), activation_of(v), y);
-      break;
-    case OpType::kRelu:
-    case OpType::kLeakyRelu:
-    case OpType::kSigmoid:
-    case OpType::kTanh:
-    case OpType::kClip:
-    case OpType::kHardSigmoid: {
-      const TensorRecord& o = v.out();
-      k.activation(activation_of(v), static_cast<uint32_t>(element_count(o)),
-                   o.rank ? o.dims[o.rank - 1] : 1, v.in_f32(0), y);
-      break;
-    }
-    case OpType::kPRelu:
-      run_binary(v, ref::BinaryOp::kPRelu, y);
-      break;
-    case OpType::kAdd:
-      run_binary(v, ref::BinaryOp::kAdd, y);
-      break;
-    case OpType::kSub:
-      run_binary(v, ref::BinaryOp::kSub, y);
-      break;
-    case OpType::kMul:
-      run_binary(v, ref::BinaryOp::kMul, y);
-      break;
-    case OpType::kConcat:
-      run_concat(v, out);
-      break;
-    case OpType::kMaxPool:
-      k.max_pool(pool_shape(v), v.in_f32(0), activation_of(v), y);
-      break;
-    case OpType::kAveragePool:
-      k.average_pool(pool_shape(v), v.in_f32(0), activation_of(v), y);
-      break;
-    case OpType::kGlobalAveragePool: {
-      const TensorRecord& x = v.tensor(0);
-      k.global_average_pool(x.dims[0], height(x) * width(x), channels(x), v.in_f32(0),
-                            activation_of(v), y);
-      break;
-    }
-    case OpType::kResize:
-      ref::resize_nearest(elem, shape_of(v.tensor(0)), params_as<format::ResizeParams>(op).scale,
-                          v.in_raw(0), out);
-      break;
-    case OpType::kTranspose:
-      ref::transpose(elem, shape_of(v.tensor(0)), params_as<format::TransposeParams>(op).perm,
-                     v.in_raw(0), out);
-      break;
-    case OpType::kRequantize:
-    case OpType::kCount:
-      break;
-  }
+  model.impl_of(op).run(v, session.mutable_tensor_data(op.output));
 }
 
 }  // namespace edgeae::detail

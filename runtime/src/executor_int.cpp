@@ -1,9 +1,12 @@
 // The quantized ops: reads each op's integer parameters (OpRecord.quant, laid
 // out as blob_format.hpp says; Model::load checked them) into the integer
-// kernels' structs and runs the int8 or int16 (16x8) kernel.
+// kernels' structs and runs the int8 or int16 kernel. One function per op and
+// element type (T: int8_t or int16_t), so that an image links only the forms
+// its op table names (op_impls.cpp).
 #include "conv_gather.hpp"
-#include "kernels/kernel_set.hpp"
 #include "kernels/reference/int_reference.hpp"
+#include "kernels/static_kernels.hpp"
+#include "op_impl.hpp"
 #include "op_view.hpp"
 
 namespace edgeae::detail {
@@ -40,12 +43,14 @@ ref::LayerQuant layer_quant(const OpView& v) {
   return q;
 }
 
-void run_dense(const OpView& v, const ref::LayerQuant& q, void* y) {
-  const TensorRecord& a = v.tensor(0);
+template <typename T>
+constexpr bool kWide = sizeof(T) == 2;
+
+ref::DenseShape dense_shape(const OpView& v) {
   ref::DenseShape s;
   s.m = v.out().dims[0];
   s.n = v.out().dims[1];
-  s.k = a.dims[1];
+  s.k = v.tensor(0).dims[1];
   s.b_block = static_cast<uint32_t>(params_as<format::DenseParams>(v.op).b_block);
   if (v.has_input(2)) {
     const TensorRecord& c = v.tensor(2);
@@ -54,49 +59,59 @@ void run_dense(const OpView& v, const ref::LayerQuant& q, void* y) {
     s.bias_stride_m = cm == 1 ? 0 : cn;
     s.bias_stride_n = cn == 1 ? 0 : 1;
   }
-  if (is_int16(v.out()) && is_int16(v.tensor(1)))
-    v.session.kernels()->dense_s16x16(s, q.out, v.in<int16_t>(0), v.in<int16_t>(1),
-                                      v.in<int64_t>(2), static_cast<int16_t*>(y));
-  else if (is_int16(v.out()))
-    v.session.kernels()->dense_s16(s, q.out, v.in<int16_t>(0), v.in<int8_t>(1), v.in<int64_t>(2),
-                                   static_cast<int16_t*>(y));
-  else if (params_as<format::DenseParams>(v.op).b_packing == 1)
-    v.session.kernels()->dense_s8(s, q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2),
-                                  q.out.shift + q.out.count, static_cast<int8_t*>(y));
+  return s;
+}
+
+// int16 layers: 16x16 (int16 weights) or 16x8.
+template <typename Fn16x16, typename Fn16x8>
+void run_wide_layer(const OpView& v, Fn16x16 fn16x16, Fn16x8 fn16x8, int16_t* y) {
+  const ref::RequantParams q = layer_quant(v).out;
+  if (is_int16(v.tensor(1)))
+    fn16x16(q, v.in<int16_t>(0), v.in<int16_t>(1), v.in<int64_t>(2), y);
   else
-    ref::dense_s8(s, q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2),
-                  static_cast<int8_t*>(y));
+    fn16x8(q, v.in<int16_t>(0), v.in<int8_t>(1), v.in<int64_t>(2), y);
 }
 
-void run_conv(const OpView& v, const ref::LayerQuant& q, bool transposed, void* y) {
+template <bool kTransposed>
+void run_conv_s8(const OpView& v, void* y) {
   const ref::ConvShape s = conv_shape(v);
-  const KernelSet& k = *v.session.kernels();
+  const ref::LayerQuant q = layer_quant(v);
+  const auto conv_s8 = EDGEAE_KERNEL(v.session, conv_s8);
   const uint32_t taps = static_cast<uint32_t>(s.p.kernel[0]) * static_cast<uint32_t>(s.p.kernel[1]);
-  if (s.p.w_packing == 1 && k.conv_s8 != nullptr && taps <= kMaxIndirectTaps &&
-      k.conv_s8(s, transposed, q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2),
-                q.out.shift + q.out.count, reinterpret_cast<int8_t*>(v.scratch),
-                static_cast<int8_t*>(y)))
+  const int32_t* column_sums = q.out.shift + q.out.count;
+  auto* out = static_cast<int8_t*>(y);
+  if (s.p.w_packing == 1 && conv_s8 != nullptr && taps <= kMaxIndirectTaps &&
+      conv_s8(s, kTransposed, q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2), column_sums,
+              reinterpret_cast<int8_t*>(v.scratch), out))
     return;
-  if (s.p.w_packing == 1) {  // int8, groups 1
-    conv_s8_gathered(*v.session.kernels(), s, transposed, q, v.in<int8_t>(0), v.in<int8_t>(1),
-                     v.in<int32_t>(2), q.out.shift + q.out.count,
+  if (s.p.w_packing == 1) {  // groups 1
+    conv_s8_gathered(EDGEAE_KERNEL(v.session, dense_s8), s, kTransposed, q, v.in<int8_t>(0),
+                     v.in<int8_t>(1), v.in<int32_t>(2), column_sums,
                      reinterpret_cast<int8_t*>(v.scratch), static_cast<size_t>(v.op.scratch_bytes),
-                     static_cast<int8_t*>(y));
+                     out);
     return;
   }
-  if (is_int16(v.out()) && is_int16(v.tensor(1))) {
-    auto* fn = transposed ? ref::conv_transpose_s16x16 : ref::conv_s16x16;
-    fn(s, q.out, v.in<int16_t>(0), v.in<int16_t>(1), v.in<int64_t>(2), static_cast<int16_t*>(y));
-  } else if (is_int16(v.out())) {
-    auto* fn = transposed ? ref::conv_transpose_s16 : ref::conv_s16;
-    fn(s, q.out, v.in<int16_t>(0), v.in<int8_t>(1), v.in<int64_t>(2), static_cast<int16_t*>(y));
-  } else {
-    auto* fn = transposed ? ref::conv_transpose_s8 : ref::conv_s8;
-    fn(s, q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2), static_cast<int8_t*>(y));
-  }
+  (kTransposed ? ref::conv_transpose_s8 : ref::conv_s8)(s, q, v.in<int8_t>(0), v.in<int8_t>(1),
+                                                        v.in<int32_t>(2), out);
 }
 
-void run_prelu(const OpView& v, void* y) {
+template <bool kTransposed>
+void run_conv_s16(const OpView& v, void* y) {
+  const ref::ConvShape s = conv_shape(v);
+  run_wide_layer(
+      v,
+      [&](const ref::RequantParams& q, const int16_t* x, const int16_t* w, const int64_t* b,
+          int16_t* o) {
+        (kTransposed ? ref::conv_transpose_s16x16 : ref::conv_s16x16)(s, q, x, w, b, o);
+      },
+      [&](const ref::RequantParams& q, const int16_t* x, const int8_t* w, const int64_t* b,
+          int16_t* o) {
+        (kTransposed ? ref::conv_transpose_s16 : ref::conv_s16)(s, q, x, w, b, o);
+      },
+      static_cast<int16_t*>(y));
+}
+
+ref::PReluQuant prelu_quant(const OpView& v) {
   const auto h = header<format::QuantPRelu>(v);
   ref::PReluQuant q;
   q.in_zp = h.in_zp;
@@ -108,28 +123,10 @@ void run_prelu(const OpView& v, void* y) {
   q.out_zp = h.out_zp;
   q.act_min = h.act_min;
   q.act_max = h.act_max;
-  const TensorRecord& o = v.out();
-  const auto count = static_cast<uint32_t>(element_count(o));
-  const uint32_t c = o.rank ? o.dims[o.rank - 1] : 1;
-  if (is_int16(o))
-    ref::prelu_s16(q, count, c, v.in<int16_t>(0), static_cast<int16_t*>(y));
-  else
-    ref::prelu_s8(q, count, c, v.in<int8_t>(0), static_cast<int8_t*>(y));
+  return q;
 }
 
-void run_lut(const OpView& v, void* y) {
-  const auto count = static_cast<uint32_t>(element_count(v.out()));
-  if (is_int16(v.out()))
-    ref::lut_s16(v.quant<int16_t>(), count, v.in<int16_t>(0), static_cast<int16_t*>(y));
-  else
-    ref::lut_s8(v.quant<int8_t>(), count, v.in<int8_t>(0), static_cast<int8_t*>(y));
-}
-
-ref::BinaryShapes binary_shapes(const OpView& v) {
-  return ref::BinaryShapes{shape_of(v.tensor(0)), shape_of(v.tensor(1)), shape_of(v.out())};
-}
-
-void run_add(const OpView& v, ref::BinaryOp kind, void* y) {
+ref::AddQuant add_quant(const OpView& v) {
   const auto h = header<format::QuantAdd>(v);
   ref::AddQuant q;
   q.left_shift = h.left_shift;
@@ -144,15 +141,10 @@ void run_add(const OpView& v, ref::BinaryOp kind, void* y) {
   q.out_zp = h.out_zp;
   q.act_min = h.act_min;
   q.act_max = h.act_max;
-  if (is_int16(v.out()))
-    ref::add_s16(kind, binary_shapes(v), q, v.in<int16_t>(0), v.in<int16_t>(1),
-                 static_cast<int16_t*>(y));
-  else
-    v.session.kernels()->add_s8(kind, binary_shapes(v), q, v.in<int8_t>(0), v.in<int8_t>(1),
-                                static_cast<int8_t*>(y));
+  return q;
 }
 
-void run_mul(const OpView& v, void* y) {
+ref::MulQuant mul_quant(const OpView& v) {
   const auto h = header<format::QuantMul>(v);
   ref::MulQuant q;
   q.a_zp = h.a_zp;
@@ -162,123 +154,183 @@ void run_mul(const OpView& v, void* y) {
   q.out_zp = h.out_zp;
   q.act_min = h.act_min;
   q.act_max = h.act_max;
-  if (is_int16(v.out()))
-    ref::mul_s16(binary_shapes(v), q, v.in<int16_t>(0), v.in<int16_t>(1), static_cast<int16_t*>(y));
-  else
-    ref::mul_s8(binary_shapes(v), q, v.in<int8_t>(0), v.in<int8_t>(1), static_cast<int8_t*>(y));
+  return q;
 }
 
-void run_pool(const OpView& v, OpType type, void* y) {
+ref::BinaryShapes binary_shapes(const OpView& v) {
+  return ref::BinaryShapes{shape_of(v.tensor(0)), shape_of(v.tensor(1)), shape_of(v.out())};
+}
+
+ref::PoolQuant pool_quant(const OpView& v) {
   const auto h = header<format::QuantPool>(v);
-  const ref::PoolQuant q{h.zp, h.act_min, h.act_max};
-  const bool wide = is_int16(v.out());
-  if (type == OpType::kGlobalAveragePool) {
-    const TensorRecord& x = v.tensor(0);
-    const uint32_t spatial = height(x) * width(x);
-    if (wide)
-      ref::global_average_pool_s16(x.dims[0], spatial, channels(x), q, v.in<int16_t>(0),
-                                   static_cast<int16_t*>(y));
-    else
-      ref::global_average_pool_s8(x.dims[0], spatial, channels(x), q, v.in<int8_t>(0),
-                                  static_cast<int8_t*>(y));
-    return;
-  }
-  const ref::PoolShape s = pool_shape(v);
-  const bool max = type == OpType::kMaxPool;
-  if (wide)
-    (max ? ref::max_pool_s16 : ref::average_pool_s16)(s, q, v.in<int16_t>(0),
-                                                      static_cast<int16_t*>(y));
-  else
-    (max ? ref::max_pool_s8 : ref::average_pool_s8)(s, q, v.in<int8_t>(0), static_cast<int8_t*>(y));
+  return ref::PoolQuant{h.zp, h.act_min, h.act_max};
 }
 
-void run_concat(const OpView& v, void* y) {
+uint32_t out_count(const OpView& v) {
+  return static_cast<uint32_t>(element_count(v.out()));
+}
+
+}  // namespace
+
+void run_dense_s8(const OpView& v, void* y) {
+  const ref::LayerQuant q = layer_quant(v);
+  auto* out = static_cast<int8_t*>(y);
+  if (params_as<format::DenseParams>(v.op).b_packing == 1) EDGEAE_KERNEL(v.session, dense_s8)
+  (dense_shape(v), q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2), q.out.shift + q.out.count,
+   out);
+  else ref::dense_s8(dense_shape(v), q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2), out);
+}
+
+void run_dense_s16(const OpView& v, void* y) {
+  const ref::DenseShape s = dense_shape(v);
+  const auto fn16x16 = EDGEAE_KERNEL(v.session, dense_s16x16);
+  const auto fn16x8 = EDGEAE_KERNEL(v.session, dense_s16);
+  run_wide_layer(
+      v,
+      [&](const ref::RequantParams& q, const int16_t* a, const int16_t* b, const int64_t* c,
+          int16_t* o) { fn16x16(s, q, a, b, c, o); },
+      [&](const ref::RequantParams& q, const int16_t* a, const int8_t* b, const int64_t* c,
+          int16_t* o) { fn16x8(s, q, a, b, c, o); },
+      static_cast<int16_t*>(y));
+}
+
+void run_conv_s8(const OpView& v, void* y) {
+  run_conv_s8<false>(v, y);
+}
+void run_conv_transpose_s8(const OpView& v, void* y) {
+  run_conv_s8<true>(v, y);
+}
+void run_conv_s16(const OpView& v, void* y) {
+  run_conv_s16<false>(v, y);
+}
+void run_conv_transpose_s16(const OpView& v, void* y) {
+  run_conv_s16<true>(v, y);
+}
+
+template <typename T>
+void run_prelu_q(const OpView& v, void* y) {
+  const TensorRecord& o = v.out();
+  const uint32_t c = o.rank ? o.dims[o.rank - 1] : 1;
+  if constexpr (kWide<T>)
+    ref::prelu_s16(prelu_quant(v), out_count(v), c, v.in<int16_t>(0), static_cast<int16_t*>(y));
+  else
+    ref::prelu_s8(prelu_quant(v), out_count(v), c, v.in<int8_t>(0), static_cast<int8_t*>(y));
+}
+
+template <typename T>
+void run_lut_q(const OpView& v, void* y) {
+  if constexpr (kWide<T>)
+    ref::lut_s16(v.quant<int16_t>(), out_count(v), v.in<int16_t>(0), static_cast<int16_t*>(y));
+  else
+    ref::lut_s8(v.quant<int8_t>(), out_count(v), v.in<int8_t>(0), static_cast<int8_t*>(y));
+}
+
+template <typename T, ref::BinaryOp kKind>
+void run_add_q(const OpView& v, void* y) {
+  if constexpr (kWide<T>)
+    ref::add_s16(kKind, binary_shapes(v), add_quant(v), v.in<int16_t>(0), v.in<int16_t>(1),
+                 static_cast<int16_t*>(y));
+  else
+    EDGEAE_KERNEL(v.session, add_s8)
+  (kKind, binary_shapes(v), add_quant(v), v.in<int8_t>(0), v.in<int8_t>(1),
+   static_cast<int8_t*>(y));
+}
+
+template <typename T>
+void run_mul_q(const OpView& v, void* y) {
+  if constexpr (kWide<T>)
+    ref::mul_s16(binary_shapes(v), mul_quant(v), v.in<int16_t>(0), v.in<int16_t>(1),
+                 static_cast<int16_t*>(y));
+  else
+    ref::mul_s8(binary_shapes(v), mul_quant(v), v.in<int8_t>(0), v.in<int8_t>(1),
+                static_cast<int8_t*>(y));
+}
+
+template <typename T>
+void run_max_pool_q(const OpView& v, void* y) {
+  if constexpr (kWide<T>)
+    ref::max_pool_s16(pool_shape(v), pool_quant(v), v.in<int16_t>(0), static_cast<int16_t*>(y));
+  else
+    ref::max_pool_s8(pool_shape(v), pool_quant(v), v.in<int8_t>(0), static_cast<int8_t*>(y));
+}
+
+template <typename T>
+void run_average_pool_q(const OpView& v, void* y) {
+  if constexpr (kWide<T>)
+    ref::average_pool_s16(pool_shape(v), pool_quant(v), v.in<int16_t>(0), static_cast<int16_t*>(y));
+  else
+    ref::average_pool_s8(pool_shape(v), pool_quant(v), v.in<int8_t>(0), static_cast<int8_t*>(y));
+}
+
+template <typename T>
+void run_global_average_pool_q(const OpView& v, void* y) {
+  const TensorRecord& x = v.tensor(0);
+  const uint32_t spatial = height(x) * width(x);
+  if constexpr (kWide<T>)
+    ref::global_average_pool_s16(x.dims[0], spatial, channels(x), pool_quant(v), v.in<int16_t>(0),
+                                 static_cast<int16_t*>(y));
+  else
+    ref::global_average_pool_s8(x.dims[0], spatial, channels(x), pool_quant(v), v.in<int8_t>(0),
+                                static_cast<int8_t*>(y));
+}
+
+template <typename T>
+void run_concat_q(const OpView& v, void* y) {
   const auto h = header<format::QuantConcat>(v);
   const int32_t* words = after_header<format::QuantConcat>(v);
   ref::ConcatInputQuant inputs[format::kMaxOpInputs];
   ref::Shape shapes[format::kMaxOpInputs];
-  const void* data[format::kMaxOpInputs] = {};
+  const T* data[format::kMaxOpInputs] = {};
   for (uint32_t k = 0; k < v.op.input_count; ++k) {
     format::QuantConcatInput w;
     memcpy(&w, words + k * (sizeof w / sizeof(int32_t)), sizeof w);
     inputs[k] =
         ref::ConcatInputQuant{w.zp, w.multiplier, w.shift, static_cast<uint8_t>(w.same_as_output)};
     shapes[k] = shape_of(v.tensor(k));
-    data[k] = v.in_raw(k);
+    data[k] = v.in<T>(k);
   }
   const ref::ConcatQuant q{inputs, h.out_zp};
   const auto axis = static_cast<uint32_t>(params_as<format::ConcatParams>(v.op).axis);
-  if (is_int16(v.out()))
-    ref::concat_s16(v.op.input_count, shapes, reinterpret_cast<const int16_t* const*>(data), q,
-                    axis, static_cast<int16_t*>(y));
+  if constexpr (kWide<T>)
+    ref::concat_s16(v.op.input_count, shapes, data, q, axis, static_cast<int16_t*>(y));
   else
-    ref::concat_s8(v.op.input_count, shapes, reinterpret_cast<const int8_t* const*>(data), q, axis,
-                   static_cast<int8_t*>(y));
+    ref::concat_s8(v.op.input_count, shapes, data, q, axis, static_cast<int8_t*>(y));
 }
 
-void run_requantize(const OpView& v, void* y) {
+// Output T; the input is either type.
+template <typename T>
+void run_requantize_q(const OpView& v, void* y) {
   const auto h = header<format::QuantRequantize>(v);
   const ref::RequantizeQuant q{h.in_zp, h.out_zp, h.multiplier, h.shift};
-  const auto count = static_cast<uint32_t>(element_count(v.out()));
-  const bool from16 = is_int16(v.tensor(0)), to16 = is_int16(v.out());
-  if (from16 && to16)
-    ref::requantize_s16_s16(q, count, v.in<int16_t>(0), static_cast<int16_t*>(y));
-  else if (from16)
-    ref::requantize_s16_s8(q, count, v.in<int16_t>(0), static_cast<int8_t*>(y));
-  else if (to16)
-    ref::requantize_s8_s16(q, count, v.in<int8_t>(0), static_cast<int16_t*>(y));
-  else
-    ref::requantize_s8_s8(q, count, v.in<int8_t>(0), static_cast<int8_t*>(y));
-}
-
-}  // namespace
-
-void execute_quantized_op(const OpView& v, void* out) {
-  const auto type = static_cast<OpType>(v.op.type);
-  switch (type) {
-    case OpType::kDense:
-      run_dense(v, layer_quant(v), out);
-      break;
-    case OpType::kConv:
-    case OpType::kConvTranspose:
-      run_conv(v, layer_quant(v), type == OpType::kConvTranspose, out);
-      break;
-    case OpType::kRelu:
-    case OpType::kLeakyRelu:
-    case OpType::kPRelu:
-    case OpType::kClip:
-      run_prelu(v, out);
-      break;
-    case OpType::kSigmoid:
-    case OpType::kTanh:
-    case OpType::kHardSigmoid:
-      run_lut(v, out);
-      break;
-    case OpType::kAdd:
-      run_add(v, ref::BinaryOp::kAdd, out);
-      break;
-    case OpType::kSub:
-      run_add(v, ref::BinaryOp::kSub, out);
-      break;
-    case OpType::kMul:
-      run_mul(v, out);
-      break;
-    case OpType::kMaxPool:
-    case OpType::kAveragePool:
-    case OpType::kGlobalAveragePool:
-      run_pool(v, type, out);
-      break;
-    case OpType::kConcat:
-      run_concat(v, out);
-      break;
-    case OpType::kRequantize:
-      run_requantize(v, out);
-      break;
-    case OpType::kResize:
-    case OpType::kTranspose:
-    case OpType::kCount:
-      break;
+  const bool from16 = is_int16(v.tensor(0));
+  if constexpr (kWide<T>) {
+    if (from16)
+      ref::requantize_s16_s16(q, out_count(v), v.in<int16_t>(0), static_cast<int16_t*>(y));
+    else
+      ref::requantize_s8_s16(q, out_count(v), v.in<int8_t>(0), static_cast<int16_t*>(y));
+  } else {
+    if (from16)
+      ref::requantize_s16_s8(q, out_count(v), v.in<int16_t>(0), static_cast<int8_t*>(y));
+    else
+      ref::requantize_s8_s8(q, out_count(v), v.in<int8_t>(0), static_cast<int8_t*>(y));
   }
 }
+
+#define EDGEAE_BOTH_FORMS(fn)                     \
+  template void fn<int8_t>(const OpView&, void*); \
+  template void fn<int16_t>(const OpView&, void*);
+EDGEAE_BOTH_FORMS(run_prelu_q)
+EDGEAE_BOTH_FORMS(run_lut_q)
+EDGEAE_BOTH_FORMS(run_mul_q)
+EDGEAE_BOTH_FORMS(run_max_pool_q)
+EDGEAE_BOTH_FORMS(run_average_pool_q)
+EDGEAE_BOTH_FORMS(run_global_average_pool_q)
+EDGEAE_BOTH_FORMS(run_concat_q)
+EDGEAE_BOTH_FORMS(run_requantize_q)
+#undef EDGEAE_BOTH_FORMS
+template void run_add_q<int8_t, ref::BinaryOp::kAdd>(const OpView&, void*);
+template void run_add_q<int8_t, ref::BinaryOp::kSub>(const OpView&, void*);
+template void run_add_q<int16_t, ref::BinaryOp::kAdd>(const OpView&, void*);
+template void run_add_q<int16_t, ref::BinaryOp::kSub>(const OpView&, void*);
 
 }  // namespace edgeae::detail

@@ -66,8 +66,4 @@ inline ref::PoolShape pool_shape(const OpView& v) {
   return s;
 }
 
-// Runs an op whose output is int8 or int16 (every op but Resize and
-// Transpose, which move bytes of any type) into `out`.
-void execute_quantized_op(const OpView& v, void* out);
-
 }  // namespace edgeae::detail

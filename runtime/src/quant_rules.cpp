@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include "edgeae/shape_rules.hpp"
+#include "op_impl.hpp"
+#include "op_rules.hpp"
 #include "record_access.hpp"
+#include "status_message.hpp"
 
 namespace edgeae {
 namespace {
@@ -74,19 +77,21 @@ Status check_column_sums(uint32_t k_used, uint32_t block, const TensorRecord& b,
     int64_t sum = 0;  // int64: checked before the accumulator bound
     for (uint32_t k = 0; k < kp; ++k) {
       const int8_t v = weights[format::packed_dense_offset(k, c, kp, n, block)];
-      if (k >= k_used && v != 0) return malformed("Gemm quad padding must be zero");
+      if (k >= k_used && v != 0) return malformed(EDGEAE_MESSAGE("Gemm quad padding must be zero"));
       sum += v;
     }
-    if (sum != sums[c]) return malformed("Gemm column sums differ from its weights");
+    if (sum != sums[c])
+      return malformed(EDGEAE_MESSAGE("Gemm column sums differ from its weights"));
   }
   return Status::Ok();
 }
 
-Status check_layer(const format::OpRecord& op, const TensorRecord* const* in,
+Status layer_words(const format::OpRecord& op, const TensorRecord* const* in,
                    const TensorRecord& out, const int32_t* w, uint32_t n,
                    const QuantConstants& data) {
   const void* bias = data.bias;
-  if (n < words_of<format::QuantLayer>()) return malformed("quant tensor too short");
+  if (n < words_of<format::QuantLayer>())
+    return malformed(EDGEAE_MESSAGE("quant tensor too short"));
   const auto h = header_of<format::QuantLayer>(w);
   const uint32_t cout = channels(out);
   const bool dense = static_cast<OpType>(op.type) == OpType::kDense;
@@ -96,15 +101,17 @@ Status check_layer(const format::OpRecord& op, const TensorRecord* const* in,
   if (!(h.count == 1 || static_cast<uint32_t>(h.count) == cout) ||
       n !=
           words_of<format::QuantLayer>() + 2 * static_cast<uint32_t>(h.count) + (packed ? cout : 0))
-    return malformed("layer quant tensor must hold 1 or Cout multipliers and shifts");
+    return malformed(
+        EDGEAE_MESSAGE("layer quant tensor must hold 1 or Cout multipliers and shifts"));
   if (packed) {
-    if (!data.weights) return malformed("a quad-packed Gemm needs constant weights");
+    if (!data.weights)
+      return malformed(EDGEAE_MESSAGE("a quad-packed Gemm needs constant weights"));
     // Rows used: Dense K; a packed conv KH*KW*Cin, whose gathered rows
     // need at least one row of scratch.
     const uint64_t conv_rows = uint64_t{static_cast<uint32_t>(conv.kernel[0])} *
                                static_cast<uint32_t>(conv.kernel[1]) * channels(*in[0]);
     if (!dense && op.scratch_bytes < conv_rows)
-      return malformed("a packed Conv needs scratch for one gathered input row");
+      return malformed(EDGEAE_MESSAGE("a packed Conv needs scratch for one gathered input row"));
     const auto block = static_cast<uint32_t>(
         dense ? detail::params_as<format::DenseParams>(op).b_block : conv.w_block);
     Status s = check_column_sums(dense ? in[0]->dims[1] : static_cast<uint32_t>(conv_rows), block,
@@ -113,13 +120,13 @@ Status check_layer(const format::OpRecord& op, const TensorRecord* const* in,
     if (!s.ok()) return s;
   }
   if (!zp_ok(h.in_zp, *in[0]) || !zp_ok(h.out_zp, out) || !clamp_ok(h.act_min, h.act_max, out))
-    return malformed("layer quant zero points or clamp out of range");
+    return malformed(EDGEAE_MESSAGE("layer quant zero points or clamp out of range"));
   const int32_t* mult = w + words_of<format::QuantLayer>();
   const int32_t* shift = mult + h.count;
   const bool wide = is_int16(out.dtype);
   for (int32_t c = 0; c < h.count; ++c) {
     if (wide ? (mult[c] < 0 || shift[c] < -31 || shift[c] > 7) : !shift_ok(shift[c]))
-      return malformed("layer requantization multiplier or shift out of range");
+      return malformed(EDGEAE_MESSAGE("layer requantization multiplier or shift out of range"));
   }
   // Products per output: Dense K; a conv output gathers at most KH*KW*Cin/g.
   const TensorRecord& wt = *in[1];
@@ -131,7 +138,8 @@ Status check_layer(const format::OpRecord& op, const TensorRecord* const* in,
   const bool wide_weights = wt.dtype == static_cast<uint8_t>(DType::kInt16);
   const uint64_t product = wide ? 65535u * (wide_weights ? 32768u : 128u) : 255u * 128u;
   const uint64_t limit = wide ? (uint64_t{1} << 47) : (uint64_t{1} << 31);
-  if (k * product >= limit) return malformed("quantized layer too deep for its accumulator");
+  if (k * product >= limit)
+    return malformed(EDGEAE_MESSAGE("quantized layer too deep for its accumulator"));
   uint64_t max_bias = 0;
   if (bias) {
     const size_t count = element_count(*in[2]);
@@ -145,144 +153,173 @@ Status check_layer(const format::OpRecord& op, const TensorRecord* const* in,
         b = b32;
       }
       if (b <= -static_cast<int64_t>(limit) || b >= static_cast<int64_t>(limit))
-        return malformed("quantized bias out of its accumulator's range");
+        return malformed(EDGEAE_MESSAGE("quantized bias out of its accumulator's range"));
       const uint64_t mag = static_cast<uint64_t>(b < 0 ? -b : b);
       if (mag > max_bias) max_bias = mag;
     }
   }
   if (k * product + max_bias >= limit)
-    return malformed("quantized layer's bias and products overflow its accumulator");
+    return malformed(
+        EDGEAE_MESSAGE("quantized layer's bias and products overflow its accumulator"));
   return Status::Ok();
 }
 
-Status check_prelu(const TensorRecord& x, const TensorRecord& out, const int32_t* w, uint32_t n) {
-  if (n < words_of<format::QuantPRelu>()) return malformed("quant tensor too short");
+Status prelu_words(const format::OpRecord&, const TensorRecord* const* in, const TensorRecord& out,
+                   const int32_t* w, uint32_t n, const QuantConstants&) {
+  const TensorRecord& x = *in[0];
+  if (n < words_of<format::QuantPRelu>())
+    return malformed(EDGEAE_MESSAGE("quant tensor too short"));
   const auto h = header_of<format::QuantPRelu>(w);
   if (!(h.count == 1 || static_cast<uint32_t>(h.count) == channels(out)) ||
       n != words_of<format::QuantPRelu>() + 2 * static_cast<uint32_t>(h.count))
-    return malformed("PRelu quant tensor must hold 1 or C negative-side multipliers");
+    return malformed(
+        EDGEAE_MESSAGE("PRelu quant tensor must hold 1 or C negative-side multipliers"));
   if (!zp_ok(h.in_zp, x) || !zp_ok(h.out_zp, out) || !clamp_ok(h.act_min, h.act_max, out) ||
       !shift_ok(h.pos_shift))
-    return malformed("PRelu quant parameters out of range");
+    return malformed(EDGEAE_MESSAGE("PRelu quant parameters out of range"));
   const int32_t* shift = w + words_of<format::QuantPRelu>() + h.count;
   for (int32_t c = 0; c < h.count; ++c)
-    if (!shift_ok(shift[c])) return malformed("PRelu quant shift out of range");
+    if (!shift_ok(shift[c])) return malformed(EDGEAE_MESSAGE("PRelu quant shift out of range"));
   return Status::Ok();
 }
 
 // The integer Add is proven overflow-free for its fixed left shift and input
 // multipliers that do not enlarge (shift <= 0, multiplier >= 0).
-Status check_add(const TensorRecord& a, const TensorRecord& b, const TensorRecord& out,
-                 const int32_t* w, uint32_t n) {
-  if (n != words_of<format::QuantAdd>()) return malformed("Add quant tensor has the wrong size");
+Status add_words(const format::OpRecord&, const TensorRecord* const* in, const TensorRecord& out,
+                 const int32_t* w, uint32_t n, const QuantConstants&) {
+  const TensorRecord &a = *in[0], &b = *in[1];
+  if (n != words_of<format::QuantAdd>())
+    return malformed(EDGEAE_MESSAGE("Add quant tensor has the wrong size"));
   const auto h = header_of<format::QuantAdd>(w);
   if (h.left_shift != (is_int16(out.dtype) ? 15 : 20) || !zp_ok(h.a_zp, a) || !zp_ok(h.b_zp, b) ||
       !zp_ok(h.out_zp, out) || !clamp_ok(h.act_min, h.act_max, out) || h.a_multiplier < 0 ||
       h.b_multiplier < 0 || h.a_shift > 0 || h.a_shift < -31 || h.b_shift > 0 || h.b_shift < -31 ||
       !shift_ok(h.out_shift))
-    return malformed("Add quant parameters out of range");
+    return malformed(EDGEAE_MESSAGE("Add quant parameters out of range"));
   return Status::Ok();
 }
 
-Status check_mul(const TensorRecord& a, const TensorRecord& b, const TensorRecord& out,
-                 const int32_t* w, uint32_t n) {
-  if (n != words_of<format::QuantMul>()) return malformed("Mul quant tensor has the wrong size");
+Status mul_words(const format::OpRecord&, const TensorRecord* const* in, const TensorRecord& out,
+                 const int32_t* w, uint32_t n, const QuantConstants&) {
+  const TensorRecord &a = *in[0], &b = *in[1];
+  if (n != words_of<format::QuantMul>())
+    return malformed(EDGEAE_MESSAGE("Mul quant tensor has the wrong size"));
   const auto h = header_of<format::QuantMul>(w);
   if (!zp_ok(h.a_zp, a) || !zp_ok(h.b_zp, b) || !zp_ok(h.out_zp, out) ||
       !clamp_ok(h.act_min, h.act_max, out) || !shift_ok(h.shift))
-    return malformed("Mul quant parameters out of range");
+    return malformed(EDGEAE_MESSAGE("Mul quant parameters out of range"));
   return Status::Ok();
 }
 
-Status check_pool(const TensorRecord& x, const TensorRecord& out, const int32_t* w, uint32_t n) {
-  if (n != words_of<format::QuantPool>()) return malformed("pool quant tensor has the wrong size");
+Status pool_words(const format::OpRecord&, const TensorRecord* const* in, const TensorRecord& out,
+                  const int32_t* w, uint32_t n, const QuantConstants&) {
+  const TensorRecord& x = *in[0];
+  if (n != words_of<format::QuantPool>())
+    return malformed(EDGEAE_MESSAGE("pool quant tensor has the wrong size"));
   const auto h = header_of<format::QuantPool>(w);
   if (!zp_ok(h.zp, x) || !zp_ok(h.zp, out) || !clamp_ok(h.act_min, h.act_max, out))
-    return malformed("pool quant parameters out of range");
+    return malformed(EDGEAE_MESSAGE("pool quant parameters out of range"));
   return Status::Ok();
 }
 
-Status check_concat(const format::OpRecord& op, const TensorRecord* const* in,
-                    const TensorRecord& out, const int32_t* w, uint32_t n) {
-  if (n < words_of<format::QuantConcat>()) return malformed("quant tensor too short");
+Status concat_words(const format::OpRecord& op, const TensorRecord* const* in,
+                    const TensorRecord& out, const int32_t* w, uint32_t n, const QuantConstants&) {
+  if (n < words_of<format::QuantConcat>())
+    return malformed(EDGEAE_MESSAGE("quant tensor too short"));
   const auto h = header_of<format::QuantConcat>(w);
   if (h.count != op.input_count ||
       n != words_of<format::QuantConcat>() + op.input_count * words_of<format::QuantConcatInput>())
-    return malformed("Concat quant tensor must describe every input");
-  if (!zp_ok(h.out_zp, out)) return malformed("Concat output zero point out of range");
+    return malformed(EDGEAE_MESSAGE("Concat quant tensor must describe every input"));
+  if (!zp_ok(h.out_zp, out))
+    return malformed(EDGEAE_MESSAGE("Concat output zero point out of range"));
   for (uint32_t k = 0; k < op.input_count; ++k) {
     const auto q = header_of<format::QuantConcatInput>(w + words_of<format::QuantConcat>() +
                                                        k * words_of<format::QuantConcatInput>());
     if (!zp_ok(q.zp, *in[k]) || !shift_ok(q.shift) ||
         !(q.same_as_output == 0 || q.same_as_output == 1) ||
         (q.same_as_output && (q.zp != h.out_zp || in[k]->scale != out.scale)))
-      return malformed("Concat input quant parameters out of range");
+      return malformed(EDGEAE_MESSAGE("Concat input quant parameters out of range"));
   }
   return Status::Ok();
 }
 
-Status check_requantize(const TensorRecord& x, const TensorRecord& out, const int32_t* w,
-                        uint32_t n) {
+Status requantize_words(const format::OpRecord&, const TensorRecord* const* in,
+                        const TensorRecord& out, const int32_t* w, uint32_t n,
+                        const QuantConstants&) {
+  const TensorRecord& x = *in[0];
   if (n != words_of<format::QuantRequantize>())
-    return malformed("Requantize quant tensor has the wrong size");
+    return malformed(EDGEAE_MESSAGE("Requantize quant tensor has the wrong size"));
   const auto h = header_of<format::QuantRequantize>(w);
   if (!zp_ok(h.in_zp, x) || !zp_ok(h.out_zp, out) || !shift_ok(h.shift))
-    return malformed("Requantize parameters out of range");
+    return malformed(EDGEAE_MESSAGE("Requantize parameters out of range"));
   return Status::Ok();
+}
+
+using WordsCheck = Status(const format::OpRecord&, const TensorRecord* const*, const TensorRecord&,
+                          const int32_t*, uint32_t, const QuantConstants&);
+
+// Every quant tensor but a table's holds int32 words.
+Status on_words(WordsCheck* check, const format::OpRecord& op, const TensorRecord* const* in,
+                const TensorRecord& out, const TensorRecord& quant, const QuantConstants& data) {
+  if (quant.dtype != static_cast<uint8_t>(DType::kInt32))
+    return malformed(EDGEAE_MESSAGE("a quant tensor holds int32 words"));
+  return check(op, in, out, static_cast<const int32_t*>(data.quant), quant.dims[0], data);
 }
 
 }  // namespace
 
-Status check_quant(const format::OpRecord& op, const TensorRecord* const* in,
-                   const TensorRecord& out, const TensorRecord* quant, const QuantConstants& data) {
-  const auto type = static_cast<OpType>(op.type);
-  const bool quantized = out.dtype == static_cast<uint8_t>(DType::kInt8) || is_int16(out.dtype);
-  const bool data_movement = type == OpType::kResize || type == OpType::kTranspose;
-  if (!quantized || data_movement) {
-    if (quant) return malformed("only a quantized compute op has a quant tensor");
-    if (quantized && (out.zero_point != in[0]->zero_point || out.scale != in[0]->scale))
-      return malformed("Resize and Transpose keep their input's scale and zero point");
+namespace rules {
+
+#define EDGEAE_WORDS_CHECK(name, words)                                                           \
+  Status name(const format::OpRecord& op, const TensorRecord* const* in, const TensorRecord& out, \
+              const TensorRecord& quant, const QuantConstants& d) {                               \
+    return on_words(words, op, in, out, quant, d);                                                \
+  }
+EDGEAE_WORDS_CHECK(check_layer, layer_words)
+EDGEAE_WORDS_CHECK(check_prelu, prelu_words)
+EDGEAE_WORDS_CHECK(check_add, add_words)
+EDGEAE_WORDS_CHECK(check_mul, mul_words)
+EDGEAE_WORDS_CHECK(check_pool, pool_words)
+EDGEAE_WORDS_CHECK(check_concat, concat_words)
+EDGEAE_WORDS_CHECK(check_requantize, requantize_words)
+#undef EDGEAE_WORDS_CHECK
+
+// Sigmoid, Tanh, HardSigmoid: a table of the output type.
+Status check_lut(const format::OpRecord&, const TensorRecord* const*, const TensorRecord& out,
+                 const TensorRecord& quant, const QuantConstants&) {
+  const uint32_t entries = is_int16(out.dtype) ? format::kLutEntriesS16 : format::kLutEntriesS8;
+  if (quant.dtype != out.dtype || quant.dims[0] != entries)
+    return malformed(
+        EDGEAE_MESSAGE("a quantized table op needs a table of 256 (int8) or 513 (int16) entries"));
+  return Status::Ok();
+}
+
+}  // namespace rules
+
+Status check_quant(const eae_op_impl& impl, const format::OpRecord& op,
+                   const TensorRecord* const* in, const TensorRecord& out,
+                   const TensorRecord* quant, const QuantConstants& data) {
+  if (!impl.check_quant) {
+    // Float ops, and the data movement ops, which keep their input's quantization.
+    if (quant) return malformed(EDGEAE_MESSAGE("only a quantized compute op has a quant tensor"));
+    if (out.dtype != static_cast<uint8_t>(DType::kFloat32) &&
+        (out.zero_point != in[0]->zero_point || out.scale != in[0]->scale))
+      return malformed(
+          EDGEAE_MESSAGE("Resize and Transpose keep their input's scale and zero point"));
     return Status::Ok();
   }
   if (!quant || quant->storage != static_cast<uint8_t>(format::Storage::kConstant) ||
       quant->rank != 1)
-    return malformed("a quantized op needs a constant rank-1 quant tensor");
-  const uint32_t n = quant->dims[0];
-  if (type == OpType::kSigmoid || type == OpType::kTanh || type == OpType::kHardSigmoid) {
-    const uint32_t entries = is_int16(out.dtype) ? format::kLutEntriesS16 : format::kLutEntriesS8;
-    if (quant->dtype != out.dtype || n != entries)
-      return malformed("a quantized table op needs a table of 256 (int8) or 513 (int16) entries");
-    return Status::Ok();
-  }
-  if (quant->dtype != static_cast<uint8_t>(DType::kInt32))
-    return malformed("a quant tensor holds int32 words");
-  const auto* w = static_cast<const int32_t*>(data.quant);
-  switch (type) {
-    case OpType::kDense:
-    case OpType::kConv:
-    case OpType::kConvTranspose:
-      return check_layer(op, in, out, w, n, data);
-    case OpType::kRelu:
-    case OpType::kLeakyRelu:
-    case OpType::kPRelu:
-    case OpType::kClip:
-      return check_prelu(*in[0], out, w, n);
-    case OpType::kAdd:
-    case OpType::kSub:
-      return check_add(*in[0], *in[1], out, w, n);
-    case OpType::kMul:
-      return check_mul(*in[0], *in[1], out, w, n);
-    case OpType::kMaxPool:
-    case OpType::kAveragePool:
-    case OpType::kGlobalAveragePool:
-      return check_pool(*in[0], out, w, n);
-    case OpType::kConcat:
-      return check_concat(op, in, out, w, n);
-    case OpType::kRequantize:
-      return check_requantize(*in[0], out, w, n);
-    default:
-      return malformed("this op has no quantized form");
-  }
+    return malformed(EDGEAE_MESSAGE("a quantized op needs a constant rank-1 quant tensor"));
+  return impl.check_quant(op, in, out, *quant, data);
+}
+
+Status check_quant(const format::OpRecord& op, const TensorRecord* const* in,
+                   const TensorRecord& out, const TensorRecord* quant, const QuantConstants& data) {
+  const uint32_t slot = op_table_slot(op.type, static_cast<DType>(out.dtype));
+  const eae_op_impl* impl = slot < EAE_OP_TABLE_SIZE ? all_ops()[slot] : nullptr;
+  if (!impl) return malformed(EDGEAE_MESSAGE("this op has no form for its data type"));
+  return check_quant(*impl, op, in, out, quant, data);
 }
 
 }  // namespace edgeae

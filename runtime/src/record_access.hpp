@@ -23,7 +23,8 @@ inline uint32_t channels(const format::TensorRecord& t) {
 }
 
 inline size_t element_count(const format::TensorRecord& t) {
-  return static_cast<size_t>(t.bytes / format::dtype_bytes(static_cast<format::DType>(t.dtype)));
+  return static_cast<size_t>(t.bytes >>
+                             format::dtype_bytes_log2(static_cast<format::DType>(t.dtype)));
 }
 
 }  // namespace edgeae::detail

@@ -1,8 +1,9 @@
-#include <math.h>
 #include <string.h>
 
 #include "edgeae/edgeae.hpp"
 #include "executor.hpp"
+#include "record_access.hpp"
+#include "status_message.hpp"
 
 namespace edgeae {
 namespace {
@@ -15,15 +16,18 @@ Status invalid(const char* message) {
 }
 
 // Round half away from zero, then clamp: the same integer on every target,
-// since the division before it is exact IEEE arithmetic.
+// since the division before it is exact IEEE arithmetic. (v + 0.5 truncated
+// is floor(v + 0.5) for v >= 0, v - 0.5 truncated ceil(v - 0.5) below: no
+// libm on a microcontroller. |v| is bounded first so the cast is defined.)
 int32_t quantize(float x, float scale, int32_t zero_point, int32_t lo, int32_t hi) {
   const float v = x / scale;
   if (!(v == v)) return zero_point < lo ? lo : (zero_point > hi ? hi : zero_point);
-  const float r = v >= 0.0f ? floorf(v + 0.5f) : ceilf(v - 0.5f);
-  const float q = r + static_cast<float>(zero_point);
-  if (q <= static_cast<float>(lo)) return lo;
-  if (q >= static_cast<float>(hi)) return hi;
-  return static_cast<int32_t>(q);
+  constexpr float kBeyond = 131072.0f;  // past every int16 value and zero point
+  if (v >= kBeyond) return hi;
+  if (v <= -kBeyond) return lo;
+  const auto r = static_cast<int32_t>(v >= 0.0f ? v + 0.5f : v - 0.5f);
+  const int32_t q = r + zero_point;
+  return q < lo ? lo : (q > hi ? hi : q);
 }
 
 }  // namespace
@@ -34,16 +38,21 @@ Status Session::init(const Model& model, void* arena, size_t arena_bytes,
   arena_ = nullptr;
   kernels_ = nullptr;
   if (!model.loaded())
-    return Status{StatusCode::kNotReady, "model is not loaded", Status::kNoIndex};
-  if (!arena && model.arena_bytes() > 0) return invalid("arena is null");
+    return Status{StatusCode::kNotReady, EDGEAE_MESSAGE("model is not loaded"), Status::kNoIndex};
+  if (!arena && model.arena_bytes() > 0) return invalid(EDGEAE_MESSAGE("arena is null"));
   if (reinterpret_cast<uintptr_t>(arena) % format::kMemoryAlign != 0)
-    return Status{StatusCode::kMisaligned, "arena must be 16-byte aligned", Status::kNoIndex};
-  if (arena_bytes < model.arena_bytes())
-    return Status{StatusCode::kArenaTooSmall, "arena smaller than the model's arena_bytes()",
+    return Status{StatusCode::kMisaligned, EDGEAE_MESSAGE("arena must be 16-byte aligned"),
                   Status::kNoIndex};
+  if (arena_bytes < model.arena_bytes())
+    return Status{StatusCode::kArenaTooSmall,
+                  EDGEAE_MESSAGE("arena smaller than the model's arena_bytes()"), Status::kNoIndex};
   model_ = &model;
   arena_ = static_cast<uint8_t*>(arena);
+#if defined(EDGEAE_STATIC_KERNELS)
+  kernels_ = kernels;  // null: each op calls this build's kernels directly
+#else
   kernels_ = kernels ? kernels : best_kernels();
+#endif
   return Status::Ok();
 }
 
@@ -61,11 +70,14 @@ const void* Session::tensor_data(uint32_t id) const {
 }
 
 Status Session::set_input(size_t i, const float* values, size_t count) {
-  if (!model_) return Status{StatusCode::kNotReady, "session is not initialized", Status::kNoIndex};
-  if (i >= model_->input_count_) return invalid("input index out of range");
+  if (!model_)
+    return Status{StatusCode::kNotReady, EDGEAE_MESSAGE("session is not initialized"),
+                  Status::kNoIndex};
+  if (i >= model_->input_count_) return invalid(EDGEAE_MESSAGE("input index out of range"));
   const format::TensorRecord& t = model_->tensors_[model_->io_[i].tensor];
-  const size_t n = static_cast<size_t>(t.bytes / format::dtype_bytes(static_cast<DType>(t.dtype)));
-  if (!values || count != n) return invalid("input element count differs from the model's input");
+  const size_t n = detail::element_count(t);
+  if (!values || count != n)
+    return invalid(EDGEAE_MESSAGE("input element count differs from the model's input"));
   void* dst = arena_ + t.offset;
   switch (static_cast<DType>(t.dtype)) {
     case DType::kFloat32:
@@ -85,41 +97,53 @@ Status Session::set_input(size_t i, const float* values, size_t count) {
     }
     case DType::kInt32:
     case DType::kInt64:
-      return Status{StatusCode::kUnsupported, "int32/int64 inputs take raw values (set_input_raw)",
+      return Status{StatusCode::kUnsupported,
+                    EDGEAE_MESSAGE("int32/int64 inputs take raw values (set_input_raw)"),
                     Status::kNoIndex};
   }
   return Status::Ok();
 }
 
 Status Session::set_input_raw(size_t i, const void* data, size_t bytes) {
-  if (!model_) return Status{StatusCode::kNotReady, "session is not initialized", Status::kNoIndex};
-  if (i >= model_->input_count_) return invalid("input index out of range");
+  if (!model_)
+    return Status{StatusCode::kNotReady, EDGEAE_MESSAGE("session is not initialized"),
+                  Status::kNoIndex};
+  if (i >= model_->input_count_) return invalid(EDGEAE_MESSAGE("input index out of range"));
   const format::TensorRecord& t = model_->tensors_[model_->io_[i].tensor];
-  if (!data || bytes != t.bytes) return invalid("input byte count differs from the model's input");
+  if (!data || bytes != t.bytes)
+    return invalid(EDGEAE_MESSAGE("input byte count differs from the model's input"));
   memcpy(arena_ + t.offset, data, bytes);
   return Status::Ok();
 }
 
 Status Session::run() {
-  if (!model_) return Status{StatusCode::kNotReady, "session is not initialized", Status::kNoIndex};
+  if (!model_)
+    return Status{StatusCode::kNotReady, EDGEAE_MESSAGE("session is not initialized"),
+                  Status::kNoIndex};
   for (uint32_t i = 0; i < model_->op_count_; ++i) detail::execute_op(*this, model_->ops_[i]);
   return Status::Ok();
 }
 
 Status Session::run_ops(uint32_t begin, uint32_t end) {
-  if (!model_) return Status{StatusCode::kNotReady, "session is not initialized", Status::kNoIndex};
-  if (begin > end || end > model_->op_count_) return invalid("op range out of bounds");
+  if (!model_)
+    return Status{StatusCode::kNotReady, EDGEAE_MESSAGE("session is not initialized"),
+                  Status::kNoIndex};
+  if (begin > end || end > model_->op_count_)
+    return invalid(EDGEAE_MESSAGE("op range out of bounds"));
   for (uint32_t i = begin; i < end; ++i) detail::execute_op(*this, model_->ops_[i]);
   return Status::Ok();
 }
 
 Status Session::get_output(size_t i, float* values, size_t count) const {
-  if (!model_) return Status{StatusCode::kNotReady, "session is not initialized", Status::kNoIndex};
-  if (i >= model_->output_count_) return invalid("output index out of range");
+  if (!model_)
+    return Status{StatusCode::kNotReady, EDGEAE_MESSAGE("session is not initialized"),
+                  Status::kNoIndex};
+  if (i >= model_->output_count_) return invalid(EDGEAE_MESSAGE("output index out of range"));
   const uint32_t id = model_->io_[model_->input_count_ + i].tensor;
   const format::TensorRecord& t = model_->tensors_[id];
-  const size_t n = static_cast<size_t>(t.bytes / format::dtype_bytes(static_cast<DType>(t.dtype)));
-  if (!values || count != n) return invalid("output element count differs from the model's output");
+  const size_t n = detail::element_count(t);
+  if (!values || count != n)
+    return invalid(EDGEAE_MESSAGE("output element count differs from the model's output"));
   const void* src = tensor_data(id);
   switch (static_cast<DType>(t.dtype)) {
     case DType::kFloat32:
@@ -136,7 +160,8 @@ Status Session::get_output(size_t i, float* values, size_t count) const {
       break;
     case DType::kInt32:
     case DType::kInt64:
-      return Status{StatusCode::kUnsupported, "int32/int64 outputs are read raw (output_data)",
+      return Status{StatusCode::kUnsupported,
+                    EDGEAE_MESSAGE("int32/int64 outputs are read raw (output_data)"),
                     Status::kNoIndex};
   }
   return Status::Ok();

@@ -94,6 +94,23 @@ inline constexpr uint32_t dtype_bytes(DType t) {
   return 0;
 }
 
+// log2 of dtype_bytes: element counts by shifting a 64-bit byte count (a
+// 64-bit division is a library call on 32-bit cores).
+inline constexpr uint32_t dtype_bytes_log2(DType t) {
+  switch (t) {
+    case DType::kInt8:
+      return 0;
+    case DType::kInt16:
+      return 1;
+    case DType::kFloat32:
+    case DType::kInt32:
+      return 2;
+    case DType::kInt64:
+      return 3;
+  }
+  return 0;
+}
+
 enum class Storage : uint8_t {
   kArena = 0,     // lives in the arena at `offset` during [first_op, last_op]
   kConstant = 1,  // lives in the constants section at `offset`

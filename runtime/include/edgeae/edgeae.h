@@ -9,7 +9,8 @@
  *   static EAE_ALIGNED uint8_t arena[DENOISER_ARENA_BYTES];
  *
  *   int denoise(const float* noisy, float* clean, size_t n) {
- *     eae_status s = eae_model_load(&model, denoiser_blob, sizeof denoiser_blob);
+ *     eae_status s = eae_model_load_with(&model, denoiser_blob, sizeof denoiser_blob,
+ *                                        denoiser_ops);  // links only its ops
  *     if (s != EAE_OK) return (int)s;          // eae_model_message(&model) says why
  *     s = eae_session_init(&session, &model, arena, sizeof arena);
  *     if (s != EAE_OK) return (int)s;
@@ -67,7 +68,23 @@ typedef struct eae_tensor_info {
   const char* name;
 } eae_tensor_info;
 
+/* Op implementations (checks and kernels of one op type on one data type).
+ * A model loads with a table of them, EAE_OP_TABLE_SIZE entries indexed by
+ * op type * EAE_OP_FORMS + form (0 float32, 1 int8, 2 int16), null where the
+ * build leaves an op out. `edgeae convert --emit-c NAME` writes NAME_ops,
+ * the table of exactly the ops NAME uses: firmware that loads with it links
+ * only those ops' checks and kernels (with --gc-sections). A blob with an op
+ * outside the table is refused as EAE_UNSUPPORTED. */
+typedef struct eae_op_impl eae_op_impl;
+#define EAE_OP_FORMS 3
+#define EAE_OP_TYPES 20
+#define EAE_OP_TABLE_SIZE (EAE_OP_TYPES * EAE_OP_FORMS)
+
+/* Loads with every op of this build (links them all). */
 eae_status eae_model_load(eae_model* model, const void* blob, size_t bytes);
+/* Loads with the op table `ops` (e.g. NAME_ops of --emit-c). */
+eae_status eae_model_load_with(eae_model* model, const void* blob, size_t bytes,
+                               const eae_op_impl* const* ops);
 const char* eae_model_message(const eae_model* model);
 size_t eae_model_arena_bytes(const eae_model* model);
 size_t eae_model_input_count(const eae_model* model);

@@ -35,7 +35,14 @@
 #include "edgeae/blob_format.hpp"
 #include "edgeae/kernel_sets.hpp"
 
+struct eae_op_impl;  // edgeae.h: one op type on one data type
+
 namespace edgeae {
+
+// A table of op implementations (edgeae.h: EAE_OP_TABLE_SIZE entries).
+using OpTable = const eae_op_impl* const*;
+// Every op of this build: loading with it links every op's checks and kernels.
+OpTable all_ops();
 
 enum class StatusCode : uint8_t {
   kOk = 0,
@@ -86,8 +93,9 @@ class Model {
   // Validates the whole blob (header, CRC32, every record, shapes against
   // each op's rules, def-before-use, and the memory plan); on error the
   // model stays unloaded. `bytes` may exceed the blob's size (e.g. a flash
-  // region); it may not be shorter.
-  Status load(const void* blob, size_t bytes);
+  // region); it may not be shorter. `ops` are the op implementations the
+  // model may use (edgeae.h); an op outside them is refused as kUnsupported.
+  Status load(const void* blob, size_t bytes, OpTable ops = all_ops());
 
   bool loaded() const { return tensors_ != nullptr; }
   size_t arena_bytes() const;
@@ -109,6 +117,8 @@ class Model {
   const uint8_t* constant_data(const format::TensorRecord& t) const {
     return constants_ + t.offset;
   }
+  // The implementation op i runs with (validated at load).
+  const eae_op_impl& impl_of(const format::OpRecord& op) const;
 
  private:
   friend class Session;
@@ -120,6 +130,7 @@ class Model {
   const format::IoRecord* io_ = nullptr;
   const uint8_t* constants_ = nullptr;
   const char* strings_ = nullptr;
+  OpTable op_impls_ = nullptr;
   uint64_t strings_bytes_ = 0;
   uint32_t tensor_count_ = 0;
   uint32_t op_count_ = 0;
@@ -136,7 +147,8 @@ class Session {
  public:
   // Binds a loaded model to an arena of at least model.arena_bytes() bytes.
   // `kernels` picks the kernel set (kernel_sets.hpp); null: the best this CPU
-  // runs.
+  // runs (bare metal: the set chosen at compile time, each op calling its
+  // kernel directly, so that an image links only the kernels its ops use).
   Status init(const Model& model, void* arena, size_t arena_bytes,
               const KernelSet* kernels = nullptr);
 

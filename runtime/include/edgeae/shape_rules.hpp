@@ -28,6 +28,11 @@ format::Activation own_activation(format::OpType type);
 // static message on any violation.
 Status infer_output(const format::OpRecord& op, const format::TensorRecord* const* inputs,
                     const format::TensorRecord* slope, format::DType* out_dtype, Dims* out_dims);
+// The same with an op table (edgeae.h), as the loader checks: an op the
+// table leaves out is kUnsupported; `impl` gets the op's implementation.
+Status infer_output(OpTable ops, const format::OpRecord& op,
+                    const format::TensorRecord* const* inputs, const format::TensorRecord* slope,
+                    const eae_op_impl** impl, format::DType* out_dtype, Dims* out_dims);
 
 // The integer parameters of a quantized op (OpRecord.quant, laid out as
 // blob_format.hpp says): present exactly when the op needs them, zero points
@@ -45,12 +50,20 @@ struct QuantConstants {
 Status check_quant(const format::OpRecord& op, const format::TensorRecord* const* inputs,
                    const format::TensorRecord& out, const format::TensorRecord* quant,
                    const QuantConstants& data);
+// The same for the implementation infer_output found.
+Status check_quant(const eae_op_impl& impl, const format::OpRecord& op,
+                   const format::TensorRecord* const* inputs, const format::TensorRecord& out,
+                   const format::TensorRecord* quant, const QuantConstants& data);
 
 // Multiply-accumulates of a Dense, Conv or ConvTranspose op of a loaded
 // model, from its parameters and activation shapes (so any weight layout,
 // packed int8 included), 0 for every other op. For tools: inspect, bench and
 // the firmware's instructions-per-MAC figures count the same way.
 uint64_t op_macs(const Model& model, const format::OpRecord& op);
+
+// The slot of an op table (edgeae.h) that runs an op of `type` with output
+// `dtype`, or EAE_OP_TABLE_SIZE if there is none.
+uint32_t op_table_slot(uint16_t type, format::DType dtype);
 
 // Dims of a tensor record as a Dims value.
 Dims dims_of(const format::TensorRecord& t);

@@ -230,8 +230,8 @@ TEST_CASE("int kernels: packed int8 Conv/ConvTranspose, direct and gathered, equ
       CAPTURE(set->name);
       std::vector<int8_t> scratch(size_t{rows} * 3 + s.in_c);  // a tile of 3 gathered rows
       std::vector<int8_t> got(want.size(), 0x55);
-      detail::conv_s8_gathered(*set, s, transposed, q, x.data(), w.data(), bias.data(), sums.data(),
-                               scratch.data(), size_t{rows} * 3, got.data());
+      detail::conv_s8_gathered(set->dense_s8, s, transposed, q, x.data(), w.data(), bias.data(),
+                               sums.data(), scratch.data(), size_t{rows} * 3, got.data());
       CHECK(got == want);
       ++cases;
       if (set->conv_s8 != nullptr) {

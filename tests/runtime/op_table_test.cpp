@@ -1,0 +1,84 @@
+// Op tables (edgeae.h): a model loads and runs with a table holding only the
+// implementations of its own ops — the table `--emit-c` writes, with which a
+// firmware image links nothing else — and the loader refuses, naming the op,
+// a model with an op its table leaves out.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "edgeae/edgeae.h"
+#include "edgeae/edgeae.hpp"
+#include "edgeae/shape_rules.hpp"
+#include "golden/golden_models.hpp"
+#include "io/atomic_file.hpp"
+#include "io/npy.hpp"
+
+namespace edgeae {
+namespace {
+
+using Table = std::vector<const eae_op_impl*>;
+
+// The slot of the implementation op i runs with.
+uint32_t slot_of(const Model& m, uint32_t i) {
+  const format::OpRecord& op = m.op(i);
+  return op_table_slot(op.type, static_cast<format::DType>(m.tensor(op.output).dtype));
+}
+
+TEST_CASE("op tables: a model runs with only its own ops, and is refused without one of them") {
+  for (const testing::GoldenModel& g : testing::kGoldenModels) {
+    CAPTURE(g.name);
+    const std::vector<uint8_t> blob =
+        io::read_file(testing::golden_path(std::string(g.name) + ".eab"));
+    const std::vector<uint8_t> golden =
+        io::read_file(testing::golden_path(std::string(g.name) + ".out"));
+    Model full;
+    REQUIRE(full.load(blob.data(), blob.size()).ok());
+    Table own(EAE_OP_TABLE_SIZE, nullptr);
+    for (uint32_t i = 0; i < full.op_count(); ++i) {
+      const uint32_t slot = slot_of(full, i);
+      REQUIRE(slot < EAE_OP_TABLE_SIZE);
+      REQUIRE(all_ops()[slot] != nullptr);
+      own[slot] = all_ops()[slot];
+    }
+
+    Model m;
+    REQUIRE(m.load(blob.data(), blob.size(), own.data()).ok());
+    const io::NpyArray inputs = io::read_npy(testing::model_path(g.samples));
+    const size_t in_n = m.input(0).element_count();
+    const auto out_bytes = static_cast<size_t>(m.tensor(m.output_tensor(0)).bytes);
+    std::vector<uint8_t> arena(m.arena_bytes());
+    Session s;
+    REQUIRE(s.init(m, arena.data(), arena.size()).ok());
+    REQUIRE(s.set_input(0, inputs.data.data(), in_n).ok());
+    REQUIRE(s.run().ok());
+    CHECK(std::memcmp(s.output_data(0), golden.data(), out_bytes) == 0);
+
+    // Each of its ops left out: refused at the first op that needs it.
+    for (uint32_t slot = 0; slot < EAE_OP_TABLE_SIZE; ++slot) {
+      if (!own[slot]) continue;
+      Table without = own;
+      without[slot] = nullptr;
+      uint32_t first = 0;
+      while (slot_of(full, first) != slot) ++first;
+      const Status st = m.load(blob.data(), blob.size(), without.data());
+      CAPTURE(slot);
+      CHECK(st.code == StatusCode::kUnsupported);
+      CHECK(st.index == first);
+      CHECK_FALSE(m.loaded());
+    }
+  }
+}
+
+TEST_CASE("op tables: the C API loads with a table, and refuses a null one") {
+  const std::vector<uint8_t> blob = io::read_file(testing::golden_path("digits_dae_int8.eab"));
+  eae_model model;
+  CHECK(eae_model_load_with(&model, blob.data(), blob.size(), nullptr) == EAE_INVALID_ARGUMENT);
+  CHECK(eae_model_load_with(&model, blob.data(), blob.size(), all_ops()) == EAE_OK);
+  const Table none(EAE_OP_TABLE_SIZE, nullptr);
+  CHECK(eae_model_load_with(&model, blob.data(), blob.size(), none.data()) == EAE_UNSUPPORTED);
+  CHECK(std::strstr(eae_model_message(&model), "op table") != nullptr);
+}
+
+}  // namespace
+}  // namespace edgeae
