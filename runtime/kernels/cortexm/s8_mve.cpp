@@ -27,13 +27,12 @@
 // Gathers need word-aligned addresses: weights not on a word boundary (the
 // loader aligns blobs, so never in practice) and calls without column sums
 // take the arm-dsp kernel.
-#include <arm_mve.h>
-
 #include "kernels/cortexm/cortexm_kernels.hpp"
 #include "kernels/portable/portable_kernels.hpp"
 #include "kernels/simd/s8_dense.hpp"
 
 #if defined(__ARM_FEATURE_MVE)
+#include <arm_mve.h>
 
 namespace edgeae::cortexm {
 namespace {
