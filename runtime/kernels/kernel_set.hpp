@@ -96,6 +96,9 @@ extern const KernelSet kNeonDot;
 #if defined(EDGEAE_HAVE_CORTEXM_KERNELS) && defined(__ARM_FEATURE_DSP)
 extern const KernelSet kArmDsp;  // kernels/cortexm/s8_dsp.cpp
 #endif
+#if defined(EDGEAE_HAVE_CORTEXM_KERNELS) && defined(__ARM_FEATURE_MVE)
+extern const KernelSet kArmMve;  // kernels/cortexm/s8_mve.cpp
+#endif
 }  // namespace kernels
 
 }  // namespace edgeae

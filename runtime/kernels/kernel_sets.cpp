@@ -78,6 +78,9 @@ const Candidate kCandidates[] = {
     // Bare-metal Cortex-M: what the -mcpu flags enable is what the core has.
     {&kernels::kArmDsp, always},
 #endif
+#if defined(EDGEAE_HAVE_CORTEXM_KERNELS) && defined(__ARM_FEATURE_MVE)
+    {&kernels::kArmMve, always},
+#endif
 };
 constexpr size_t kCandidateCount = sizeof kCandidates / sizeof kCandidates[0];
 

@@ -24,7 +24,8 @@ const KernelSet* best_kernels();
 size_t kernel_set_count();
 const KernelSet* kernel_set(size_t i);  // null if i is out of range
 // "reference", "sse4.1", "avx2", "avx512", "avx512-vnni", "neon", "neon-dot",
-// "arm-dsp" (Cortex-M with the DSP extension).
+// "arm-dsp" (Cortex-M with the DSP extension), "arm-mve" (Cortex-M with
+// Helium, integer MVE).
 const char* kernel_set_name(const KernelSet* set);
 // The set with that name if this build has it and this CPU can run it.
 const KernelSet* find_kernel_set(const char* name);

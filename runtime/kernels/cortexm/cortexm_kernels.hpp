@@ -3,6 +3,8 @@
 //
 //   arm-dsp   int8 Dense with SXTB16/SMLAD (the DSP extension: M4, M7, M33,
 //             M55), s8_dsp.cpp
+//   arm-mve   int8 Dense with Helium gathers and VMLADAVA (integer MVE:
+//             M55, M85), s8_mve.cpp
 #pragma once
 
 #include "kernels/kernel_set.hpp"
@@ -11,6 +13,11 @@ namespace edgeae::cortexm {
 
 #if defined(__ARM_FEATURE_DSP)
 void dense_s8_dsp(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
+                  const int8_t* b, const int32_t* bias, const int32_t* column_sums, int8_t* y);
+#endif
+
+#if defined(__ARM_FEATURE_MVE)
+void dense_s8_mve(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
                   const int8_t* b, const int32_t* bias, const int32_t* column_sums, int8_t* y);
 #endif
 
