@@ -15,7 +15,8 @@
 // computed as `edgeae inspect` does) are reported apart from the rest.
 // Output, one line per kernel set (tools/firmware_icount.sh reads it):
 //   ICOUNT model=M set=S instructions=I mac_op_instructions=J macs=K exact=1
-// Returns 0 only when every set's outputs are bit-exact.
+// (exact=1: integer outputs bit-exact, float32 ones within tolerance;
+// golden_compare.h.) Returns 0 only when every set's outputs agree.
 #include <stdint.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@
 #include "console.h"
 #include "edgeae/edgeae.hpp"
 #include "edgeae/shape_rules.hpp"
+#include "golden_compare.h"
 #include "icount.hpp"
 extern "C" {
 #include "demo_data.h"
@@ -52,6 +54,7 @@ int main() {
   }
   uint64_t macs = 0;
   for (uint32_t i = 0; i < model.op_count(); ++i) macs += edgeae::op_macs(model, model.op(i));
+  const int is_float = model.output(0).dtype == format::DType::kFloat32;
   bool all_exact = true;
   for (size_t k = 0; k < kernel_set_count(); ++k) {
     const KernelSet* set = kernel_set(k);
@@ -73,8 +76,10 @@ int main() {
         ticks += spent;
         if (edgeae::op_macs(model, model.op(op)) != 0) mac_op_ticks += spent;
       }
-      exact &= memcmp(session.output_data(0), demo_golden + size_t{i} * DEMO_OUTPUT_BYTES,
-                      DEMO_OUTPUT_BYTES) == 0;
+      float diff;
+      exact &=
+          golden_agrees(is_float, session.output_data(0),
+                        demo_golden + size_t{i} * DEMO_OUTPUT_BYTES, DEMO_OUTPUT_BYTES, &diff) != 0;
     }
     all_exact &= exact;
     // Instructions per inference: the mean over the samples.

@@ -17,6 +17,7 @@
 #include "demo_data.h"
 #include "demo_model.h"
 #include "edgeae/edgeae.h"
+#include "golden_compare.h"
 
 #ifndef EDGEAE_BOARD_NAME
 #define EDGEAE_BOARD_NAME "unknown board"
@@ -38,6 +39,24 @@ static void put_fixed3(float v) {
   const char digits[4] = {(char)('0' + milli / 100 % 10), (char)('0' + milli / 10 % 10),
                           (char)('0' + milli % 10), '\0'};
   board_write(digits);
+}
+
+/* v >= 0 as d.ddde-N (small differences), without printf's float support. */
+static void put_scientific(float v) {
+  int exponent = 0;
+  if (v > 0.0f) {
+    while (v < 1.0f) {
+      v *= 10.0f;
+      --exponent;
+    }
+    while (v >= 10.0f) {
+      v /= 10.0f;
+      ++exponent;
+    }
+  }
+  put_fixed3(v);
+  board_write("e");
+  console_int(exponent);
 }
 
 static const char* dtype_name(eae_dtype t) {
@@ -162,6 +181,7 @@ int main(void) {
   s = eae_session_init(&session, &model, arena, sizeof arena);
   if (s != EAE_OK) return fail("session", s, eae_session_message(&session));
 
+  const int is_float = out_info.dtype == EAE_FLOAT32;
   unsigned matched = 0;
   for (unsigned i = 0; i < DEMO_SAMPLES; ++i) {
     const float* in = demo_inputs.values + (size_t)i * DEMO_INPUT_VALUES;
@@ -170,12 +190,20 @@ int main(void) {
     if (s != EAE_OK) return fail("run", s, eae_session_message(&session));
     const void* out = eae_session_output_data(&session, 0);
     const unsigned char* golden = demo_golden + (size_t)i * DEMO_OUTPUT_BYTES;
-    const int same = memcmp(out, golden, DEMO_OUTPUT_BYTES) == 0;
+    float diff;
+    const int same = golden_agrees(is_float, out, golden, DEMO_OUTPUT_BYTES, &diff);
     matched += (unsigned)same;
     board_write("sample ");
     console_uint(i);
-    board_write(same ? ": output bytes identical to the x86 reference\n"
-                     : ": OUTPUT BYTES DIFFER from the x86 reference\n");
+    if (is_float) {
+      board_write(same ? ": within tolerance of the x86 reference, max |difference| "
+                       : ": OUTSIDE TOLERANCE of the x86 reference, max |difference| ");
+      put_scientific(diff);
+      board_write("\n");
+    } else {
+      board_write(same ? ": output bytes identical to the x86 reference\n"
+                       : ": OUTPUT BYTES DIFFER from the x86 reference\n");
+    }
     if (i >= 2) continue; /* show the first two results */
     if (DEMO_INPUT_VALUES == 64)
       show_image(in, out, &out_info);
@@ -185,7 +213,8 @@ int main(void) {
   console_uint(matched);
   board_write("/");
   console_uint(DEMO_SAMPLES);
-  board_write(" outputs bit-exact; stack used ");
+  board_write(is_float ? " outputs within tolerance; stack used "
+                       : " outputs bit-exact; stack used ");
   console_uint(board_stack_used());
   board_write(" of ");
   console_uint(board_stack_size());

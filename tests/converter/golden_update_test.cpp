@@ -24,7 +24,8 @@ convert::Precision precision_of(const std::string& p) {
                                         : convert::Precision::kInt8;
 }
 
-blob::Blob quantized_blob(const testing::GoldenModel& g, const io::NpyArray& samples) {
+blob::Blob golden_blob(const testing::GoldenModel& g, const io::NpyArray& samples) {
+  if (testing::is_float(g)) return convert::convert_onnx_file(testing::model_path(g.onnx));
   const blob::Blob f = convert::float_blob_for_quantization_file(testing::model_path(g.onnx));
   Model m;
   REQUIRE(m.load(f.bytes.data(), f.bytes.size()).ok());
@@ -56,13 +57,12 @@ std::vector<uint8_t> reference_outputs(const blob::Blob& b, const testing::Golde
 }
 
 TEST_CASE(
-    "golden: the converter makes the committed quantized blobs (EDGEAE_UPDATE_GOLDEN=1 "
-    "rewrites them)") {
+    "golden: the converter makes the committed blobs (EDGEAE_UPDATE_GOLDEN=1 rewrites them)") {
   const bool update = std::getenv("EDGEAE_UPDATE_GOLDEN") != nullptr;
   for (const testing::GoldenModel& g : testing::kGoldenModels) {
     CAPTURE(g.name);
     const io::NpyArray samples = io::read_npy(testing::model_path(g.samples));
-    const blob::Blob b = quantized_blob(g, samples);
+    const blob::Blob b = golden_blob(g, samples);
     const std::string blob_path = testing::golden_path(std::string(g.name) + ".eab");
     if (update) {
       const std::vector<uint8_t> out = reference_outputs(b, g, samples);
