@@ -330,7 +330,8 @@ void dense_s8_dsp(const ref::DenseShape& s, const ref::LayerQuant& q, const int8
 namespace edgeae::kernels {
 
 extern const KernelSet kArmDsp =
-    reference_float_set("arm-dsp", cortexm::dense_s8_dsp, portable::add_s8_tables, nullptr);
+    reference_float_set("arm-dsp", cortexm::dense_s8_dsp, portable::add_s8_tables, nullptr,
+                        cortexm::dense_s16_dsp, cortexm::dense_s16x16_dsp);
 
 }  // namespace edgeae::kernels
 
