@@ -294,7 +294,8 @@ void rows(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a, c
   simd::for_each_column_block(s, b, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
     for (uint32_t g = nb; g < ne; g += kGroup) {
       const uint32_t count = ne - g < kGroup ? ne - g : kGroup;
-      memset(acc, 0, sizeof acc);
+      for (uint32_t r = 0; r < R; ++r)
+        for (uint32_t c = 0; c < count; ++c) acc[r * kGroup + c] = 0;
       for (uint32_t q0 = 0; q0 < quads; q0 += kChunkQuads) {
         const uint32_t chunk = quads - q0 < kChunkQuads ? quads - q0 : kChunkQuads;
         if (!one_chunk) widen<R>(am, s.k, q0, chunk, minus_zp, xw);
