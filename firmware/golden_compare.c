@@ -2,8 +2,7 @@
 
 #include <string.h>
 
-int golden_agrees(int is_float, const void* got, const void* want, size_t bytes,
-                  float* max_diff) {
+int golden_agrees(int is_float, const void* got, const void* want, size_t bytes, float* max_diff) {
   *max_diff = 0.0f;
   if (!is_float) return memcmp(got, want, bytes) == 0;
   int agree = 1;

@@ -18,8 +18,7 @@ extern "C" {
 /* 1 if `got` agrees with `want` (`bytes` long, float32 when is_float);
  * *max_diff gets the largest absolute difference of float outputs (0 for
  * integer ones). */
-int golden_agrees(int is_float, const void* got, const void* want, size_t bytes,
-                  float* max_diff);
+int golden_agrees(int is_float, const void* got, const void* want, size_t bytes, float* max_diff);
 
 #ifdef __cplusplus
 }

@@ -1,13 +1,19 @@
 // The integer kernel tester on the board (tests/kernels/int/simd_int_test.cpp's
-// int8 Dense case, without doctest, heap or <random>): every kernel set this
+// Dense cases, without doctest, heap or <random>): every kernel set this
 // build holds (the reference and, with -mcpu flags enabling them, the
-// Cortex-M sets) runs int8 Dense on quad-packed weights for random shapes,
-// and each output is compared with ref::dense_s8 on the plain weights, bit for
-// bit: K off and on the quad size, N off and on every tile width, batches,
-// extreme operands (a and zero points at both ends of int8, weights at
-// +-127), per-tensor and per-channel requantization, column blocks, weights
-// off the word boundary. Returns
-// 0 only when every case matches (QEMU passes the status to ctest).
+// Cortex-M sets) runs, for random shapes, bit for bit against the reference:
+//   int8 Dense on quad-packed weights vs ref::dense_s8 on the plain ones: K
+//     off and on the quad size and the sets' unroll and chunk lengths, N off
+//     and on every tile width, batches of 1 to 5 rows, extreme operands (a
+//     and zero points at both ends of int8, weights at +-127), per-tensor and
+//     per-channel requantization with multipliers and shifts inside and
+//     outside the usual range, biases near the int32 bounds, column blocks,
+//     weights off the word boundary;
+//   int16 Dense, 16x8 (ref::dense_s16) and 16x16 (ref::dense_s16x16): K odd
+//     and even, past the int32 partial chunk, N off the tile widths,
+//     extreme activations and weights (sums beyond int32), per-row biases.
+// Then the kernels' instruction counts (KCOUNT lines, tools/firmware_icount.sh).
+// Returns 0 only when every case matches (QEMU passes the status to ctest).
 #include <stdint.h>
 #include <string.h>
 
@@ -19,19 +25,29 @@
 
 namespace {
 
-constexpr uint32_t kMaxM = 3, kMaxK = 785, kMaxN = 256;
+using namespace edgeae;
+
+constexpr uint32_t kMaxM = 5, kMaxK = 785, kMaxN = 256;
 constexpr uint32_t kMaxKp = (kMaxK + 3) / 4 * 4;
 
-// Static buffers: no heap on the board (about 400 KB of RAM).
+// Static buffers: no heap on the board (about 400 KB of RAM). The int16
+// weights share the packed buffer (16-bit Dense shapes stay within it).
 int8_t a[kMaxM * kMaxK];
 int8_t b[kMaxK * kMaxN];
 alignas(4) int8_t packed_storage[kMaxKp * kMaxN + 1];
+int8_t* const packed_aligned = packed_storage;
+int16_t* const b16 = reinterpret_cast<int16_t*>(packed_storage);
+constexpr uint32_t kMaxB16 = kMaxKp * kMaxN / 2;
+int16_t a16[kMaxM * kMaxK];
 int32_t column_sums[kMaxN];
-int32_t bias[kMaxN];
+int32_t bias[kMaxM * kMaxN];
+int64_t bias64[kMaxM * kMaxN];
 int32_t mult[kMaxN];
 int32_t shift[kMaxN];
 int8_t want[kMaxM * kMaxN];
 int8_t got[kMaxM * kMaxN];
+int16_t want16[kMaxM * kMaxN];
+int16_t got16[kMaxM * kMaxN];
 
 // xorshift32: a small deterministic generator.
 struct Rng {
@@ -42,30 +58,60 @@ struct Rng {
     state ^= state << 5;
     return state;
   }
-  int between(int lo, int hi) {  // inclusive
-    return lo + static_cast<int>(next() % static_cast<uint32_t>(hi - lo + 1));
+  int32_t between(int32_t lo, int32_t hi) {  // inclusive
+    return lo + static_cast<int32_t>(next() % static_cast<uint32_t>(hi - lo + 1));
+  }
+  template <size_t N>
+  uint32_t pick(const uint32_t (&values)[N]) {
+    return values[next() % N];
   }
 };
 
-}  // namespace
-
-int main() {
-  using namespace edgeae;
-  board_write("edgeae int kernel tests on " EDGEAE_BOARD_NAME ": kernel sets");
-  for (size_t i = 0; i < kernel_set_count(); ++i) {
-    board_write(" ");
-    board_write(kernel_set_name(kernel_set(i)));
-  }
-  board_write("\n");
-  Rng rng{2026u};
+struct Tally {
   uint32_t cases = 0, failures = 0;
-  for (int trial = 0; trial < 300; ++trial) {
+  void check(bool same, const char* op, const KernelSet* set, const ref::DenseShape& s) {
+    ++cases;
+    if (same) return;
+    ++failures;
+    board_write("MISMATCH: ");
+    board_write(op);
+    board_write(" ");
+    board_write(set->name);
+    board_write(" block=");
+    console_uint(s.b_block);
+    board_write(" m=");
+    console_uint(s.m);
+    board_write(" k=");
+    console_uint(s.k);
+    board_write(" n=");
+    console_uint(s.n);
+    board_write("\n");
+  }
+};
+
+// Multipliers and shifts of `count` channels: mostly the usual Q0.31 range
+// and negative shifts, sometimes outside it (small multipliers, shifts of 0,
+// positive or very negative: the kernels' slower paths).
+void fill_requant(Rng& rng, uint32_t count, bool unusual, int32_t shift_lo, int32_t shift_hi) {
+  for (uint32_t c = 0; c < count; ++c) {
+    mult[c] = rng.between(1 << 30, 0x7FFFFFFF);
+    shift[c] = rng.between(shift_lo, shift_hi);
+    if (unusual && rng.between(0, 3) == 0) {
+      const int32_t shifts[] = {0, 1, 3, -21, -25};
+      shift[c] = shifts[rng.between(0, 4)];
+      if (rng.between(0, 1)) mult[c] = rng.between(1, (1 << 30) - 1);
+    }
+  }
+}
+
+void test_dense_s8(Rng& rng, Tally& tally) {
+  const uint32_t ks[] = {1, 2, 3, 4, 5, 7, 8, 12, 13, 16, 31, 40, 48, 64, 97, 256, 257, 260, 785};
+  const uint32_t ns[] = {1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 129, 256};
+  for (int trial = 0; trial < 400; ++trial) {
     ref::DenseShape s;
-    s.m = static_cast<uint32_t>(rng.between(1, 3));
-    const uint32_t ks[] = {1, 2, 3, 4, 5, 7, 8, 13, 16, 31, 64, 97, 256, 785};
-    const uint32_t ns[] = {1, 3, 4, 7, 8, 15, 16, 17, 31, 63, 64, 65, 100, 129, 256};
-    s.k = ks[rng.between(0, 13)];
-    s.n = ns[rng.between(0, 14)];
+    s.m = static_cast<uint32_t>(rng.between(1, kMaxM));
+    s.k = rng.pick(ks);
+    s.n = rng.pick(ns);
     const bool extreme = trial % 5 == 0;
     const bool per_channel = trial % 2 == 0;
     for (uint32_t i = 0; i < s.m * s.k; ++i)
@@ -74,14 +120,15 @@ int main() {
     for (uint32_t i = 0; i < s.k * s.n; ++i)
       b[i] =
           static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -127) : rng.between(-127, 127));
-    for (uint32_t i = 0; i < s.n; ++i) bias[i] = rng.between(-100000, 100000);
-    const bool with_bias = trial % 3 != 0;
-    if (with_bias) s.bias_stride_n = 1;
+    // Biases near the int32 bounds (the sum of products stays below 2^25)
+    // reach the requantization's large-sum cases.
+    const int32_t bias_range = trial % 7 == 0 ? 2100000000 : 100000;
+    for (uint32_t i = 0; i < s.m * s.n; ++i) bias[i] = rng.between(-bias_range, bias_range);
+    const int bias_kind = trial % 4;  // none, per column, per row and column, scalar
+    s.bias_stride_n = bias_kind == 1 || bias_kind == 2 ? 1 : 0;
+    s.bias_stride_m = bias_kind == 2 ? s.n : 0;
     const uint32_t count = per_channel ? s.n : 1;
-    for (uint32_t c = 0; c < count; ++c) {
-      mult[c] = rng.between(1 << 30, 0x7FFFFFFF);
-      shift[c] = rng.between(-14, -4);
-    }
+    fill_requant(rng, count, trial % 3 == 0, -14, -4);
     ref::LayerQuant q;
     q.in_zp = extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127);
     q.out.multiplier = mult;
@@ -89,16 +136,16 @@ int main() {
     q.out.count = count;
     q.out.out_zp = rng.between(-20, 20);
     q.out.act_min = trial % 4 == 0 ? q.out.out_zp : -128;
-    q.out.act_max = 127;
-    const int32_t* bias_ptr = with_bias ? bias : nullptr;
+    q.out.act_max = trial % 6 == 0 ? 100 : 127;
+    const int32_t* bias_ptr = bias_kind != 0 ? bias : nullptr;
     ref::dense_s8(s, q, a, b, bias_ptr, want);
     // Column blocks: none, narrower than every tile, the converter's, odd.
     const uint32_t blocks[] = {0, 4, 16, 128, 40};
-    s.b_block = blocks[rng.between(0, 4)];
+    s.b_block = rng.pick(blocks);
+    const uint32_t kp = (s.k + 3) / 4 * 4;
     // Weights off the word boundary now and then (kernels that need aligned
     // weights fall back).
     int8_t* const packed = packed_storage + (trial % 7 == 3 ? 1 : 0);
-    const uint32_t kp = (s.k + 3) / 4 * 4;
     memset(packed, 0, size_t{kp} * s.n);
     memset(column_sums, 0, sizeof column_sums);
     for (uint32_t r = 0; r < s.k; ++r)
@@ -110,69 +157,148 @@ int main() {
       const KernelSet* set = kernel_set(i);
       memset(got, 0x55, sizeof got);
       set->dense_s8(s, q, a, packed, bias_ptr, column_sums, got);
-      ++cases;
-      if (memcmp(got, want, size_t{s.m} * s.n) == 0) continue;
-      ++failures;
-      board_write("MISMATCH: ");
-      board_write(set->name);
-      board_write(" block=");
-      console_uint(s.b_block);
-      board_write(" m=");
-      console_uint(s.m);
-      board_write(" k=");
-      console_uint(s.k);
-      board_write(" n=");
-      console_uint(s.n);
-      board_write("\n");
+      tally.check(memcmp(got, want, size_t{s.m} * s.n) == 0, "dense_s8", set, s);
     }
   }
-  // The kernel's own cost: instructions per MAC of each set's int8 Dense on
-  // a few shapes (M = 1: a Dense layer at batch 1; M = 4, 8: tiles of
-  // gathered Conv pixels), requantization included (meaningful only under
-  // qemu -icount shift=0; tools/firmware_icount.sh).
-  edgeae_fw::Ticks::start_counter();
-  const uint32_t per_tick_x1000 = edgeae_fw::instructions_per_tick_x1000();
-  const int8_t* const packed = packed_storage;
-  const uint32_t shapes[][3] = {{1, 256, 64}, {1, 64, 32}, {4, 96, 32}, {8, 256, 64}};
-  for (const auto& shape : shapes) {
+}
+
+void test_dense_s16(Rng& rng, Tally& tally) {
+  const uint32_t ks[] = {1,  2,  3,   4,   5,   7,   8,   13,  16, 31,
+                         64, 97, 255, 256, 257, 300, 513, 600, 785};
+  const uint32_t ns[] = {1, 2, 3, 4, 5, 6, 7, 8, 15, 16, 17, 31, 63, 64, 65, 100, 128};
+  for (int trial = 0; trial < 200; ++trial) {
+    const bool wide = trial % 2 == 1;  // 16x16
     ref::DenseShape s;
-    s.m = shape[0];
-    s.k = shape[1];
-    s.n = shape[2];
-    s.b_block = 128;
-    s.bias_stride_n = 1;
-    ref::LayerQuant q;
-    q.in_zp = -3;
-    q.out.multiplier = mult;
-    q.out.shift = shift;
-    q.out.count = s.n;
-    q.out.out_zp = 0;
-    q.out.act_min = -128;
-    q.out.act_max = 127;
+    s.m = static_cast<uint32_t>(rng.between(1, 3));
+    s.k = rng.pick(ks);
+    s.n = rng.pick(ns);
+    if (wide && s.k * s.n > kMaxB16) s.n = kMaxB16 / s.k;
+    // Extremes of random sign, or all at the negative end: then every
+    // product is the largest positive one and the sums pass int32 (16x8:
+    // 2^22 per product) for K >= 512.
+    const bool extreme = trial % 5 < 2, aligned = trial % 5 == 0;
+    auto end_value = [&](int32_t hi, int32_t lo) { return aligned || rng.between(0, 1) ? lo : hi; };
+    for (uint32_t i = 0; i < s.m * s.k; ++i)
+      a16[i] =
+          static_cast<int16_t>(extreme ? end_value(32767, -32768) : rng.between(-32768, 32767));
+    for (uint32_t i = 0; i < s.k * s.n; ++i) {
+      if (wide)
+        b16[i] =
+            static_cast<int16_t>(extreme ? end_value(32767, -32767) : rng.between(-32767, 32767));
+      else
+        b[i] = static_cast<int8_t>(extreme ? end_value(127, -128) : rng.between(-128, 127));
+    }
+    for (uint32_t i = 0; i < s.m * s.n; ++i)
+      bias64[i] = int64_t{rng.between(-1000000, 1000000)} * rng.between(1, 1000000);
+    const int bias_kind = trial % 4;
+    s.bias_stride_n = bias_kind == 1 || bias_kind == 2 ? 1 : 0;
+    s.bias_stride_m = bias_kind == 2 ? s.n : 0;
+    const uint32_t count = trial % 3 != 0 ? s.n : 1;
+    // Sums of 16x16 products reach 2^40: shifts down to -30 bring them back.
+    fill_requant(rng, count, false, wide ? -30 : -22, wide ? -12 : -6);
+    ref::RequantParams q;
+    q.multiplier = mult;
+    q.shift = shift;
+    q.count = count;
+    q.out_zp = 0;
+    q.act_min = trial % 4 == 0 ? 0 : -32768;
+    q.act_max = 32767;
+    const int64_t* bias_ptr = bias_kind != 0 ? bias64 : nullptr;
+    if (wide)
+      ref::dense_s16x16(s, q, a16, b16, bias_ptr, want16);
+    else
+      ref::dense_s16(s, q, a16, b, bias_ptr, want16);
     for (size_t i = 0; i < kernel_set_count(); ++i) {
       const KernelSet* set = kernel_set(i);
-      const edgeae_fw::Ticks t = edgeae_fw::Ticks::begin();
-      set->dense_s8(s, q, a, packed, bias, column_sums, got);
-      const uint64_t instructions = uint64_t{t.end()} * per_tick_x1000 / 1000u;
-      board_write("KCOUNT set=");
-      board_write(set->name);
-      board_write(" m=");
-      console_uint(s.m);
-      board_write(" k=");
-      console_uint(s.k);
-      board_write(" n=");
-      console_uint(s.n);
-      board_write(" instructions=");
-      console_uint(static_cast<uint32_t>(instructions));
-      board_write(" macs=");
-      console_uint(s.m * s.k * s.n);
-      board_write("\n");
+      memset(got16, 0x55, sizeof got16);
+      if (wide)
+        set->dense_s16x16(s, q, a16, b16, bias_ptr, got16);
+      else
+        set->dense_s16(s, q, a16, b, bias_ptr, got16);
+      tally.check(memcmp(got16, want16, size_t{s.m} * s.n * 2) == 0,
+                  wide ? "dense_s16x16" : "dense_s16", set, s);
     }
   }
+}
 
-  console_uint(cases);
-  board_write(" (kernel set, shape) cases of int8 Dense, ");
-  console_uint(failures);
-  board_write(failures == 0 ? " mismatches\nPASS\n" : " mismatches\nFAIL\n");
-  return failures == 0 ? 0 : 1;
+// The kernels' own cost: instructions per MAC of each set's Dense on a few
+// shapes (M = 1: a Dense layer at batch 1; M > 1: tiles of gathered Conv
+// pixels), requantization included (meaningful only under qemu -icount
+// shift=0; tools/firmware_icount.sh).
+void count_instructions() {
+  edgeae_fw::Ticks::start_counter();
+  const uint32_t per_tick_x1000 = edgeae_fw::instructions_per_tick_x1000();
+  // Per-channel requantization in the usual range.
+  for (uint32_t c = 0; c < kMaxN; ++c) {
+    mult[c] = 0x40000000 + static_cast<int32_t>(c * 4099u);
+    shift[c] = -7 - static_cast<int32_t>(c % 4);
+  }
+  const uint32_t shapes[][3] = {{1, 256, 64}, {1, 64, 32}, {4, 96, 32}, {8, 256, 64}, {16, 48, 16}};
+  const char* const ops[] = {"int8", "int16x8", "int16x16"};
+  for (int op_index = 0; op_index < 3; ++op_index) {
+    const char* const op = ops[op_index];
+    for (const auto& shape : shapes) {
+      ref::DenseShape s;
+      s.m = shape[0];
+      s.k = shape[1];
+      s.n = shape[2];
+      s.b_block = 128;
+      s.bias_stride_n = 1;
+      ref::LayerQuant q;
+      q.in_zp = -3;
+      q.out.multiplier = mult;
+      q.out.shift = shift;
+      q.out.count = s.n;
+      q.out.out_zp = 0;
+      q.out.act_min = op_index == 0 ? -128 : -32768;
+      q.out.act_max = op_index == 0 ? 127 : 32767;
+      for (size_t i = 0; i < kernel_set_count(); ++i) {
+        const KernelSet* set = kernel_set(i);
+        const edgeae_fw::Ticks t = edgeae_fw::Ticks::begin();
+        if (op_index == 0)
+          set->dense_s8(s, q, a, packed_aligned, bias, column_sums, got);
+        else if (op_index == 2)
+          set->dense_s16x16(s, q.out, a16, b16, bias64, got16);
+        else
+          set->dense_s16(s, q.out, a16, b, bias64, got16);
+        const uint64_t instructions = uint64_t{t.end()} * per_tick_x1000 / 1000u;
+        board_write("KCOUNT op=");
+        board_write(op);
+        board_write(" set=");
+        board_write(set->name);
+        board_write(" m=");
+        console_uint(s.m);
+        board_write(" k=");
+        console_uint(s.k);
+        board_write(" n=");
+        console_uint(s.n);
+        board_write(" instructions=");
+        console_uint(instructions);
+        board_write(" macs=");
+        console_uint(s.m * s.k * s.n);
+        board_write("\n");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int main() {
+  board_write("edgeae int kernel tests on " EDGEAE_BOARD_NAME ": kernel sets");
+  for (size_t i = 0; i < kernel_set_count(); ++i) {
+    board_write(" ");
+    board_write(kernel_set_name(kernel_set(i)));
+  }
+  board_write("\n");
+  Rng rng{2026u};
+  Tally tally;
+  test_dense_s8(rng, tally);
+  test_dense_s16(rng, tally);
+  count_instructions();
+  console_uint(tally.cases);
+  board_write(" (kernel set, op, shape) cases of int8 and int16 Dense, ");
+  console_uint(tally.failures);
+  board_write(tally.failures == 0 ? " mismatches\nPASS\n" : " mismatches\nFAIL\n");
+  return tally.failures == 0 ? 0 : 1;
 }

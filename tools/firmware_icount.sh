@@ -8,7 +8,7 @@
 #            build (the mean over its embedded samples, outputs checked
 #            against the golden bytes); "MAC ops" are its Dense, Conv and
 #            ConvTranspose ops (with gather and requantization)
-#   kernels  firmware/kernel_tests.cpp: each set's int8 Dense alone
+#   kernels  firmware/kernel_tests.cpp: each set's int8 and int16 Dense alone
 # Usage: bash tools/firmware_icount.sh [PRESET...]  (default: cortex-m4 cortex-m55;
 # build them first: cmake --preset P && cmake --build --preset P)
 set -euo pipefail
@@ -44,10 +44,10 @@ printf '%s' "$models" | awk 'NF {
     v["instructions"], v["macs"], v["instructions"] / v["macs"], v["mac_op_instructions"],
     v["mac_op_instructions"] / v["macs"], v["exact"] == 1 ? "yes" : "NO"
 }'
-printf '\n| board | kernel set | int8 Dense M x K x N | instructions | instr/MAC |\n'
-printf '|---|---|---|---:|---:|\n'
+printf '\n| board | Dense | kernel set | M x K x N | instructions | instr/MAC |\n'
+printf '|---|---|---|---|---:|---:|\n'
 printf '%s' "$kernels" | awk 'NF {
   for (i = 2; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] }
-  printf "| %s | %s | %d x %d x %d | %d | %.2f |\n", $1, v["set"], v["m"], v["k"], v["n"],
+  printf "| %s | %s | %s | %d x %d x %d | %d | %.2f |\n", $1, v["op"], v["set"], v["m"], v["k"], v["n"],
     v["instructions"], v["instructions"] / v["macs"]
 }'

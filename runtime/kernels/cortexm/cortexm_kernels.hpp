@@ -2,7 +2,8 @@
 // at compile time from the -mcpu flags, kernel_sets.cpp).
 //
 //   arm-dsp   int8 Dense with SXTB16/SMLAD (the DSP extension: M4, M7, M33,
-//             M55), s8_dsp.cpp
+//             M55), s8_dsp.cpp; int16 Dense (16x8 and 16x16) with
+//             SMLAD/SMLALD, s16_dsp.cpp
 //   arm-mve   int8 Dense with Helium gathers and VMLADAVA (integer MVE:
 //             M55, M85), s8_mve.cpp
 #pragma once
@@ -14,6 +15,10 @@ namespace edgeae::cortexm {
 #if defined(__ARM_FEATURE_DSP)
 void dense_s8_dsp(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
                   const int8_t* b, const int32_t* bias, const int32_t* column_sums, int8_t* y);
+void dense_s16_dsp(const ref::DenseShape& s, const ref::RequantParams& q, const int16_t* a,
+                   const int8_t* b, const int64_t* bias, int16_t* y);
+void dense_s16x16_dsp(const ref::DenseShape& s, const ref::RequantParams& q, const int16_t* a,
+                      const int16_t* b, const int64_t* bias, int16_t* y);
 #endif
 
 #if defined(__ARM_FEATURE_MVE)
