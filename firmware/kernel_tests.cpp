@@ -67,6 +67,16 @@ struct Rng {
   }
 };
 
+// " m=M k=K n=N" of a Dense shape.
+void write_shape(const ref::DenseShape& s) {
+  board_write(" m=");
+  console_uint(s.m);
+  board_write(" k=");
+  console_uint(s.k);
+  board_write(" n=");
+  console_uint(s.n);
+}
+
 struct Tally {
   uint32_t cases = 0, failures = 0;
   void check(bool same, const char* op, const KernelSet* set, const ref::DenseShape& s) {
@@ -79,12 +89,7 @@ struct Tally {
     board_write(set->name);
     board_write(" block=");
     console_uint(s.b_block);
-    board_write(" m=");
-    console_uint(s.m);
-    board_write(" k=");
-    console_uint(s.k);
-    board_write(" n=");
-    console_uint(s.n);
+    write_shape(s);
     board_write("\n");
   }
 };
@@ -266,12 +271,7 @@ void count_instructions() {
         board_write(op);
         board_write(" set=");
         board_write(set->name);
-        board_write(" m=");
-        console_uint(s.m);
-        board_write(" k=");
-        console_uint(s.k);
-        board_write(" n=");
-        console_uint(s.n);
+        write_shape(s);
         board_write(" instructions=");
         console_uint(instructions);
         board_write(" macs=");
