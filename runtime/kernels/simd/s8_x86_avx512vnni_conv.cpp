@@ -35,30 +35,37 @@ void run_dot_tiles(const int8_t* const* src, const size_t* step, uint32_t kh_cou
                    const int8_t* b, size_t row, uint32_t n0, uint32_t n, __m512i* out) {
   __m512i acc[kRows * kTiles];
   __mmask16 mask[kTiles];
+#pragma GCC unroll 16
   for (int t = 0; t < kTiles; ++t) {
     const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
     const uint32_t live = first >= n ? 0 : (n - first >= 16 ? 16 : n - first);
     mask[t] = static_cast<__mmask16>((1u << live) - 1u);
   }
+#pragma GCC unroll 16
   for (int i = 0; i < kRows * kTiles; ++i) acc[i] = _mm512_setzero_si512();
   const int8_t* bq = b + size_t{n0} * 4;
   for (uint32_t kh = 0; kh < kh_count; ++kh) {
     const int8_t* run[kRows];
+#pragma GCC unroll 16
     for (int r = 0; r < kRows; ++r) run[r] = src[r] + kh * step[r];
     for (uint32_t j = 0; j < lq; ++j, bq += row) {
       __m512i w[kTiles];
+#pragma GCC unroll 16
       for (int t = 0; t < kTiles; ++t)
         w[t] = kMasked ? _mm512_maskz_loadu_epi32(mask[t], bq + 64 * t)
                        : _mm512_loadu_si512(bq + 64 * t);
+#pragma GCC unroll 16
       for (int r = 0; r < kRows; ++r) {
         int32_t quad;
         memcpy(&quad, run[r] + j * 4, 4);
         const __m512i av = _mm512_set1_epi32(quad ^ kFlipQuad);
+#pragma GCC unroll 16
         for (int t = 0; t < kTiles; ++t)
           acc[r * kTiles + t] = _mm512_dpbusd_epi32(acc[r * kTiles + t], av, w[t]);
       }
     }
   }
+#pragma GCC unroll 16
   for (int i = 0; i < kRows * kTiles; ++i) out[i] = acc[i];
 }
 
@@ -195,6 +202,113 @@ bool conv2d_rows_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q, c
           for (uint32_t c = 0; c < width; ++c) dst[size_t{c} * 4] = src[size_t{c} * 4];
         }
       columns(repacked, size_t{width} * 4, c0, c0 + width);
+    }
+  });
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// ConvTranspose, Cin % 4 == 0, any Cout. Input pixel (ih, iw) tap (kh, kw)
+// adds z = sum_c (x - zp) * w[kh][kw][c][:] to output pixel (ih * sh - ph +
+// kh * dh, iw * sw - pw + kw * dw). Per output row and column chunk: for each
+// kernel row with a source row and each kw, the taps' weights times up to 8
+// consecutive input pixels (read in place: rows of a Dense) are added into
+// an int32 row of accumulators; the row is then requantized. Each tap's
+// correction (zp + 128) * sum_c w is computed once per column chunk.
+
+// int32 accumulators of one segment of an output row (8 KiB: a long row in
+// one piece would push the weights out of L1).
+constexpr uint32_t kSegmentAccumulators = 2048;
+
+bool conv_transpose_rows_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q,
+                                    const int8_t* x, const int8_t* w, const int32_t* bias,
+                                    const int32_t* column_sums, int8_t* y) {
+  const format::ConvParams& p = s.p;
+  const auto kh_count = static_cast<uint32_t>(p.kernel[0]);
+  const auto kw_count = static_cast<uint32_t>(p.kernel[1]);
+  const uint32_t taps = kh_count * kw_count, quads = s.in_c / 4;
+  if (s.in_c % 4 != 0 || taps > kMaxIndirectTaps) return false;
+  const uint32_t chunk = 64;  // columns per pass
+  alignas(64) int32_t acc[kSegmentAccumulators];
+  __m512i correction[kMaxIndirectTaps][4];
+  const int8_t* sources[8];
+  const size_t unused_step[8] = {};
+  const auto sw = static_cast<int64_t>(p.stride[1]);
+  ref::DenseShape blocks;  // the packed weights' column blocks
+  blocks.n = s.out_c;
+  blocks.k = taps * s.in_c;
+  blocks.b_block = static_cast<uint32_t>(p.w_block);
+  for_each_column_block(blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
+    for (uint32_t n0 = nb; n0 < ne; n0 += chunk) {
+      const uint32_t left = ne - n0;
+      const int tiles = static_cast<int>(((left < chunk ? left : chunk) + 15) / 16);
+      const bool masked = left % 16 != 0 && left < chunk;
+      const uint32_t width = 16u * static_cast<uint32_t>(tiles);  // accumulators per pixel
+      const __m512i zp_bytes = _mm512_set1_epi8(static_cast<char>(q.in_zp + 128));
+      for (uint32_t tap = 0; tap < taps; ++tap)
+        for (int t = 0; t < tiles; ++t) {
+          __m512i c = _mm512_setzero_si512();
+          const int8_t* bq = block + size_t{tap} * quads * row + size_t{n0 - nb} * 4 + 64 * t;
+          const uint32_t first = n0 + 16u * static_cast<uint32_t>(t);
+          const auto lanes =
+              static_cast<__mmask16>(ne - first >= 16 ? 0xFFFF : (1u << (ne - first)) - 1u);
+          for (uint32_t j = 0; j < quads; ++j, bq += row)
+            c = _mm512_dpbusd_epi32(c, zp_bytes, _mm512_maskz_loadu_epi32(lanes, bq));
+          correction[tap][t] = c;
+        }
+      // The epilogue adds the bias alone: z is already corrected.
+      OutputTile out_tiles[4];
+      const int stored = output_tiles(n0, tiles, ne, bias, true, column_sums, q, out_tiles);
+      for (int t = 0; t < stored; ++t)
+        out_tiles[t].offset = bias != nullptr ? _mm512_maskz_loadu_epi32(out_tiles[t].lanes,
+                                                                         bias + out_tiles[t].first)
+                                              : _mm512_setzero_si512();
+      const int rows = rows_for(tiles, 8);
+      const uint32_t segment = kSegmentAccumulators / width;  // output pixels
+      for (size_t n = 0; n < s.batch; ++n)
+        for (uint32_t oh = 0; oh < s.out_h; ++oh)
+          for (uint32_t ow0 = 0; ow0 < s.out_w; ow0 += segment) {
+            const uint32_t ow1 = s.out_w - ow0 < segment ? s.out_w : ow0 + segment;
+            for (size_t i = 0; i < size_t{ow1 - ow0} * width; i += 16)
+              _mm512_store_si512(acc + i, _mm512_setzero_si512());
+            for (uint32_t kh = 0; kh < kh_count; ++kh) {
+              const int64_t th = int64_t{oh} + p.pad_begin[0] - int64_t{kh} * p.dilation[0];
+              if (th < 0 || th % p.stride[0] != 0 || th / p.stride[0] >= int64_t{s.in_h}) continue;
+              const int8_t* x_row = x + (n * s.in_h + size_t(th / p.stride[0])) * s.in_w * s.in_c;
+              for (uint32_t kw = 0; kw < kw_count; ++kw) {
+                const uint32_t tap = kh * kw_count + kw;
+                // Input pixel iw lands on output iw * sw + d: those in [ow0, ow1).
+                const int64_t d = int64_t{kw} * p.dilation[1] - p.pad_begin[1];
+                const int64_t from = int64_t{ow0} - d, to = int64_t{ow1} - 1 - d;
+                const int64_t lo = from <= 0 ? 0 : (from + sw - 1) / sw;
+                const int64_t hi_out = to < 0 ? 0 : to / sw + 1;
+                const int64_t hi = hi_out < int64_t{s.in_w} ? hi_out : int64_t{s.in_w};
+                const int8_t* tap_weights = block + size_t{tap} * quads * row;
+                for (int64_t iw0 = lo; iw0 < hi; iw0 += rows) {
+                  // Rows past the last pixel repeat it; their sums are dropped.
+                  for (int r = 0; r < rows; ++r)
+                    sources[r] = x_row + size_t(iw0 + r < hi ? iw0 + r : hi - 1) * s.in_c;
+                  __m512i z[16];
+                  run_dot_any(rows, tiles, masked, sources, unused_step, 1, quads, tap_weights, row,
+                              n0 - nb, ne - nb, z);
+                  const int64_t count = hi - iw0 < rows ? hi - iw0 : rows;
+                  for (int64_t r = 0; r < count; ++r) {
+                    int32_t* dst = acc + size_t((iw0 + r) * sw + d - ow0) * width;
+                    for (int t = 0; t < tiles; ++t) {
+                      const __m512i sum = _mm512_sub_epi32(z[r * tiles + t], correction[tap][t]);
+                      _mm512_store_si512(dst + 16 * t,
+                                         _mm512_add_epi32(_mm512_load_si512(dst + 16 * t), sum));
+                    }
+                  }
+                }
+              }
+            }
+            int8_t* y_row = y + ((n * s.out_h + oh) * s.out_w + ow0) * s.out_c;
+            for (uint32_t ow = 0; ow < ow1 - ow0; ++ow)
+              for (int t = 0; t < stored; ++t)
+                store_tile(out_tiles[t], _mm512_load_si512(acc + size_t{ow} * width + 16 * t), q,
+                           y_row + size_t{ow} * s.out_c);
+          }
     }
   });
   return true;
