@@ -27,14 +27,18 @@ inline int rows_for(int tiles, uint64_t available) {
 // negative, and truncating it toward zero is flooring it plus 2^31 - 1,
 // which adds up to the same 2^30. So one add and one arithmetic shift per
 // 64-bit half. INT32_MIN * INT32_MIN saturates.
-inline __m512i rounding_doubling_high_mul16(__m512i x, __m512i mult) {
+// Without the saturation (the multiplier is never INT32_MIN).
+inline __m512i rounding_doubling_high_mul16_unsaturated(__m512i x, __m512i mult) {
   const __m512i half = _mm512_set1_epi64(1ll << 30);
   const __m512i even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, mult), half), 31);
   const __m512i odd = _mm512_srai_epi64(
       _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32)),
                        half),
       31);
-  const __m512i h = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+}
+inline __m512i rounding_doubling_high_mul16(__m512i x, __m512i mult) {
+  const __m512i h = rounding_doubling_high_mul16_unsaturated(x, mult);
   const __m512i min = _mm512_set1_epi32(INT32_MIN);
   return _mm512_mask_mov_epi32(h,
                                _mm512_cmpeq_epi32_mask(x, min) & _mm512_cmpeq_epi32_mask(mult, min),
@@ -90,10 +94,14 @@ inline __m512i requantize16(__m512i x, __m512i mult, __m512i shift, const ref::R
 // it: offset = bias - (zp + 128) * column_sum, since sum (a + 128) w -
 // (zp + 128) sum w = sum (a - zp) w (mod 2^32); then the multipliers and
 // shifts.
+// right_only: no shift is positive and no multiplier INT32_MIN (the usual
+// case), so the left shift and the saturation, which then change nothing,
+// are skipped; `right` holds -shift.
 struct OutputTile {
   __mmask16 lanes;
   uint32_t first;
-  __m512i offset, mult, shift;
+  bool right_only;
+  __m512i offset, mult, shift, right;
 };
 
 inline OutputTile output_tile(uint32_t first, uint32_t end, const int32_t* bias_row,
@@ -115,6 +123,9 @@ inline OutputTile output_tile(uint32_t first, uint32_t end, const int32_t* bias_
                        : _mm512_set1_epi32(q.out.multiplier[0]);
   t.shift = per_channel ? _mm512_maskz_loadu_epi32(t.lanes, q.out.shift + first)
                         : _mm512_set1_epi32(q.out.shift[0]);
+  t.right = _mm512_sub_epi32(_mm512_setzero_si512(), t.shift);
+  t.right_only = _mm512_cmpgt_epi32_mask(t.shift, _mm512_setzero_si512()) == 0 &&
+                 _mm512_cmpeq_epi32_mask(t.mult, _mm512_set1_epi32(INT32_MIN)) == 0;
   return t;
 }
 
@@ -130,8 +141,14 @@ inline void store_bytes16(int8_t* y, __mmask16 lanes, __m512i v) {
 
 // Requantizes one row's accumulators of a tile and stores its int8 outputs.
 inline void store_tile(const OutputTile& t, __m512i acc, const ref::LayerQuant& q, int8_t* y_row) {
-  store_bytes16(y_row + t.first, t.lanes,
-                requantize16(_mm512_add_epi32(acc, t.offset), t.mult, t.shift, q.out));
+  const __m512i x = _mm512_add_epi32(acc, t.offset);
+  const __m512i r = t.right_only
+                        ? add_zero_point_and_clamp(
+                              rounding_shift_right16(
+                                  rounding_doubling_high_mul16_unsaturated(x, t.mult), t.right),
+                              q.out.out_zp, q.out.act_min, q.out.act_max)
+                        : requantize16(x, t.mult, t.shift, q.out);
+  store_bytes16(y_row + t.first, t.lanes, r);
 }
 
 // The output tiles of columns [n0, n0 + 16 * tiles) below `end`; returns how
