@@ -36,6 +36,20 @@ void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, con
 bool conv_s8_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
                         const int8_t* x, const int8_t* w, const int32_t* bias,
                         const int32_t* column_sums, int8_t* scratch, int8_t* y);
+// Its parts in s8_x86_avx512vnni_conv.cpp, each false (nothing written) for
+// a shape it does not take: a 2-D Conv undilated along W, any Cin, reading
+// each kernel row's run of KW * Cin input bytes in place; a ConvTranspose
+// with one output channel, any Cin; a ConvTranspose with Cin % 4 == 0 by
+// input pixels (rows of a Dense per tap) added into output rows.
+bool conv2d_rows_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q, const int8_t* x,
+                            const int8_t* w, const int32_t* bias, const int32_t* column_sums,
+                            int8_t* y);
+bool conv_transpose_rows_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q,
+                                    const int8_t* x, const int8_t* w, const int32_t* bias,
+                                    const int32_t* column_sums, int8_t* y);
+bool conv_transpose_one_channel_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q,
+                                           const int8_t* x, const int8_t* w, const int32_t* bias,
+                                           int8_t* y);
 
 // Same-shape int8 Add/Sub on AVX-512BW (broadcasts: the reference).
 void add_s8_avx512(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQuant& q,

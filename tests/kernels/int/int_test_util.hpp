@@ -136,4 +136,30 @@ int max_lsb_error(const std::vector<T>& got, const std::vector<float>& want, con
   return worst;
 }
 
+// A layer's random int8 requantization (count multipliers and shifts, an
+// input and an output zero point, a ReLU clamp or none), owning its arrays.
+struct RandomRequant {
+  RandomRequant(std::mt19937& rng, uint32_t count, bool relu) : mult(count), shift(count) {
+    auto between = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    // One layer in four has some positive (left) shifts, which saturate:
+    // kernels that special-case right shifts must still take them.
+    const bool left_shifts = between(0, 3) == 0;
+    for (uint32_t c = 0; c < count; ++c) {
+      mult[c] = between(1 << 30, 0x7FFFFFFF);
+      shift[c] = left_shifts ? between(-14, 2) : between(-14, -4);
+    }
+    q.in_zp = between(-128, 127);
+    q.out.multiplier = mult.data();
+    q.out.shift = shift.data();
+    q.out.count = count;
+    q.out.out_zp = between(-20, 20);
+    q.out.act_min = relu ? q.out.out_zp : -128;
+    q.out.act_max = 127;
+  }
+  RandomRequant(const RandomRequant&) = delete;
+  RandomRequant& operator=(const RandomRequant&) = delete;
+  std::vector<int32_t> mult, shift;
+  LayerQuant q;
+};
+
 }  // namespace edgeae::ref::inttest

@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "edgeae/kernel_sets.hpp"
+#include "int_test_util.hpp"
 #include "kernels/kernel_set.hpp"
 
 namespace edgeae {
+using ref::inttest::RandomRequant;
 namespace {
 
 struct PackedB {
@@ -32,29 +34,6 @@ PackedB pack_quads(const std::vector<int8_t>& b, uint32_t k, uint32_t n, uint32_
     }
   return p;
 }
-
-// A layer's random int8 requantization (count multipliers and shifts, an
-// input and an output zero point, a ReLU clamp or none), owning its arrays.
-struct RandomRequant {
-  RandomRequant(std::mt19937& rng, uint32_t count, bool relu) : mult(count), shift(count) {
-    auto between = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-    for (uint32_t c = 0; c < count; ++c) {
-      mult[c] = between(1 << 30, 0x7FFFFFFF);
-      shift[c] = between(-14, -4);
-    }
-    q.in_zp = between(-128, 127);
-    q.out.multiplier = mult.data();
-    q.out.shift = shift.data();
-    q.out.count = count;
-    q.out.out_zp = between(-20, 20);
-    q.out.act_min = relu ? q.out.out_zp : -128;
-    q.out.act_max = 127;
-  }
-  RandomRequant(const RandomRequant&) = delete;
-  RandomRequant& operator=(const RandomRequant&) = delete;
-  std::vector<int32_t> mult, shift;
-  ref::LayerQuant q;
-};
 
 TEST_CASE("int kernels: every set's int8 Dense equals the reference bit for bit") {
   std::mt19937 rng(2026);
@@ -150,98 +129,6 @@ TEST_CASE("int kernels: every set's int8 Add/Sub equals the reference bit for bi
       CAPTURE(label);
       CHECK(got == want);
       ++cases;
-    }
-  }
-  MESSAGE(cases, " (kernel set, shape) cases");
-}
-
-}  // namespace
-}  // namespace edgeae
-
-#include "src/conv_gather.hpp"
-
-namespace edgeae {
-namespace {
-
-TEST_CASE("int kernels: packed int8 Conv/ConvTranspose, direct and gathered, equal the reference") {
-  std::mt19937 rng(4242);
-  auto between = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  size_t cases = 0;
-  for (int trial = 0; trial < 120; ++trial) {
-    const bool transposed = trial % 2 == 1;
-    const bool two_d = trial % 3 == 0;
-    ref::ConvShape s;
-    s.batch = 1;
-    const uint32_t cins[] = {1, 3, 4, 8, 16, 20};
-    s.in_c = cins[between(0, 5)];
-    const uint32_t couts[] = {1, 5, 16, 17, 32, 64, 130};
-    s.out_c = couts[between(0, 6)];
-    format::ConvParams& p = s.p;
-    p.kernel[0] = two_d ? between(1, 3) : 1;
-    p.kernel[1] = between(1, 5);
-    p.stride[0] = two_d ? between(1, 2) : 1;
-    p.stride[1] = between(1, 3);
-    p.dilation[0] = 1;
-    p.dilation[1] = between(1, 2);
-    p.pad_begin[0] = two_d ? between(0, p.kernel[0] - 1) : 0;
-    p.pad_end[0] = two_d ? between(0, p.kernel[0] - 1) : 0;
-    p.pad_begin[1] = between(0, p.kernel[1] - 1);
-    p.pad_end[1] = between(0, p.kernel[1] - 1);
-    p.groups = 1;
-    p.w_packing = 1;
-    p.w_block = trial % 4 == 0 ? 0 : 128;
-    s.in_h = two_d ? static_cast<uint32_t>(between(1, 5)) : 1;
-    s.in_w = static_cast<uint32_t>(between(1, 12));
-    auto out_size = [&](uint32_t in, int a) -> int64_t {
-      const int64_t span = int64_t{p.dilation[a]} * (p.kernel[a] - 1) + 1;
-      if (transposed) return (int64_t{in} - 1) * p.stride[a] + span - p.pad_begin[a] - p.pad_end[a];
-      const int64_t padded = int64_t{in} + p.pad_begin[a] + p.pad_end[a];
-      return padded < span ? 0 : (padded - span) / p.stride[a] + 1;
-    };
-    const int64_t oh = out_size(s.in_h, 0), ow = out_size(s.in_w, 1);
-    if (oh <= 0 || ow <= 0) continue;
-    s.out_h = static_cast<uint32_t>(oh);
-    s.out_w = static_cast<uint32_t>(ow);
-    const uint32_t rows = static_cast<uint32_t>(p.kernel[0] * p.kernel[1]) * s.in_c;
-    const uint32_t rp = (rows + 3) / 4 * 4;
-    std::vector<int8_t> x(size_t{s.in_h} * s.in_w * s.in_c), w(size_t{rp} * s.out_c, 0);
-    for (auto& v : x) v = static_cast<int8_t>(between(-128, 127));
-    std::vector<int32_t> sums(s.out_c, 0), bias(s.out_c);
-    for (uint32_t r = 0; r < rows; ++r)
-      for (uint32_t c = 0; c < s.out_c; ++c) {
-        const auto v = static_cast<int8_t>(between(-127, 127));
-        w[format::packed_dense_offset(r, c, rp, s.out_c, static_cast<uint32_t>(p.w_block))] = v;
-        sums[c] += v;
-      }
-    for (auto& v : bias) v = between(-50000, 50000);
-    RandomRequant rq(rng, s.out_c, trial % 5 == 0);
-    const ref::LayerQuant& q = rq.q;
-    std::vector<int8_t> want(size_t{s.out_h} * s.out_w * s.out_c);
-    (transposed ? ref::conv_transpose_s8_packed : ref::conv_s8_packed)(s, q, x.data(), w.data(),
-                                                                       bias.data(), want.data());
-    const std::string label =
-        std::string(transposed ? "convT" : "conv") + " cin=" + std::to_string(s.in_c) +
-        " cout=" + std::to_string(s.out_c) + " k=" + std::to_string(p.kernel[0]) + "x" +
-        std::to_string(p.kernel[1]) + " s=" + std::to_string(p.stride[1]) +
-        " d=" + std::to_string(p.dilation[1]);
-    CAPTURE(label);
-    for (size_t i = 0; i < kernel_set_count(); ++i) {
-      const KernelSet* set = kernel_set(i);
-      CAPTURE(set->name);
-      std::vector<int8_t> scratch(size_t{rows} * 3 + s.in_c);  // a tile of 3 gathered rows
-      std::vector<int8_t> got(want.size(), 0x55);
-      detail::conv_s8_gathered(set->dense_s8, s, transposed, q, x.data(), w.data(), bias.data(),
-                               sums.data(), scratch.data(), size_t{rows} * 3, got.data());
-      CHECK(got == want);
-      ++cases;
-      if (set->conv_s8 != nullptr) {
-        std::fill(got.begin(), got.end(), int8_t{0x55});
-        if (set->conv_s8(s, transposed, q, x.data(), w.data(), bias.data(), sums.data(),
-                         scratch.data(), got.data())) {
-          CHECK(got == want);
-          ++cases;
-        }
-      }
     }
   }
   MESSAGE(cases, " (kernel set, shape) cases");
