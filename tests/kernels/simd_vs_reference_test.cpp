@@ -119,6 +119,9 @@ TEST_CASE("kernel sets: dense equals the reference on random shapes") {
   }
 }
 
+void compare_conv(const KernelSet* set, std::mt19937& rng, const ref::ConvShape& s, bool transposed,
+                  const std::string& label);
+
 // Runs conv or conv transpose through both sets on one random problem.
 void check_conv_case(const KernelSet* set, std::mt19937& rng, bool transposed, int iter) {
   ref::ConvShape s;
@@ -161,6 +164,17 @@ void check_conv_case(const KernelSet* set, std::mt19937& rng, bool transposed, i
   if (out[0] == 0 || out[1] == 0) return;  // an impossible window: the loader refuses it
   s.out_h = out[0];
   s.out_w = out[1];
+  compare_conv(
+      set, rng, s, transposed,
+      std::string(set->name) + (transposed ? " convT" : " conv") + " iter " + std::to_string(iter));
+}
+
+// Runs one conv or conv transpose problem (random data, bias or not, a
+// random activation) through the set and the reference.
+void compare_conv(const KernelSet* set, std::mt19937& rng, const ref::ConvShape& s, bool transposed,
+                  const std::string& label) {
+  const auto& p = s.p;
+  const uint32_t groups = uint32_t(p.groups);
   const uint32_t taps = uint32_t(p.kernel[0] * p.kernel[1]);
   const auto x = random_vector(rng, size_t(s.batch) * s.in_h * s.in_w * s.in_c);
   const auto w = random_vector(rng, size_t(taps) * (s.in_c / groups) * s.out_c);
@@ -178,12 +192,11 @@ void check_conv_case(const KernelSet* set, std::mt19937& rng, bool transposed, i
     set->conv(s, x.data(), w.data(), bp, act, got.data());
   }
   check_close(got, want,
-              std::string(set->name) + (transposed ? " convT" : " conv") + " iter " +
-                  std::to_string(iter) + " in " + std::to_string(s.in_h) + "x" +
-                  std::to_string(s.in_w) + "x" + std::to_string(s.in_c) + " out_c " +
-                  std::to_string(s.out_c) + " k " + std::to_string(p.kernel[0]) + "x" +
-                  std::to_string(p.kernel[1]) + " s " + std::to_string(p.stride[1]) + " d " +
-                  std::to_string(p.dilation[1]) + " g " + std::to_string(groups));
+              label + " in " + std::to_string(s.in_h) + "x" + std::to_string(s.in_w) + "x" +
+                  std::to_string(s.in_c) + " out_c " + std::to_string(s.out_c) + " k " +
+                  std::to_string(p.kernel[0]) + "x" + std::to_string(p.kernel[1]) + " s " +
+                  std::to_string(p.stride[1]) + " d " + std::to_string(p.dilation[1]) + " g " +
+                  std::to_string(groups));
 }
 
 TEST_CASE("kernel sets: conv equals the reference on random shapes") {
@@ -197,6 +210,62 @@ TEST_CASE("kernel sets: conv transpose equals the reference on random shapes") {
   for (const KernelSet* set : optimized_sets()) {
     std::mt19937 rng(303);
     for (int iter = 0; iter < 300; ++iter) check_conv_case(set, rng, true, iter);
+  }
+}
+
+// 1-D layers with few input channels (Conv) or one output channel
+// (ConvTranspose), which have their own paths: rows long enough to span
+// several chunks of those paths, prime widths, every padding and stride.
+TEST_CASE("kernel sets: 1-D conv with few inputs and convT with one output equal the reference") {
+  auto shape = [](bool transposed, uint32_t batch, uint32_t in_w, uint32_t in_c, uint32_t out_c,
+                  int32_t k, int32_t stride, int32_t pad_begin, int32_t pad_end, int32_t dilation,
+                  int32_t output_padding) {
+    ref::ConvShape s;
+    s.batch = batch;
+    s.in_w = in_w;
+    s.in_c = in_c;
+    s.out_c = out_c;
+    format::ConvParams& p = s.p;
+    p = format::ConvParams{};
+    p.groups = 1;
+    p.kernel[0] = p.stride[0] = p.dilation[0] = 1;
+    p.kernel[1] = k;
+    p.stride[1] = stride;
+    p.pad_begin[1] = pad_begin;
+    p.pad_end[1] = pad_end;
+    p.dilation[1] = dilation;
+    p.output_padding[1] = output_padding;
+    s.out_w = transposed ? transposed_output_size(in_w, k, stride, pad_begin, pad_end, dilation,
+                                                  output_padding)
+                         : window_output_size(in_w, k, stride, pad_begin, pad_end, dilation, false);
+    return s;
+  };
+  for (const KernelSet* set : optimized_sets()) {
+    std::mt19937 rng(606);
+    // The unet's first Conv and last ConvTranspose.
+    compare_conv(set, rng, shape(false, 1, 1024, 1, 16, 9, 2, 4, 4, 1, 0), false,
+                 std::string(set->name) + " unet e1");
+    compare_conv(set, rng, shape(true, 1, 512, 16, 1, 8, 2, 3, 3, 1, 0), true,
+                 std::string(set->name) + " unet d3");
+    for (int iter = 0; iter < 200; ++iter) {
+      const bool transposed = iter % 2 == 1;
+      const uint32_t in_w = pick(rng, {1, 2, 7, 16, 17, 131, 256, 293, 521});
+      const uint32_t in_c =
+          transposed ? pick(rng, {1, 2, 3, 15, 16, 17, 32, 33}) : pick(rng, {1, 1, 2, 3, 4});
+      const uint32_t out_c = transposed ? 1 : pick(rng, {8, 16, 32, 48});
+      const int32_t k = int32_t(between(rng, 1, 9)), stride = int32_t(between(rng, 1, 4));
+      const int32_t dilation = int32_t(between(rng, 1, 2));
+      const int32_t pad_begin = int32_t(between(rng, 0, 4)), pad_end = int32_t(between(rng, 0, 4));
+      const int32_t output_padding =
+          transposed ? int32_t(between(rng, 0, uint32_t(std::max(stride, dilation) - 1))) : 0;
+      const ref::ConvShape s = shape(transposed, pick(rng, {1, 2}), in_w, in_c, out_c, k, stride,
+                                     pad_begin, pad_end, dilation, output_padding);
+      if (s.out_w == 0) continue;
+      compare_conv(set, rng, s, transposed,
+                   std::string(set->name) + (transposed ? " 1-D convT" : " 1-D conv") + " iter " +
+                       std::to_string(iter) + " pad " + std::to_string(pad_begin) + "," +
+                       std::to_string(pad_end) + " out_w " + std::to_string(s.out_w));
+    }
   }
 }
 
