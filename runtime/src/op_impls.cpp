@@ -18,9 +18,9 @@ using edgeae::ref::BinaryOp;
   extern "C" const eae_op_impl symbol = {infer, check, run};
 
 // Both integer forms of an op.
-#define EDGEAE_INT_IMPLS(onnx, infer, check, run)              \
-  EDGEAE_IMPL(eae_op_##onnx##_int8, infer, check, run<int8_t>) \
-  EDGEAE_IMPL(eae_op_##onnx##_int16, infer, check, run<int16_t>)
+#define EDGEAE_INT_IMPLS(type, infer, check, run)              \
+  EDGEAE_IMPL(eae_op_##type##_int8, infer, check, run<int8_t>) \
+  EDGEAE_IMPL(eae_op_##type##_int16, infer, check, run<int16_t>)
 
 EDGEAE_IMPL(eae_op_Dense_f32, infer_dense, nullptr, run_dense_f32)
 EDGEAE_IMPL(eae_op_Dense_int8, infer_dense, check_layer, run_dense_s8)
