@@ -416,8 +416,8 @@ namespace edgeae::kernels {
 
 // (int16 Dense: the DSP extension's kernels, which every MVE core has.)
 extern const KernelSet kArmMve =
-    reference_float_set("arm-mve", cortexm::dense_s8_mve, portable::add_s8_tables, nullptr,
-                        cortexm::dense_s16_dsp, cortexm::dense_s16x16_dsp);
+    reference_float_set("arm-mve", cortexm::dense_s8_mve, portable::add_s8_tables,
+                        cortexm::conv_s8_mve, cortexm::dense_s16_dsp, cortexm::dense_s16x16_dsp);
 
 }  // namespace edgeae::kernels
 
