@@ -32,7 +32,6 @@ namespace edgeae::cortexm {
 namespace {
 
 constexpr uint32_t kMaxK = 64;         // four steps of 16
-constexpr uint32_t kChunk = 16;        // output channels per pass
 constexpr uint32_t kSums = 512;        // int32 sums of a pass (2 KB of stack)
 constexpr uint32_t kMaxTile = 256;     // pixels per pass
 constexpr uint32_t kStripBytes = 384;  // a strip and the 64 bytes read past it
@@ -43,6 +42,14 @@ inline int8x16_t weight_step(const int8_t* b, uint32x4_t quad_offsets, uint32_t 
   return vreinterpretq_s8_s32(vldrwq_gather_offset_z_s32(reinterpret_cast<const int32_t*>(b),
                                                          quad_offsets, vctp32q(quads)));
 }
+
+// Output pixels [begin, end) of a row read their runs from `src` (pixel
+// begin's), `lda` bytes apart.
+struct Segment {
+  uint32_t begin = 0, end = 0;
+  const int8_t* src = nullptr;
+  uint32_t lda = 0;
+};
 
 #define EDGEAE_MVE_MLA(c, st, x, w)            \
   ".if " #c                                    \
@@ -56,20 +63,27 @@ inline int8x16_t weight_step(const int8_t* b, uint32x4_t quad_offsets, uint32_t 
   "]\n\t"                                      \
   ".endif\n\t"                                 \
   ".endif\n\t"
-#define EDGEAE_MVE_STORE(c) \
-  ".if " #c                 \
-  " < %c[cols]\n\t"         \
-  "str %[s" #c "], [%[o" #c \
-  "]], #4\n\t"              \
+// The C sums of a pixel, next to each other (two per STRD).
+#define EDGEAE_MVE_STORE               \
+  ".if %c[cols] == 1\n\t"              \
+  "str %[s0], [%[o]], #4\n\t"          \
+  ".elseif %c[cols] == 2\n\t"          \
+  "strd %[s0], %[s1], [%[o]], #8\n\t"  \
+  ".elseif %c[cols] == 3\n\t"          \
+  "strd %[s1], %[s2], [%[o], #4]\n\t"  \
+  "str %[s0], [%[o]], #12\n\t"         \
+  ".else\n\t"                          \
+  "strd %[s2], %[s3], [%[o], #8]\n\t"  \
+  "strd %[s0], %[s1], [%[o]], #16\n\t" \
   ".endif\n\t"
 
-// sums[c * sums_stride + i] = the dot product of pixel i's run (a + i * lda,
-// i < count, count >= 1) with column c < C (b at column 0 of a block of
-// `row` bytes per quad row). Weight w[c * S + st] is column c's step st.
+// sums[i * C + c] = the dot product of pixel i's run with column c < C (b
+// at column 0 of a block of `row` bytes per quad row), for the pixels of
+// segments segs[0 .. count) (none empty) in order. Weight w[c * S + st] is
+// column c's step st.
 template <int S, int C>
-__attribute__((noinline)) void stream_pixels(const int8_t* a, uint32_t lda, uint32_t count,
-                                             const int8_t* b, uint32_t row, uint32_t quads,
-                                             int32_t* sums, uint32_t sums_stride) {
+__attribute__((noinline)) void stream_pixels(const Segment* segs, int count, const int8_t* b,
+                                             uint32_t row, uint32_t quads, int32_t* sums) {
   static_assert(S * C <= 6 && C <= 4, "six weight and two activation registers");
   const uint32x4_t quad_offsets = vmulq_n_u32(vidupq_n_u32(0u, 1), row);
   int8x16_t w[6];
@@ -77,11 +91,13 @@ __attribute__((noinline)) void stream_pixels(const int8_t* a, uint32_t lda, uint
     for (int st = 0; st < S; ++st)
       w[c * S + st] = weight_step(b + 4 * (st * row + c), quad_offsets, quads - 4 * st);
   for (int i = C * S; i < 6; ++i) w[i] = w[0];
-  int32_t* o[4];
-  for (int c = 0; c < 4; ++c) o[c] = sums + (c < C ? c : 0) * sums_stride;
-  int32_t s0, s1, s2, s3;
-  int8x16_t x0, x1;
-  __asm__ volatile(
+  int32_t* o = sums;
+  for (int i = 0; i < count; ++i) {
+    const int8_t* a = segs[i].src;
+    const uint32_t lda = segs[i].lda, pixels = segs[i].end - segs[i].begin;
+    int32_t s0, s1, s2, s3;
+    int8x16_t x0, x1;
+    __asm__ volatile(
       "dls lr, %[n]\n"
       "1:\n\t"
       "vldrb.8 %q[x0], [%[a]]\n\t"
@@ -110,20 +126,19 @@ __attribute__((noinline)) void stream_pixels(const int8_t* a, uint32_t lda, uint
       "add %[a], %[lda]\n\t"  //
       EDGEAE_MVE_MLA(0, 2, "x0", 2) EDGEAE_MVE_MLA(0, 3, "x1", 3)  //
       ".endif\n\t"                                                  //
-      EDGEAE_MVE_STORE(0) EDGEAE_MVE_STORE(1) EDGEAE_MVE_STORE(2) EDGEAE_MVE_STORE(3)  //
+      EDGEAE_MVE_STORE  //
       "le lr, 1b"
-      : [a] "+&r"(a), [o0] "+&r"(o[0]), [o1] "+&r"(o[1]), [o2] "+&r"(o[2]), [o3] "+&r"(o[3]),
-        [s0] "=&Te"(s0), [s1] "=&Te"(s1), [s2] "=&Te"(s2), [s3] "=&Te"(s3), [x0] "=&w"(x0),
-        [x1] "=&w"(x1)
+      : [a] "+&r"(a), [o] "+&r"(o), [s0] "=&Te"(s0), [s1] "=&Te"(s1), [s2] "=&Te"(s2),
+        [s3] "=&Te"(s3), [x0] "=&w"(x0), [x1] "=&w"(x1)
       : [w0] "w"(w[0]), [w1] "w"(w[1]), [w2] "w"(w[2]), [w3] "w"(w[3]), [w4] "w"(w[4]),
-        [w5] "w"(w[5]), [n] "r"(count), [lda] "r"(lda), [steps] "i"(S), [cols] "i"(C)
+        [w5] "w"(w[5]), [n] "r"(pixels), [lda] "r"(lda), [steps] "i"(S), [cols] "i"(C)
       : "lr", "memory");
+  }
 }
 #undef EDGEAE_MVE_MLA
 #undef EDGEAE_MVE_STORE
 
-using StreamFn = void (*)(const int8_t*, uint32_t, uint32_t, const int8_t*, uint32_t, uint32_t,
-                          int32_t*, uint32_t);
+using StreamFn = void (*)(const Segment*, int, const int8_t*, uint32_t, uint32_t, int32_t*);
 
 // The widest pass for S steps, and the kernel for S steps and C columns.
 constexpr uint32_t max_columns(uint32_t steps) {
@@ -138,17 +153,18 @@ StreamFn stream_for(uint32_t steps, uint32_t columns) {
   return kFns[kFirst[steps - 1] + columns - 1];
 }
 
-// y[t * y_stride] = requant(sums[t] + offset) for t < count, one output
-// channel. kLeft: a shift >= 0 (a saturating left shift, no rounding
+// y[t * y_stride] = requant(sums[t * sums_stride] + offset) for t < count,
+// one output channel. kLeft: a shift >= 0 (a saturating left shift, no rounding
 // divide); else a rounding divide by 2^-shift after the multiply.
 template <bool kLeft>
 __attribute__((noinline)) void requantize_channel(const ref::RequantParams& o, int32_t offset,
                                                   int32_t multiplier, int32_t shift,
-                                                  const int32_t* sums, uint32_t count, int8_t* y,
-                                                  uint32_t y_stride) {
+                                                  const int32_t* sums, uint32_t sums_stride,
+                                                  uint32_t count, int8_t* y, uint32_t y_stride) {
   const int32x4_t low = vdupq_n_s32(o.act_min - o.out_zp), high = vdupq_n_s32(o.act_max - o.out_zp);
   const int32_t out_zp = o.out_zp;
-  const uint32x4_t y_at = vmulq_n_u32(vidupq_n_u32(0u, 1), y_stride);
+  const uint32x4_t lanes = vidupq_n_u32(0u, 1);
+  const uint32x4_t sums_at = vmulq_n_u32(lanes, sums_stride), y_at = vmulq_n_u32(lanes, y_stride);
   auto requantize = [&](int32x4_t acc) {
     acc = vaddq_n_s32(acc, offset);
     if constexpr (kLeft) {
@@ -163,23 +179,16 @@ __attribute__((noinline)) void requantize_channel(const ref::RequantParams& o, i
     return vaddq_n_s32(vminq_s32(vmaxq_s32(acc, low), high), out_zp);
   };
   for (uint32_t left = count / 4; left != 0; --left) {
-    vstrbq_scatter_offset_s32(y, y_at, requantize(vldrwq_s32(sums)));
-    sums += 4;
+    vstrbq_scatter_offset_s32(y, y_at, requantize(vldrwq_gather_shifted_offset_s32(sums, sums_at)));
+    sums += 4 * sums_stride;
     y += 4 * y_stride;
   }
   if (const uint32_t rest = count % 4; rest != 0) {
     const mve_pred16_t p = vctp32q(rest);
-    vstrbq_scatter_offset_p_s32(y, y_at, requantize(vldrwq_z_s32(sums, p)), p);
+    vstrbq_scatter_offset_p_s32(
+        y, y_at, requantize(vldrwq_gather_shifted_offset_z_s32(sums, sums_at, p)), p);
   }
 }
-
-// Output pixels [begin, end) of a row read their runs from `src` (pixel
-// begin's), `lda` bytes apart.
-struct Segment {
-  uint32_t begin = 0, end = 0;
-  const int8_t* src = nullptr;
-  uint32_t lda = 0;
-};
 
 // The geometry of one call.
 struct Conv1d {
@@ -273,29 +282,28 @@ bool conv_s8_mve(const ref::ConvShape& s, bool transposed, const ref::LayerQuant
         segs[2] = g.strip(x_row, safe, s.out_w, right_strip);
       }
       int8_t* y_row = y + (size_t{n} * s.out_h + oh) * s.out_w * s.out_c;
+      const uint32_t most = max_columns(g.steps);
       simd::for_each_column_block(
           blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
-            for (uint32_t n0 = nb; n0 < ne; n0 += kChunk) {
-              const uint32_t width = ne - n0 < kChunk ? ne - n0 : kChunk;
-              const uint32_t tile = kSums / width < kMaxTile ? kSums / width : kMaxTile;
+            for (uint32_t c0 = nb; c0 < ne;) {  // C columns a pass
+              const uint32_t cols = ne - c0 < most ? ne - c0 : most;
+              const StreamFn stream = stream_for(g.steps, cols);
+              const uint32_t tile = kSums / cols < kMaxTile ? kSums / cols : kMaxTile;
               for (uint32_t p0 = 0; p0 < s.out_w; p0 += tile) {
                 const uint32_t p1 = s.out_w - p0 < tile ? s.out_w : p0 + tile;
-                for (uint32_t c0 = 0; c0 < width;) {
-                  const uint32_t most = max_columns(g.steps);
-                  const uint32_t cols = width - c0 < most ? width - c0 : most;
-                  const StreamFn fn = stream_for(g.steps, cols);
-                  for (const Segment& seg : segs) {
-                    const uint32_t b0 = seg.begin > p0 ? seg.begin : p0;
-                    const uint32_t e0 = seg.end < p1 ? seg.end : p1;
-                    if (b0 >= e0) continue;
-                    fn(seg.src + size_t{b0 - seg.begin} * seg.lda, seg.lda, e0 - b0,
-                       block + size_t{n0 - nb + c0} * 4, static_cast<uint32_t>(row), quads,
-                       sums + c0 * tile + (b0 - p0), tile);
-                  }
-                  c0 += cols;
+                Segment parts[3];  // the segments' parts in [p0, p1)
+                int count = 0;
+                for (const Segment& seg : segs) {
+                  const uint32_t b0 = seg.begin > p0 ? seg.begin : p0;
+                  const uint32_t e0 = seg.end < p1 ? seg.end : p1;
+                  if (b0 < e0)
+                    parts[count++] =
+                        Segment{b0, e0, seg.src + size_t{b0 - seg.begin} * seg.lda, seg.lda};
                 }
-                for (uint32_t c = 0; c < width; ++c) {
-                  const uint32_t ch = n0 + c, qc = per_channel ? ch : 0;
+                stream(parts, count, block + size_t{c0 - nb} * 4, static_cast<uint32_t>(row), quads,
+                       sums);
+                for (uint32_t c = 0; c < cols; ++c) {
+                  const uint32_t ch = c0 + c, qc = per_channel ? ch : 0;
                   // bias - zp * column sum, mod 2^32 as the sums.
                   const auto offset = static_cast<int32_t>(
                       static_cast<uint32_t>(bias != nullptr ? bias[ch] : 0) -
@@ -303,11 +311,12 @@ bool conv_s8_mve(const ref::ConvShape& s, bool transposed, const ref::LayerQuant
                   const int32_t shift = q.out.shift[qc];
                   (shift >= 0 ? requantize_channel<true>
                               : requantize_channel<false>)(q.out, offset, q.out.multiplier[qc],
-                                                           shift, sums + c * tile, p1 - p0,
+                                                           shift, sums + c, cols, p1 - p0,
                                                            y_row + size_t{p0} * s.out_c + ch,
                                                            s.out_c);
                 }
               }
+              c0 += cols;
             }
           });
     }
