@@ -14,7 +14,8 @@
 //     extreme activations and weights (sums beyond int32), per-row biases.
 //   int8 Conv/ConvTranspose of the sets with a direct kernel (conv_s8) vs
 //     ref::conv_s8 / ref::conv_transpose_s8, through the packed weights
-//     (test_conv_s8).
+//     (test_conv_s8);
+//   int8 Add/Sub vs ref::add_s8 (test_add_s8).
 // Then the kernels' instruction counts (KCOUNT lines, tools/firmware_icount.sh).
 // Returns 0 only when every case matches (QEMU passes the status to ctest).
 #include <stdint.h>
@@ -368,6 +369,54 @@ void test_conv_s8(Rng& rng, Tally& tally) {
   }
 }
 
+// int8 Add/Sub of every set vs ref::add_s8: element counts off and on the
+// vector width, same shapes and broadcasts (the tables' path), operand and
+// output scales inside what the loader accepts and at its edges (shifts of
+// 0 and positive output shifts), clamps at the zero point.
+void test_add_s8(Rng& rng, Tally& tally) {
+  for (int trial = 0; trial < 200; ++trial) {
+    ref::BinaryShapes s;
+    const uint32_t rows = static_cast<uint32_t>(rng.between(1, 3));
+    const uint32_t cols = static_cast<uint32_t>(rng.between(1, 230));
+    s.out.rank = s.a.rank = s.b.rank = 2;
+    s.out.dims[0] = s.a.dims[0] = s.b.dims[0] = rows;
+    s.out.dims[1] = s.a.dims[1] = s.b.dims[1] = cols;
+    if (trial % 7 == 0) s.b.dims[1] = 1;  // a broadcast
+    const uint32_t count = rows * cols;
+    for (uint32_t i = 0; i < count; ++i) {
+      a[i] = static_cast<int8_t>(rng.between(-128, 127));
+      b[i] = static_cast<int8_t>(rng.between(-128, 127));
+    }
+    ref::AddQuant q;
+    q.left_shift = 20;
+    q.a_zp = rng.between(-128, 127);
+    q.b_zp = rng.between(-128, 127);
+    q.a_multiplier = rng.between(1 << 30, 0x7FFFFFFF);
+    q.b_multiplier = rng.between(1 << 30, 0x7FFFFFFF);
+    q.a_shift = trial % 5 == 1 ? 0 : rng.between(-8, 0);
+    q.b_shift = rng.between(-8, 0);
+    q.out_multiplier = rng.between(1 << 30, 0x7FFFFFFF);
+    q.out_shift = trial % 5 == 2 ? rng.between(0, 3) : rng.between(-25, -1);
+    q.out_zp = rng.between(-128, 127);
+    q.act_min = trial % 3 == 0 ? q.out_zp : -128;
+    q.act_max = trial % 4 == 0 && q.act_min < 100 ? 100 : 127;  // never below act_min
+    const auto op = trial % 2 ? ref::BinaryOp::kSub : ref::BinaryOp::kAdd;
+    ref::add_s8(op, s, q, a, b, conv_want);
+    for (size_t i = 0; i < kernel_set_count(); ++i) {
+      const KernelSet* set = kernel_set(i);
+      memset(conv_got, 0x55, count + kConvGuard);
+      set->add_s8(op, s, q, a, b, conv_got);
+      bool same = memcmp(conv_got, conv_want, count) == 0;
+      for (size_t g = 0; g < kConvGuard; ++g) same &= conv_got[count + g] == 0x55;
+      ref::DenseShape d;  // for the report: rows x 1 x columns
+      d.m = rows;
+      d.k = 1;
+      d.n = cols;
+      tally.check(same, op == ref::BinaryOp::kSub ? "sub_s8" : "add_s8", set, d);
+    }
+  }
+}
+
 // The kernels' own cost: instructions per MAC of each set's Dense on a few
 // shapes (M = 1: a Dense layer at batch 1; M > 1: tiles of gathered Conv
 // pixels), requantization included (meaningful only under qemu -icount
@@ -438,9 +487,10 @@ int main() {
   test_dense_s8(rng, tally);
   test_dense_s16(rng, tally);
   test_conv_s8(rng, tally);
+  test_add_s8(rng, tally);
   count_instructions();
   console_uint(tally.cases);
-  board_write(" (kernel set, op, shape) cases of int8 and int16 Dense and int8 Conv, ");
+  board_write(" (kernel set, op, shape) cases of int8 and int16 Dense, int8 Conv and Add, ");
   console_uint(tally.failures);
   board_write(tally.failures == 0 ? " mismatches\nPASS\n" : " mismatches\nFAIL\n");
   return tally.failures == 0 ? 0 : 1;

@@ -204,7 +204,7 @@ struct Conv1d {
   }
   // The first pixel at or after ow_lo whose loads (16 * steps bytes from its
   // run) pass the input's end, for the row at row_offset.
-  uint32_t safe_end(size_t row_offset) const {
+  __attribute__((noinline)) uint32_t safe_end(size_t row_offset) const {
     uint32_t end = ow_hi;
     while (end > ow_lo &&
            int64_t(row_offset) + run_offset(end - 1) + 16 * int64_t{steps} > int64_t(x_bytes))
@@ -216,7 +216,8 @@ struct Conv1d {
   }
   // Pixels [begin, end) of the row at x_row (null: all padding) as a strip
   // in buf (zero points outside the input, and over the 64 bytes after).
-  Segment strip(const int8_t* x_row, uint32_t begin, uint32_t end, int8_t* buf) const {
+  __attribute__((noinline)) Segment strip(const int8_t* x_row, uint32_t begin, uint32_t end,
+                                          int8_t* buf) const {
     const uint32_t bytes = strip_bytes(end - begin, lda, k);
     memset(buf, zp, bytes);
     if (x_row != nullptr && end > begin) {
