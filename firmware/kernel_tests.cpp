@@ -12,6 +12,10 @@
 //   int16 Dense, 16x8 (ref::dense_s16) and 16x16 (ref::dense_s16x16): K odd
 //     and even, past the int32 partial chunk, N off the tile widths,
 //     extreme activations and weights (sums beyond int32), per-row biases.
+//   int8 Conv/ConvTranspose of the sets with a direct kernel (conv_s8) vs
+//     ref::conv_s8 / ref::conv_transpose_s8, through the packed weights
+//     (test_conv_s8);
+//   int8 Add/Sub vs ref::add_s8 (test_add_s8).
 // Then the kernels' instruction counts (KCOUNT lines, tools/firmware_icount.sh).
 // Returns 0 only when every case matches (QEMU passes the status to ctest).
 #include <stdint.h>
@@ -48,6 +52,11 @@ int8_t want[kMaxM * kMaxN];
 int8_t got[kMaxM * kMaxN];
 int16_t want16[kMaxM * kMaxN];
 int16_t got16[kMaxM * kMaxN];
+// Conv cases: input and plain weights share b, packed weights packed_storage.
+constexpr uint32_t kMaxConvX = 16384, kMaxConvOut = 8192, kConvGuard = 64;
+int8_t conv_want[kMaxConvOut];
+int8_t conv_got[kMaxConvOut + kConvGuard];
+int8_t conv_scratch[512];
 
 // xorshift32: a small deterministic generator.
 struct Rng {
@@ -226,6 +235,188 @@ void test_dense_s16(Rng& rng, Tally& tally) {
   }
 }
 
+// The output size of a Conv/ConvTranspose along axis `axis` (<= 0: none).
+int64_t conv_out_size(const format::ConvParams& p, bool transposed, uint32_t in, int axis) {
+  const int64_t span = int64_t{p.dilation[axis]} * (p.kernel[axis] - 1) + 1;
+  if (transposed)
+    return (int64_t{in} - 1) * p.stride[axis] + span - p.pad_begin[axis] - p.pad_end[axis];
+  const int64_t padded = int64_t{in} + p.pad_begin[axis] + p.pad_end[axis];
+  return padded < span ? 0 : (padded - span) / p.stride[axis] + 1;
+}
+
+// int8 Conv/ConvTranspose (groups 1) of each set with a conv_s8 kernel, on
+// the quad-packed weights, against ref::conv_s8 / ref::conv_transpose_s8 on
+// the plain ones: mostly 1-D (the shapes the Cortex-M kernels take: Cin 1..32,
+// Cout 1..33, K = KW * Cin up to 64 and past it), strides 1..3, padding at
+// either end up to the kernel's extent, inputs shorter than the kernel,
+// sometimes dilated, 2-D, batched, with rows of padding (KH = 1, pad_h 1),
+// weights off the word boundary. A kernel may decline a shape (false); each
+// set must take some, and never write past the output.
+void test_conv_s8(Rng& rng, Tally& tally) {
+  uint32_t taken[8] = {};
+  for (int trial = 0; trial < 300; ++trial) {
+    const bool transposed = trial % 4 == 3;
+    const bool two_d = trial % 6 == 0;
+    ref::ConvShape s;
+    format::ConvParams& p = s.p;
+    p.groups = 1;
+    p.w_packing = 1;
+    s.batch = trial % 5 == 0 ? 2 : 1;
+    s.in_c = static_cast<uint32_t>(rng.between(1, 32));
+    s.out_c = static_cast<uint32_t>(rng.between(1, 33));
+    const int32_t kw_most =
+        trial % 8 == 1 ? 7 : (64 / s.in_c < 7 ? 64 / static_cast<int32_t>(s.in_c) : 7);
+    p.kernel[0] = two_d ? rng.between(1, 2) : 1;
+    p.kernel[1] = rng.between(1, kw_most < 1 ? 1 : kw_most);
+    p.stride[0] = two_d ? rng.between(1, 2) : 1;
+    p.stride[1] = rng.between(1, 3);
+    p.dilation[0] = 1;
+    p.dilation[1] = trial % 7 == 2 ? 2 : 1;
+    for (int axis = 0; axis < 2; ++axis) {
+      const int32_t extent = p.dilation[axis] * (p.kernel[axis] - 1);
+      // KH = 1 with pad_h 1: rows whose every tap is padding.
+      const int32_t most = axis == 0 && two_d && extent == 0 ? 1 : extent;
+      p.pad_begin[axis] = rng.between(0, most);
+      p.pad_end[axis] = rng.between(0, most);
+    }
+    p.output_padding[0] = p.output_padding[1] = 0;
+    const uint32_t blocks[] = {0, 4, 16, 128};
+    p.w_block = static_cast<int32_t>(rng.pick(blocks));
+    s.in_h = two_d ? static_cast<uint32_t>(rng.between(1, 3)) : 1;
+    s.in_w = static_cast<uint32_t>(rng.between(1, transposed ? 20 : 40));
+    const int64_t oh = conv_out_size(p, transposed, s.in_h, 0);
+    const int64_t ow = conv_out_size(p, transposed, s.in_w, 1);
+    if (oh <= 0 || ow <= 0) continue;
+    s.out_h = static_cast<uint32_t>(oh);
+    s.out_w = static_cast<uint32_t>(ow);
+    const size_t x_bytes = size_t{s.batch} * s.in_h * s.in_w * s.in_c;
+    const size_t out_bytes = size_t{s.batch} * s.out_h * s.out_w * s.out_c;
+    const uint32_t rows = static_cast<uint32_t>(p.kernel[0] * p.kernel[1]) * s.in_c;
+    const uint32_t rp = (rows + 3) / 4 * 4;
+    if (x_bytes > kMaxConvX || out_bytes > kMaxConvOut || rows > sizeof conv_scratch) continue;
+    const bool extreme = trial % 9 == 4;
+    int8_t* const x = b;
+    int8_t* const plain = b + kMaxConvX;
+    for (size_t i = 0; i < x_bytes; ++i)
+      x[i] =
+          static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127));
+    for (uint32_t i = 0; i < rows * s.out_c; ++i)
+      plain[i] =
+          static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -127) : rng.between(-127, 127));
+    for (uint32_t c = 0; c < s.out_c; ++c) bias[c] = rng.between(-100000, 100000);
+    const bool per_channel = trial % 2 == 0;
+    const uint32_t count = per_channel ? s.out_c : 1;
+    fill_requant(rng, count, trial % 3 == 0, -14, -4);
+    ref::LayerQuant q;
+    q.in_zp = extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127);
+    q.out.multiplier = mult;
+    q.out.shift = shift;
+    q.out.count = count;
+    q.out.out_zp = rng.between(-20, 20);
+    q.out.act_min = trial % 4 == 0 ? q.out.out_zp : -128;
+    q.out.act_max = trial % 6 == 1 ? 100 : 127;
+    const int32_t* bias_ptr = trial % 5 == 3 ? nullptr : bias;
+    p.w_packing = 0;
+    (transposed ? ref::conv_transpose_s8 : ref::conv_s8)(s, q, x, plain, bias_ptr, conv_want);
+    p.w_packing = 1;
+    int8_t* const packed = packed_storage + (trial % 11 == 5 ? 1 : 0);
+    memset(packed, 0, size_t{rp} * s.out_c);
+    memset(column_sums, 0, sizeof column_sums);
+    for (uint32_t r = 0; r < rows; ++r)
+      for (uint32_t c = 0; c < s.out_c; ++c) {
+        packed[format::packed_dense_offset(r, c, rp, s.out_c, static_cast<uint32_t>(p.w_block))] =
+            plain[r * s.out_c + c];
+        column_sums[c] += plain[r * s.out_c + c];
+      }
+    for (size_t i = 0; i < kernel_set_count() && i < 8; ++i) {
+      const KernelSet* set = kernel_set(i);
+      if (set->conv_s8 == nullptr) continue;
+      memset(conv_got, 0x55, out_bytes + kConvGuard);
+      if (!set->conv_s8(s, transposed, q, x, packed, bias_ptr, column_sums, conv_scratch, conv_got))
+        continue;
+      ++taken[i];
+      bool same = memcmp(conv_got, conv_want, out_bytes) == 0;
+      for (size_t g = 0; g < kConvGuard; ++g) same &= conv_got[out_bytes + g] == 0x55;
+      if (!same) {
+        board_write(transposed ? "conv_transpose_s8 in_w=" : "conv_s8 in_w=");
+        console_uint(s.in_w);
+        board_write(" cin=");
+        console_uint(s.in_c);
+        board_write(" kw=");
+        console_uint(static_cast<uint32_t>(p.kernel[1]));
+        board_write(" stride=");
+        console_uint(static_cast<uint32_t>(p.stride[1]));
+        board_write(" ");
+      }
+      ref::DenseShape d;  // for the report: pixels x K x Cout
+      d.m = s.batch * s.out_h * s.out_w;
+      d.k = rows;
+      d.n = s.out_c;
+      d.b_block = static_cast<uint32_t>(p.w_block);
+      tally.check(same, transposed ? "conv_transpose_s8" : "conv_s8", set, d);
+    }
+  }
+  for (size_t i = 0; i < kernel_set_count() && i < 8; ++i) {
+    const KernelSet* set = kernel_set(i);
+    if (set->conv_s8 == nullptr) continue;
+    board_write("conv_s8 of ");
+    board_write(set->name);
+    board_write(" took ");
+    console_uint(taken[i]);
+    board_write(" shapes\n");
+    ref::DenseShape none;
+    tally.check(taken[i] >= 100, "conv_s8 took too few shapes", set, none);
+  }
+}
+
+// int8 Add/Sub of every set vs ref::add_s8: element counts off and on the
+// vector width, same shapes and broadcasts (the tables' path), operand and
+// output scales inside what the loader accepts and at its edges (shifts of
+// 0 and positive output shifts), clamps at the zero point.
+void test_add_s8(Rng& rng, Tally& tally) {
+  for (int trial = 0; trial < 200; ++trial) {
+    ref::BinaryShapes s;
+    const uint32_t rows = static_cast<uint32_t>(rng.between(1, 3));
+    const uint32_t cols = static_cast<uint32_t>(rng.between(1, 230));
+    s.out.rank = s.a.rank = s.b.rank = 2;
+    s.out.dims[0] = s.a.dims[0] = s.b.dims[0] = rows;
+    s.out.dims[1] = s.a.dims[1] = s.b.dims[1] = cols;
+    if (trial % 7 == 0) s.b.dims[1] = 1;  // a broadcast
+    const uint32_t count = rows * cols;
+    for (uint32_t i = 0; i < count; ++i) {
+      a[i] = static_cast<int8_t>(rng.between(-128, 127));
+      b[i] = static_cast<int8_t>(rng.between(-128, 127));
+    }
+    ref::AddQuant q;
+    q.left_shift = 20;
+    q.a_zp = rng.between(-128, 127);
+    q.b_zp = rng.between(-128, 127);
+    q.a_multiplier = rng.between(1 << 30, 0x7FFFFFFF);
+    q.b_multiplier = rng.between(1 << 30, 0x7FFFFFFF);
+    q.a_shift = trial % 5 == 1 ? 0 : rng.between(-8, 0);
+    q.b_shift = rng.between(-8, 0);
+    q.out_multiplier = rng.between(1 << 30, 0x7FFFFFFF);
+    q.out_shift = trial % 5 == 2 ? rng.between(0, 3) : rng.between(-25, -1);
+    q.out_zp = rng.between(-128, 127);
+    q.act_min = trial % 3 == 0 ? q.out_zp : -128;
+    q.act_max = trial % 4 == 0 && q.act_min < 100 ? 100 : 127;  // never below act_min
+    const auto op = trial % 2 ? ref::BinaryOp::kSub : ref::BinaryOp::kAdd;
+    ref::add_s8(op, s, q, a, b, conv_want);
+    for (size_t i = 0; i < kernel_set_count(); ++i) {
+      const KernelSet* set = kernel_set(i);
+      memset(conv_got, 0x55, count + kConvGuard);
+      set->add_s8(op, s, q, a, b, conv_got);
+      bool same = memcmp(conv_got, conv_want, count) == 0;
+      for (size_t g = 0; g < kConvGuard; ++g) same &= conv_got[count + g] == 0x55;
+      ref::DenseShape d;  // for the report: rows x 1 x columns
+      d.m = rows;
+      d.k = 1;
+      d.n = cols;
+      tally.check(same, op == ref::BinaryOp::kSub ? "sub_s8" : "add_s8", set, d);
+    }
+  }
+}
+
 // The kernels' own cost: instructions per MAC of each set's Dense on a few
 // shapes (M = 1: a Dense layer at batch 1; M > 1: tiles of gathered Conv
 // pixels), requantization included (meaningful only under qemu -icount
@@ -295,9 +486,11 @@ int main() {
   Tally tally;
   test_dense_s8(rng, tally);
   test_dense_s16(rng, tally);
+  test_conv_s8(rng, tally);
+  test_add_s8(rng, tally);
   count_instructions();
   console_uint(tally.cases);
-  board_write(" (kernel set, op, shape) cases of int8 and int16 Dense, ");
+  board_write(" (kernel set, op, shape) cases of int8 and int16 Dense, int8 Conv and Add, ");
   console_uint(tally.failures);
   board_write(tally.failures == 0 ? " mismatches\nPASS\n" : " mismatches\nFAIL\n");
   return tally.failures == 0 ? 0 : 1;

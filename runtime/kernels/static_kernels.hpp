@@ -20,21 +20,24 @@ inline constexpr auto activation = ref::activation_f32;
 inline constexpr auto max_pool = ref::max_pool_f32;
 inline constexpr auto average_pool = ref::average_pool_f32;
 inline constexpr auto global_average_pool = ref::global_average_pool_f32;
-inline constexpr decltype(KernelSet::conv_s8) conv_s8 = nullptr;
 #if defined(EDGEAE_HAVE_CORTEXM_KERNELS) && defined(__ARM_FEATURE_DSP)
 #if defined(__ARM_FEATURE_MVE)
 inline constexpr auto dense_s8 = cortexm::dense_s8_mve;
+inline constexpr auto conv_s8 = cortexm::conv_s8_mve;
+inline constexpr auto add_s8 = cortexm::add_s8_mve;
 #else
 inline constexpr auto dense_s8 = cortexm::dense_s8_dsp;
+inline constexpr decltype(KernelSet::conv_s8) conv_s8 = nullptr;
+inline constexpr auto add_s8 = portable::add_s8_tables;
 #endif
 inline constexpr auto dense_s16 = cortexm::dense_s16_dsp;
 inline constexpr auto dense_s16x16 = cortexm::dense_s16x16_dsp;
-inline constexpr auto add_s8 = portable::add_s8_tables;
 #else
 inline constexpr auto dense_s8 = reference_dense_s8;
 inline constexpr auto dense_s16 = ref::dense_s16;
 inline constexpr auto dense_s16x16 = ref::dense_s16x16;
 inline constexpr auto add_s8 = ref::add_s8;
+inline constexpr decltype(KernelSet::conv_s8) conv_s8 = nullptr;
 #endif
 #endif
 

@@ -5,7 +5,8 @@
 //             M55), s8_dsp.cpp; int16 Dense (16x8 and 16x16) with
 //             SMLAD/SMLALD, s16_dsp.cpp
 //   arm-mve   int8 Dense with Helium gathers and VMLADAVA (integer MVE:
-//             M55, M85), s8_mve.cpp
+//             M55, M85), s8_mve.cpp; int8 1-D Conv, s8_mve_conv.cpp; int8
+//             Add/Sub, s8_mve_add.cpp
 #pragma once
 
 #include "kernels/kernel_set.hpp"
@@ -24,6 +25,15 @@ void dense_s16x16_dsp(const ref::DenseShape& s, const ref::RequantParams& q, con
 #if defined(__ARM_FEATURE_MVE)
 void dense_s8_mve(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
                   const int8_t* b, const int32_t* bias, const int32_t* column_sums, int8_t* y);
+// int8 Conv (KernelSet::conv_s8), s8_mve_conv.cpp: KH = 1, undilated along
+// W, KW * Cin <= 64, each output pixel's inputs read in place; false (the
+// executor's gather) for other shapes and for ConvTranspose.
+bool conv_s8_mve(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
+                 const int8_t* x, const int8_t* w, const int32_t* bias, const int32_t* column_sums,
+                 int8_t* scratch, int8_t* y);
+// int8 Add/Sub (KernelSet::add_s8) of same-shape operands, s8_mve_add.cpp.
+void add_s8_mve(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQuant& q,
+                const int8_t* a, const int8_t* b, int8_t* y);
 #endif
 
 }  // namespace edgeae::cortexm

@@ -28,7 +28,6 @@
 // loader aligns blobs, so never in practice) and calls without column sums
 // take the arm-dsp kernel.
 #include "kernels/cortexm/cortexm_kernels.hpp"
-#include "kernels/portable/portable_kernels.hpp"
 #include "kernels/simd/s8_dense.hpp"
 
 #if defined(__ARM_FEATURE_MVE)
@@ -416,7 +415,7 @@ namespace edgeae::kernels {
 
 // (int16 Dense: the DSP extension's kernels, which every MVE core has.)
 extern const KernelSet kArmMve =
-    reference_float_set("arm-mve", cortexm::dense_s8_mve, portable::add_s8_tables, nullptr,
+    reference_float_set("arm-mve", cortexm::dense_s8_mve, cortexm::add_s8_mve, cortexm::conv_s8_mve,
                         cortexm::dense_s16_dsp, cortexm::dense_s16x16_dsp);
 
 }  // namespace edgeae::kernels
