@@ -30,7 +30,9 @@ struct Scale {
   }
 };
 
-bool in_range(int32_t shift) { return shift >= -31 && shift <= 30; }
+bool in_range(int32_t shift) {
+  return shift >= -31 && shift <= 30;
+}
 
 }  // namespace
 
