@@ -307,6 +307,18 @@ inline uint32_t insert_byte(uint32_t v, int32_t x, int k) {
   return (v & ~(0xFFu << 8 * k)) | (static_cast<uint32_t>(x) & 0xFF) << 8 * k;
 }
 
+// The low bytes of v[0..3], little-endian.
+inline uint32_t pack4(const int32_t* v) {
+  auto packed = static_cast<uint32_t>(v[0]);
+  __asm__(
+      "bfi %0, %1, #8, #8\n\t"
+      "bfi %0, %2, #16, #8\n\t"
+      "bfi %0, %3, #24, #8"
+      : "+&r"(packed)
+      : "r"(v[1]), "r"(v[2]), "r"(v[3]));
+  return packed;
+}
+
 // The same with the fast requantization, the R * W results packed into one
 // word for the clamp.
 template <int R, int W>
@@ -396,6 +408,58 @@ void multiply_columns(const Output& original, uint32_t m, const uint32_t* xw, ui
   }
 }
 
+// multiply_columns() in the common case, K in one chunk and the fast
+// requantization, with the loop state in locals and pointers.
+template <int R>
+void multiply_columns_fast(const Output& o, uint32_t m, const uint32_t* xw, uint32_t quads,
+                           const int8_t* b, size_t row, uint32_t n0, uint32_t n1) {
+  constexpr uint32_t kWidth = R == 1 ? 4 : 2;
+  static const int32_t kNoBias = 0;
+  const size_t bias_m = o.bias != nullptr ? o.bias_stride_m : 0;
+  const size_t bias_n = o.bias != nullptr ? o.bias_stride_n : 0;
+  const int32_t* bias = o.bias != nullptr ? o.bias + m * bias_m + n0 * bias_n : &kNoBias;
+  const size_t channel = o.channel_step;
+  const int32_t* multiplier = o.q->multiplier + n0 * channel;
+  const int32_t* shift = o.q->shift + n0 * channel;
+  const int32_t twice_zp_plus_one = o.twice_zp_plus_one;
+  const uint32_t lo4 = o.lo4, hi4 = o.hi4;
+  const size_t out_row = o.n;
+  int8_t* out = o.y + m * out_row + n0;
+  uint32_t n = n0;
+  for (; n + kWidth <= n1; n += kWidth) {
+    int32_t sum[R * kWidth];
+#pragma GCC unroll 4
+    for (uint32_t i = 0; i < R * kWidth; ++i)
+      sum[i] = bias[i / kWidth * bias_m + i % kWidth * bias_n];
+    if constexpr (R == 1)
+      tile_1x4(xw, quads, b, row, sum);
+    else
+      tile_2x2(xw, quads, b, row, sum);
+    int32_t v[R * kWidth];
+#pragma GCC unroll 4
+    for (uint32_t w = 0; w < kWidth; ++w) {
+      const int32_t exponent = -shift[w * channel];
+      const ColumnQuant c{
+          multiplier[w * channel], exponent,
+          static_cast<int32_t>(static_cast<uint32_t>(twice_zp_plus_one) << exponent) >> 1};
+#pragma GCC unroll 2
+      for (uint32_t r = 0; r < R; ++r) v[r * kWidth + w] = requant_fast(sum[r * kWidth + w], c);
+    }
+    const uint32_t packed = clamp_bytes(pack4(v), lo4, hi4);
+#pragma GCC unroll 2
+    for (uint32_t r = 0; r < R; ++r) {
+      const uint32_t bytes = packed >> (8 * r * kWidth);
+      memcpy(out + r * out_row, &bytes, kWidth);  // little-endian: the low bytes
+    }
+    b += 4 * kWidth;
+    bias += kWidth * bias_n;
+    multiplier += kWidth * channel;
+    shift += kWidth * channel;
+    out += kWidth;
+  }
+  if (n < n1) multiply_columns<R>(o, m, xw, quads, b, row, n, n1, nullptr, nullptr);
+}
+
 // Rows [m, m + R) of y.
 template <int R>
 void rows(const ref::DenseShape& s, const Output& o, const int8_t* a, const int8_t* b,
@@ -409,7 +473,10 @@ void rows(const ref::DenseShape& s, const Output& o, const int8_t* a, const int8
     widen<R>(am, s.k, 0, quads, minus_zp, xw);
     simd::for_each_column_block(
         s, b, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
-          multiply_columns<R>(o, m, xw, quads, block, row, nb, ne, nullptr, nullptr);
+          if (o.fast)
+            multiply_columns_fast<R>(o, m, xw, quads, block, row, nb, ne);
+          else
+            multiply_columns<R>(o, m, xw, quads, block, row, nb, ne, nullptr, nullptr);
         });
     return;
   }
