@@ -10,25 +10,28 @@
 // pairs (a0 - zp, a2 - zp) and (a1 - zp, a3 - zp), in the order SXTB16 splits
 // the weights, so the inner loops widen only the weights. a - zp is in
 // [-255, 255], exact in int16, and each SMLAD pair sum is at most
-// 2 * 255 * 127 < 2^16. The sum is the reference's exact int32 sum, added in
-// another order (s8_dense.hpp), and the shared scalar code requantizes it.
+// 2 * 255 * 127 < 2^16. The sum is the reference's exact int32 sum, bias
+// first, added in another order (s8_dense.hpp; SMLAD wraps like the
+// reference's int32 adds).
 //
 // Register tiles, inner loops in assembly (gcc 12 spills accumulators of
-// these shapes), two quads per iteration:
+// these shapes), two quads per iteration, ending on a sentinel after the
+// widened quads (kSentinel) so no register holds the end:
 //   1 x 4 (one row, M = 1: Dense at batch 1): per quad 1 LDRD of the
-//     widened activations, 2 LDRD of four columns' weight quads, 16 widen +
-//     SMLAD, 1 pointer step, plus 2 loop instructions per two quads: 21
-//     instructions per 16 MACs (1.31). Every weight is used once, so its
-//     load and widening are the floor: 1.125 per MAC with LDRD, and 14
-//     registers hold no wider tile (4 pointers/strides, 2 activation words,
-//     3 weight words, C accumulators: C = 5 would save 0.01).
+//     widened activations, 1 LDM of four columns' weight quads, 16 widen +
+//     SMLAD, 1 pointer step, plus CMP + BNE per two quads: 20 instructions
+//     per 16 MACs (1.25). Every weight is used once, so its load and
+//     widening bound any M = 1 tile (1.06 per MAC).
 //   2 x 2 (two rows, M >= 2: gathered Conv pixels, batches): each widened
-//     weight feeds both rows: per quad 1 LDM of both rows' activations, 2
-//     weight loads, 12 widen + SMLAD, 1 pointer step, plus the loop: 17
-//     instructions per 16 MACs (1.06), all 14 registers.
-// Column tails use one-column C loops. K is split into chunks of at most
-// kChunkQuads quads (the widened buffer: 1 KB of stack at most) and the
-// columns into groups of kGroup whose partial sums the chunks carry.
+//     weight feeds both rows: per quad 1 LDM of both rows' activations, 1
+//     LDRD of two weight quads, 12 widen + SMLAD, 1 pointer step, plus the
+//     loop: 15.5 instructions per 16 MACs (0.97), all 14 registers.
+// Each tile's sums start from the bias and are requantized at once
+// (requant_fast: about 8 instructions per output plus 2 per column, the
+// results clamped four at a time as packed bytes). Column tails use
+// one-column C loops. K is split into chunks of at most kChunkQuads quads
+// (the widened buffer: about 1 KB of stack) and the columns into groups of
+// kGroup whose partial sums the chunks carry.
 #include <arm_acle.h>
 #include <string.h>
 
@@ -287,18 +290,17 @@ inline uint32_t clamp_bytes(uint32_t v, uint32_t lo4, uint32_t hi4) {
   return v;
 }
 
-// Rows [m, m + R) and columns [n, n + W) of y from their sums (bias
-// included), sum[r * W + w], through quant::requantize_fast (layers
-// fast_requant() rejects).
-template <int R, int W>
+// Rows [m, m + rows) and columns [n, n + width) of y from their sums (bias
+// included), sum[r * width + w], through quant::requantize_fast (layers
+// fast_requant() rejects; one copy for every tile shape, small in flash).
 __attribute__((noinline)) void store_exact(const Output& o, uint32_t m, uint32_t n,
-                                           const int32_t* sum) {
+                                           const int32_t* sum, int rows, int width) {
   const ref::RequantParams& q = *o.q;
-  for (int r = 0; r < R; ++r)
-    for (int w = 0; w < W; ++w) {
+  for (int r = 0; r < rows; ++r)
+    for (int w = 0; w < width; ++w) {
       const size_t c = (n + w) * o.channel_step;
       o.y[(m + r) * o.n + n + w] = static_cast<int8_t>(quant::requantize_fast(
-          sum[r * W + w], q.multiplier[c], q.shift[c], q.out_zp, q.act_min, q.act_max));
+          sum[r * width + w], q.multiplier[c], q.shift[c], q.out_zp, q.act_min, q.act_max));
     }
 }
 
@@ -377,7 +379,7 @@ inline void multiply_tile(const Output& o, const Output& original, uint32_t m, u
   } else if (o.fast) {
     store_fast<R, W>(o, m, n, sum);
   } else {
-    store_exact<R, W>(original, m, n, sum);
+    store_exact(original, m, n, sum, R, W);
   }
 }
 
