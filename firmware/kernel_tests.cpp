@@ -7,8 +7,9 @@
 //     and on every tile width, batches of 1 to 5 rows, extreme operands (a
 //     and zero points at both ends of int8, weights at +-127), per-tensor and
 //     per-channel requantization with multipliers and shifts inside and
-//     outside the usual range, biases near the int32 bounds, column blocks,
-//     weights off the word boundary;
+//     outside the usual range, activation bounds narrow and of one sign,
+//     biases near the int32 bounds, column blocks, weights off the word
+//     boundary;
 //   int16 Dense, 16x8 (ref::dense_s16) and 16x16 (ref::dense_s16x16): K odd
 //     and even, past the int32 partial chunk, N off the tile widths,
 //     extreme activations and weights (sums beyond int32), per-row biases.
@@ -151,6 +152,10 @@ void test_dense_s8(Rng& rng, Tally& tally) {
     q.out.out_zp = rng.between(-20, 20);
     q.out.act_min = trial % 4 == 0 ? q.out.out_zp : -128;
     q.out.act_max = trial % 6 == 0 ? 100 : 127;
+    if (trial % 10 == 7 || trial % 10 == 9) {  // narrow bounds of one sign (packed clamps)
+      q.out.act_min = trial % 10 == 7 ? -60 : 20;
+      q.out.act_max = trial % 10 == 7 ? -20 : 50;
+    }
     const int32_t* bias_ptr = bias_kind != 0 ? bias : nullptr;
     ref::dense_s8(s, q, a, b, bias_ptr, want);
     // Column blocks: none, narrower than every tile, the converter's, odd.

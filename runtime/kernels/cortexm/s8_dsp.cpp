@@ -10,25 +10,28 @@
 // pairs (a0 - zp, a2 - zp) and (a1 - zp, a3 - zp), in the order SXTB16 splits
 // the weights, so the inner loops widen only the weights. a - zp is in
 // [-255, 255], exact in int16, and each SMLAD pair sum is at most
-// 2 * 255 * 127 < 2^16. The sum is the reference's exact int32 sum, added in
-// another order (s8_dense.hpp), and the shared scalar code requantizes it.
+// 2 * 255 * 127 < 2^16. The sum is the reference's exact int32 sum, bias
+// first, added in another order (s8_dense.hpp; SMLAD wraps like the
+// reference's int32 adds).
 //
 // Register tiles, inner loops in assembly (gcc 12 spills accumulators of
-// these shapes), two quads per iteration:
+// these shapes), two quads per iteration, ending on a sentinel after the
+// widened quads (kSentinel) so no register holds the end:
 //   1 x 4 (one row, M = 1: Dense at batch 1): per quad 1 LDRD of the
-//     widened activations, 2 LDRD of four columns' weight quads, 16 widen +
-//     SMLAD, 1 pointer step, plus 2 loop instructions per two quads: 21
-//     instructions per 16 MACs (1.31). Every weight is used once, so its
-//     load and widening are the floor: 1.125 per MAC with LDRD, and 14
-//     registers hold no wider tile (4 pointers/strides, 2 activation words,
-//     3 weight words, C accumulators: C = 5 would save 0.01).
+//     widened activations, 1 LDM of four columns' weight quads, 16 widen +
+//     SMLAD, 1 pointer step, plus CMP + BNE per two quads: 20 instructions
+//     per 16 MACs (1.25). Every weight is used once, so its load and
+//     widening bound any M = 1 tile (1.06 per MAC).
 //   2 x 2 (two rows, M >= 2: gathered Conv pixels, batches): each widened
-//     weight feeds both rows: per quad 1 LDM of both rows' activations, 2
-//     weight loads, 12 widen + SMLAD, 1 pointer step, plus the loop: 17
-//     instructions per 16 MACs (1.06), all 14 registers.
-// Column tails use one-column C loops. K is split into chunks of at most
-// kChunkQuads quads (the widened buffer: 1 KB of stack at most) and the
-// columns into groups of kGroup whose partial sums the chunks carry.
+//     weight feeds both rows: per quad 1 LDM of both rows' activations, 1
+//     LDRD of two weight quads, 12 widen + SMLAD, 1 pointer step, plus the
+//     loop: 15.5 instructions per 16 MACs (0.97), all 14 registers.
+// Each tile's sums start from the bias and are requantized at once
+// (requant_fast: about 8 instructions per output plus 2 per column, the
+// results clamped four at a time as packed bytes). Column tails use
+// one-column C loops. K is split into chunks of at most kChunkQuads quads
+// (the widened buffer: about 1 KB of stack) and the columns into groups of
+// kGroup whose partial sums the chunks carry.
 #include <arm_acle.h>
 #include <string.h>
 
@@ -80,8 +83,13 @@ inline int32_t smlad(uint32_t x, int32_t w, int32_t acc) {
   return __smlad(static_cast<int32_t>(x), w, acc);
 }
 
+// The sentinel after the last widened quad: halfwords of 256, which no
+// a - zp in [-255, 255] is. The tiles' loops end on it, so no register
+// holds the end.
+constexpr uint32_t kSentinel = 0x01000100;
+
 // Quads [q0, q0 + count) of R rows of a (k values each) into xw: per quad
-// the R rows' (even, odd) pairs, row after row.
+// the R rows' (even, odd) pairs, row after row; then kSentinel.
 template <int R>
 void widen(const int8_t* a, uint32_t k, uint32_t q0, uint32_t count, int32_t minus_zp,
            uint32_t* xw) {
@@ -100,48 +108,50 @@ void widen(const int8_t* a, uint32_t k, uint32_t q0, uint32_t count, int32_t min
       out[1] = odd_plus(minus_zp, x);
     }
   }
+  xw[2 * R * count] = kSentinel;
 }
 
-// acc[0..3] += the dot products of one widened row (quads >= 1) with four
-// columns of a quad-packed block (b at the first, 4-byte aligned for LDRD;
-// `row` bytes per quad).
+// acc[0..3] += the dot products of one widened row with four columns of a
+// quad-packed block (b at the first, 4-byte aligned; `row` bytes per quad).
+// Per quad: 1 LDRD of the activations, 1 LDM of the four weight words, 1
+// pointer step, 16 widen + SMLAD; plus CMP + BNE per two quads: 20
+// instructions per 16 MACs (1.25). Every weight is used once, so its load
+// and widening bound any M = 1 tile (1.06 per MAC with LDM); 14 registers
+// hold no wider tile.
 __attribute__((noinline)) void tile_1x4(const uint32_t* xw, uint32_t quads, const int8_t* b,
                                         size_t row, int32_t* acc) {
   int32_t s0 = acc[0], s1 = acc[1], s2 = acc[2], s3 = acc[3];
-  const uint32_t* const end = xw + 2 * quads;
-  uint32_t xe, xo, w0, w1, t;
-#define EDGEAE_DSP_QUAD_1X4              \
-  "ldrd %[xe], %[xo], [%[x]], #8\n\t"    \
-  "ldrd %[w0], %[w1], [%[b]]\n\t"        \
-  "sxtb16 %[t], %[w0]\n\t"               \
-  "sxtb16 %[w0], %[w0], ror #8\n\t"      \
-  "smlad %[s0], %[xe], %[t], %[s0]\n\t"  \
-  "smlad %[s0], %[xo], %[w0], %[s0]\n\t" \
-  "sxtb16 %[t], %[w1]\n\t"               \
-  "sxtb16 %[w1], %[w1], ror #8\n\t"      \
-  "smlad %[s1], %[xe], %[t], %[s1]\n\t"  \
-  "smlad %[s1], %[xo], %[w1], %[s1]\n\t" \
-  "ldrd %[w0], %[w1], [%[b], #8]\n\t"    \
-  "sxtb16 %[t], %[w0]\n\t"               \
-  "sxtb16 %[w0], %[w0], ror #8\n\t"      \
-  "smlad %[s2], %[xe], %[t], %[s2]\n\t"  \
-  "smlad %[s2], %[xo], %[w0], %[s2]\n\t" \
-  "sxtb16 %[t], %[w1]\n\t"               \
-  "sxtb16 %[w1], %[w1], ror #8\n\t"      \
-  "smlad %[s3], %[xe], %[t], %[s3]\n\t"  \
-  "smlad %[s3], %[xo], %[w1], %[s3]\n\t" \
-  "add %[b], %[b], %[row]\n\t"
-  // Two quads per iteration; an odd count enters at the second.
+  // LDM fills registers in ascending order: pin the four weight words.
+  register uint32_t w0 __asm__("r0");
+  register uint32_t w1 __asm__("r1");
+  register uint32_t w2 __asm__("r2");
+  register uint32_t w3 __asm__("r3");
+  uint32_t xe, xo, t = quads;
+#define EDGEAE_DSP_COLUMN(s, w)  \
+  "sxtb16 %[t], " w              \
+  "\n\t"                         \
+  "sxtb16 " w ", " w             \
+  ", ror #8\n\t"                 \
+  "smlad " s ", %[xe], %[t], " s \
+  "\n\t"                         \
+  "smlad " s ", %[xo], " w ", " s "\n\t"
+#define EDGEAE_DSP_QUAD_1X4                                                                      \
+  "ldm %[b], {r0, r1, r2, r3}\n\t"                                                               \
+  "add %[b], %[b], %[row]\n\t" EDGEAE_DSP_COLUMN("%[s0]", "r0") EDGEAE_DSP_COLUMN("%[s1]", "r1") \
+      EDGEAE_DSP_COLUMN("%[s2]", "r2")                                                           \
+          EDGEAE_DSP_COLUMN("%[s3]", "r3") "ldrd %[xe], %[xo], [%[x]], #8\n\t"
+  // Two quads per iteration, the next quad's activations loaded ahead; an
+  // odd count enters at the second.
   __asm__ volatile(
-      "sub %[t], %[end], %[x]\n\t"
-      "tst %[t], #8\n\t"
+      "ldrd %[xe], %[xo], [%[x]], #8\n\t"
+      "tst %[t], #1\n\t"
       "bne 2f\n\t"
       "1:\n\t" EDGEAE_DSP_QUAD_1X4 "2:\n\t" EDGEAE_DSP_QUAD_1X4
-      "cmp %[x], %[end]\n\t"
+      "cmp %[xe], #0x01000100\n\t"  // kSentinel
       "bne 1b"
       : [x] "+&r"(xw), [b] "+&r"(b), [s0] "+&r"(s0), [s1] "+&r"(s1), [s2] "+&r"(s2), [s3] "+&r"(s3),
-        [xe] "=&r"(xe), [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1), [t] "=&r"(t)
-      : [end] "r"(end), [row] "r"(row)
+        [xe] "=&r"(xe), [xo] "=&r"(xo), [t] "+&r"(t), "=&r"(w0), "=&r"(w1), "=&r"(w2), "=&r"(w3)
+      : [row] "r"(row)
       : "cc", "memory");
 #undef EDGEAE_DSP_QUAD_1X4
   acc[0] = s0;
@@ -150,163 +160,338 @@ __attribute__((noinline)) void tile_1x4(const uint32_t* xw, uint32_t quads, cons
   acc[3] = s3;
 }
 
-// acc0[0..1] and acc1[0..1] += the dot products of two widened rows
-// (interleaved per quad, quads >= 1) with two columns.
+// acc[0..1] (row 0) and acc[2..3] (row 1) += the dot products of two widened
+// rows (interleaved per quad) with two columns. Each widened weight feeds
+// both rows: per quad 1 LDM of both rows' activations, 1 LDRD of the two
+// weight words, 1 pointer step, 12 widen + SMLAD, plus CMP + BNE per two
+// quads: 15.5 instructions per 16 MACs (0.97), all 14 registers.
 __attribute__((noinline)) void tile_2x2(const uint32_t* xw, uint32_t quads, const int8_t* b,
-                                        size_t row, int32_t* acc0, int32_t* acc1) {
-  int32_t s00 = acc0[0], s01 = acc0[1], s10 = acc1[0], s11 = acc1[1];
-  const uint32_t* const end = xw + 4 * quads;
+                                        size_t row, int32_t* acc) {
+  int32_t s00 = acc[0], s01 = acc[1], s10 = acc[2], s11 = acc[3];
   // LDM fills registers in ascending order: pin the four activation words.
   register uint32_t xe0 __asm__("r0");
   register uint32_t xo0 __asm__("r1");
   register uint32_t xe1 __asm__("r2");
   register uint32_t xo1 __asm__("r3");
-  uint32_t w, t;
-#define EDGEAE_DSP_QUAD_2X2                \
-  "ldm %[x]!, {r0, r1, r2, r3}\n\t"        \
-  "ldr %[w], [%[b]]\n\t"                   \
-  "sxtb16 %[t], %[w]\n\t"                  \
-  "sxtb16 %[w], %[w], ror #8\n\t"          \
-  "smlad %[s00], %[xe0], %[t], %[s00]\n\t" \
-  "smlad %[s00], %[xo0], %[w], %[s00]\n\t" \
-  "smlad %[s10], %[xe1], %[t], %[s10]\n\t" \
-  "smlad %[s10], %[xo1], %[w], %[s10]\n\t" \
-  "ldr %[w], [%[b], #4]\n\t"               \
-  "sxtb16 %[t], %[w]\n\t"                  \
-  "sxtb16 %[w], %[w], ror #8\n\t"          \
-  "smlad %[s01], %[xe0], %[t], %[s01]\n\t" \
-  "smlad %[s01], %[xo0], %[w], %[s01]\n\t" \
-  "smlad %[s11], %[xe1], %[t], %[s11]\n\t" \
-  "smlad %[s11], %[xo1], %[w], %[s11]\n\t" \
-  "add %[b], %[b], %[row]\n\t"
+  uint32_t w0, w1, t = quads;
+#define EDGEAE_DSP_QUAD_2X2                 \
+  "ldrd %[w0], %[w1], [%[b]]\n\t"           \
+  "add %[b], %[b], %[row]\n\t"              \
+  "sxtb16 %[t], %[w0]\n\t"                  \
+  "sxtb16 %[w0], %[w0], ror #8\n\t"         \
+  "smlad %[s00], %[xe0], %[t], %[s00]\n\t"  \
+  "smlad %[s00], %[xo0], %[w0], %[s00]\n\t" \
+  "smlad %[s10], %[xe1], %[t], %[s10]\n\t"  \
+  "smlad %[s10], %[xo1], %[w0], %[s10]\n\t" \
+  "sxtb16 %[t], %[w1]\n\t"                  \
+  "sxtb16 %[w1], %[w1], ror #8\n\t"         \
+  "smlad %[s01], %[xe0], %[t], %[s01]\n\t"  \
+  "smlad %[s01], %[xo0], %[w1], %[s01]\n\t" \
+  "smlad %[s11], %[xe1], %[t], %[s11]\n\t"  \
+  "smlad %[s11], %[xo1], %[w1], %[s11]\n\t" \
+  "ldm %[x]!, {r0, r1, r2, r3}\n\t"
   __asm__ volatile(
-      "sub %[t], %[end], %[x]\n\t"
-      "tst %[t], #16\n\t"
+      "ldm %[x]!, {r0, r1, r2, r3}\n\t"
+      "tst %[t], #1\n\t"
       "bne 2f\n\t"
       "1:\n\t" EDGEAE_DSP_QUAD_2X2 "2:\n\t" EDGEAE_DSP_QUAD_2X2
-      "cmp %[x], %[end]\n\t"
+      "cmp %[xe0], #0x01000100\n\t"  // kSentinel
       "bne 1b"
       : [x] "+&r"(xw), [b] "+&r"(b), [s00] "+&r"(s00), [s01] "+&r"(s01), [s10] "+&r"(s10),
         [s11] "+&r"(s11), [xe0] "=&r"(xe0), [xo0] "=&r"(xo0), [xe1] "=&r"(xe1), [xo1] "=&r"(xo1),
-        [w] "=&r"(w), [t] "=&r"(t)
-      : [end] "r"(end), [row] "r"(row)
+        [w0] "=&r"(w0), [w1] "=&r"(w1), [t] "+&r"(t)
+      : [row] "r"(row)
       : "cc", "memory");
 #undef EDGEAE_DSP_QUAD_2X2
-  acc0[0] = s00;
-  acc0[1] = s01;
-  acc1[0] = s10;
-  acc1[1] = s11;
+#undef EDGEAE_DSP_COLUMN
+  acc[0] = s00;
+  acc[1] = s01;
+  acc[2] = s10;
+  acc[3] = s11;
 }
 
-// One column, R rows (the column tails).
+// acc[0..R) += one column times R widened rows (the column tails).
 template <int R>
-void tile_rx1(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t row, int32_t* acc,
-              size_t acc_stride) {
+inline void tile_rx1(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t row,
+                     int32_t* acc) {
   int32_t s[R];
-  for (size_t r = 0; r < R; ++r) s[r] = acc[r * acc_stride];
+  for (int r = 0; r < R; ++r) s[r] = acc[r];
   for (uint32_t i = 0; i < quads; ++i, xw += 2 * R, b += row) {
     const uint32_t w = load_quad(b);
     const int32_t we = even(w), wo = odd(w);
-    for (size_t r = 0; r < R; ++r) s[r] = smlad(xw[2 * r + 1], wo, smlad(xw[2 * r], we, s[r]));
+    for (int r = 0; r < R; ++r) s[r] = smlad(xw[2 * r + 1], wo, smlad(xw[2 * r], we, s[r]));
   }
-  for (size_t r = 0; r < R; ++r) acc[r * acc_stride] = s[r];
+  for (int r = 0; r < R; ++r) acc[r] = s[r];
 }
 
-// acc[r][c] (rows kGroup apart) += columns [0, count) of the block at b
-// times the R widened rows.
-template <int R>
-void multiply_group(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t row, uint32_t count,
-                    int32_t* acc) {
-  constexpr uint32_t kWidth = R == 1 ? 4 : 2;
-  uint32_t c = 0;
-  for (; c + kWidth <= count; c += kWidth) {
-    if constexpr (R == 1)
-      tile_1x4(xw, quads, b + size_t{c} * 4, row, acc + c);
-    else
-      tile_2x2(xw, quads, b + size_t{c} * 4, row, acc + c, acc + kGroup + c);
-  }
-  for (; c < count; ++c) tile_rx1<R>(xw, quads, b + size_t{c} * 4, row, acc + c, kGroup);
-}
+// What the output stage needs, per call.
+struct Output {
+  const int32_t* bias;  // or nullptr
+  size_t bias_stride_m, bias_stride_n;
+  int8_t* y;
+  size_t n;  // y's row length
+  const ref::RequantParams* q;
+  size_t channel_step;        // 1: per-channel requantization, 0: per tensor
+  bool fast;                  // fast_requant(*q)
+  int32_t twice_zp_plus_one;  // 2 * out_zp + 1 (column_quant())
+  uint32_t lo4, hi4;          // act_min, act_max in each byte
+};
 
 // quant::requantize_fast in fewer instructions, for layers whose every
 // channel has multiplier in [2^30, 2^31) and shift in [-20, -1]
-// (fast_requant(); other layers take simd::store_requantized):
+// (fast_requant(); other layers take quant::requantize_fast itself):
 // - the rounding high multiply floor((sum * m + 2^30) / 2^31) is SMMULR
 //   (floor((x * m + 2^31) / 2^32)) of x = 2 * sum, exact for |sum| < 2^30.
 //   Larger sums saturate the doubling (QADD), and then both the exact and
 //   the computed high product are at least 2^29 - 1 in magnitude with the
 //   sum's sign, so after the shift by at most 20 both are beyond +-255 and
 //   clamp to the same bound;
-// - rounding_divide_by_pot(h, e), e >= 1, is (h + 2^(e-1) - (h < 0)) >> e
-//   (|h| <= 2^30: no overflow);
-// - r + zp clamped to [act_min, act_max] within int8 is SSAT 8 of the
-//   saturating sum, then the clamp.
+// - rounding_divide_by_pot(h, e), e >= 1, plus the zero point is
+//   (h + 2^(e-1) + zp * 2^e - (h < 0)) >> e: the multiple of 2^e passes
+//   through the floor exactly, and |h| <= 2^30 leaves no overflow;
+// - the clamp to [act_min, act_max] within int8 is SSAT 8, then
+//   clamp_bytes() on up to four packed results.
 bool fast_requant(const ref::RequantParams& q) {
   for (uint32_t c = 0; c < q.count; ++c)
     if (q.multiplier[c] < (1 << 30) || q.shift[c] > -1 || q.shift[c] < -20) return false;
   return true;
 }
 
-inline int32_t rounding_high_mul(int32_t sum, int32_t multiplier) {
-  int32_t h;
-  __asm__("smmulr %0, %1, %2" : "=r"(h) : "r"(__qadd(sum, sum)), "r"(multiplier));
-  return h;
+struct ColumnQuant {
+  int32_t multiplier, exponent, rounding;  // rounding: 2^(e-1) + zp * 2^e
+};
+
+inline ColumnQuant column_quant(const Output& o, uint32_t n) {
+  const size_t c = n * o.channel_step;
+  const int32_t exponent = -o.q->shift[c];
+  // ((2 zp + 1) * 2^e) / 2, exact for e >= 1; |2 zp + 1| * 2^20 < 2^29.
+  const auto rounding =
+      static_cast<int32_t>(static_cast<uint32_t>(o.twice_zp_plus_one) << exponent) >> 1;
+  return {o.q->multiplier[c], exponent, rounding};
 }
 
-void store_fast(const ref::DenseShape& s, const ref::LayerQuant& q, const int32_t* bias, uint32_t m,
-                uint32_t n0, uint32_t count, const int32_t* acc, int8_t* y) {
+inline int32_t requant_fast(int32_t sum, const ColumnQuant& c) {
+  int32_t h;
+  __asm__("smmulr %0, %1, %2" : "=r"(h) : "r"(__qadd(sum, sum)), "r"(c.multiplier));
+  return __ssat((h + c.rounding + (h >> 31)) >> c.exponent, 8);
+}
+
+// max(v, lo) then min(v, hi) in each byte (signed).
+inline uint32_t clamp_bytes(uint32_t v, uint32_t lo4, uint32_t hi4) {
+  uint32_t t;
+  __asm__(
+      "ssub8 %[t], %[v], %[lo]\n\t"  // GE: v >= lo
+      "sel %[v], %[v], %[lo]\n\t"
+      "ssub8 %[t], %[v], %[hi]\n\t"  // GE: v >= hi
+      "sel %[v], %[hi], %[v]"
+      : [v] "+r"(v), [t] "=&r"(t)
+      : [lo] "r"(lo4), [hi] "r"(hi4)
+      : "cc");
+  return v;
+}
+
+// Rows [m, m + rows) and columns [n, n + width) of y from their sums (bias
+// included), sum[r * width + w], through quant::requantize_fast (layers
+// fast_requant() rejects; one copy for every tile shape, small in flash).
+__attribute__((noinline)) void store_exact(const Output& o, uint32_t m, uint32_t n,
+                                           const int32_t* sum, int rows, int width) {
+  const ref::RequantParams& q = *o.q;
+  for (int r = 0; r < rows; ++r)
+    for (int w = 0; w < width; ++w) {
+      const size_t c = (n + w) * o.channel_step;
+      o.y[(m + r) * o.n + n + w] = static_cast<int8_t>(quant::requantize_fast(
+          sum[r * width + w], q.multiplier[c], q.shift[c], q.out_zp, q.act_min, q.act_max));
+    }
+}
+
+// Byte k of v replaced by the low byte of x (BFI).
+inline uint32_t insert_byte(uint32_t v, int32_t x, int k) {
+  return (v & ~(0xFFu << 8 * k)) | (static_cast<uint32_t>(x) & 0xFF) << 8 * k;
+}
+
+// The low bytes of v[0..3], little-endian.
+inline uint32_t pack4(const int32_t* v) {
+  auto packed = static_cast<uint32_t>(v[0]);
+  __asm__(
+      "bfi %0, %1, #8, #8\n\t"
+      "bfi %0, %2, #16, #8\n\t"
+      "bfi %0, %3, #24, #8"
+      : "+&r"(packed)
+      : "r"(v[1]), "r"(v[2]), "r"(v[3]));
+  return packed;
+}
+
+// The same with the fast requantization, the R * W results packed into one
+// word for the clamp.
+template <int R, int W>
+inline void store_fast(const Output& o, uint32_t m, uint32_t n, const int32_t* sum) {
+  uint32_t packed = 0;
+#pragma GCC unroll 4
+  for (int w = 0; w < W; ++w) {
+    const ColumnQuant c = column_quant(o, n + w);
+#pragma GCC unroll 2
+    for (int r = 0; r < R; ++r) {
+      const int32_t v = requant_fast(sum[r * W + w], c);
+      // Byte 0 takes the whole word: the higher bytes are replaced or unused.
+      packed = r * W + w == 0 ? static_cast<uint32_t>(v) : insert_byte(packed, v, r * W + w);
+    }
+  }
+  packed = clamp_bytes(packed, o.lo4, o.hi4);
+  int8_t* const out = o.y + m * o.n + n;
+#pragma GCC unroll 2
+  for (int r = 0; r < R; ++r) {
+    const uint32_t bytes = packed >> (8 * r * W);
+    memcpy(out + r * o.n, &bytes, W);  // little-endian: the low W bytes
+  }
+}
+
+// One R x W tile at rows m.., columns n.. (column: its weights in the
+// block; bias: the tile's first bias or nullptr): the sums start from the
+// bias (from == nullptr) or from[r * kGroup + w], and are stored
+// requantized (to == nullptr) or kept in to[r * kGroup + w] for the next
+// chunk of K. `o` is the caller's local copy (int8 stores could alias
+// anything else).
+template <int R, int W>
+inline void multiply_tile(const Output& o, const Output& original, uint32_t m, uint32_t n,
+                          const uint32_t* xw, uint32_t quads, const int8_t* column, size_t row,
+                          const int32_t* bias, const int32_t* from, int32_t* to) {
+  int32_t sum[R * W];
+  if (from != nullptr) {
+#pragma GCC unroll 4
+    for (int i = 0; i < R * W; ++i) sum[i] = from[i / W * kGroup + i % W];
+  } else if (bias != nullptr) {
+#pragma GCC unroll 4
+    for (int i = 0; i < R * W; ++i)
+      sum[i] = bias[i / W * o.bias_stride_m + i % W * o.bias_stride_n];
+  } else {
+#pragma GCC unroll 4
+    for (int i = 0; i < R * W; ++i) sum[i] = 0;
+  }
+  if constexpr (W == 1)
+    tile_rx1<R>(xw, quads, column, row, sum);
+  else if constexpr (R == 1)
+    tile_1x4(xw, quads, column, row, sum);
+  else
+    tile_2x2(xw, quads, column, row, sum);
+  if (to != nullptr) {
+#pragma GCC unroll 4
+    for (int i = 0; i < R * W; ++i) to[i / W * kGroup + i % W] = sum[i];
+  } else if (o.fast) {
+    store_fast<R, W>(o, m, n, sum);
+  } else {
+    store_exact(original, m, n, sum, R, W);
+  }
+}
+
+// Block columns [n0, n1) (the first at b, in the quads of the widened rows
+// xw) of rows [m, m + R): multiply_tile() across them, from[n - n0] and
+// to[n - n0] for column n.
+template <int R>
+void multiply_columns(const Output& original, uint32_t m, const uint32_t* xw, uint32_t quads,
+                      const int8_t* b, size_t row, uint32_t n0, uint32_t n1, const int32_t* from,
+                      int32_t* to) {
+  constexpr uint32_t kWidth = R == 1 ? 4 : 2;
+  const Output o = original;
+  const int32_t* bias =
+      o.bias != nullptr ? o.bias + m * o.bias_stride_m + n0 * o.bias_stride_n : nullptr;
+  const size_t bias_step = kWidth * o.bias_stride_n;
+  uint32_t n = n0;
+  for (; n + kWidth <= n1; n += kWidth, b += 4 * kWidth) {
+    multiply_tile<R, kWidth>(o, original, m, n, xw, quads, b, row, bias, from, to);
+    if (bias != nullptr) bias += bias_step;
+    if (from != nullptr) from += kWidth;
+    if (to != nullptr) to += kWidth;
+  }
+  for (; n < n1; ++n, b += 4) {
+    multiply_tile<R, 1>(o, original, m, n, xw, quads, b, row, bias, from, to);
+    if (bias != nullptr) bias += o.bias_stride_n;
+    if (from != nullptr) ++from;
+    if (to != nullptr) ++to;
+  }
+}
+
+// multiply_columns() in the common case, K in one chunk and the fast
+// requantization, with the loop state in locals and pointers.
+template <int R>
+void multiply_columns_fast(const Output& o, uint32_t m, const uint32_t* xw, uint32_t quads,
+                           const int8_t* b, size_t row, uint32_t n0, uint32_t n1) {
+  constexpr uint32_t kWidth = R == 1 ? 4 : 2;
   static const int32_t kNoBias = 0;
-  const int32_t* bp = &kNoBias;
-  size_t bias_step = 0;
-  if (bias != nullptr) {
-    bp = bias + size_t{m} * s.bias_stride_m + size_t{n0} * s.bias_stride_n;
-    bias_step = s.bias_stride_n;
+  const size_t bias_m = o.bias != nullptr ? o.bias_stride_m : 0;
+  const size_t bias_n = o.bias != nullptr ? o.bias_stride_n : 0;
+  const int32_t* bias = o.bias != nullptr ? o.bias + m * bias_m + n0 * bias_n : &kNoBias;
+  const size_t channel = o.channel_step;
+  const int32_t* multiplier = o.q->multiplier + n0 * channel;
+  const int32_t* shift = o.q->shift + n0 * channel;
+  const int32_t twice_zp_plus_one = o.twice_zp_plus_one;
+  const uint32_t lo4 = o.lo4, hi4 = o.hi4;
+  const size_t out_row = o.n;
+  int8_t* out = o.y + m * out_row + n0;
+  uint32_t n = n0;
+  for (; n + kWidth <= n1; n += kWidth) {
+    int32_t sum[R * kWidth];
+#pragma GCC unroll 4
+    for (uint32_t i = 0; i < R * kWidth; ++i)
+      sum[i] = bias[i / kWidth * bias_m + i % kWidth * bias_n];
+    if constexpr (R == 1)
+      tile_1x4(xw, quads, b, row, sum);
+    else
+      tile_2x2(xw, quads, b, row, sum);
+    int32_t v[R * kWidth];
+#pragma GCC unroll 4
+    for (uint32_t w = 0; w < kWidth; ++w) {
+      const int32_t exponent = -shift[w * channel];
+      const ColumnQuant c{
+          multiplier[w * channel], exponent,
+          static_cast<int32_t>(static_cast<uint32_t>(twice_zp_plus_one) << exponent) >> 1};
+#pragma GCC unroll 2
+      for (uint32_t r = 0; r < R; ++r) v[r * kWidth + w] = requant_fast(sum[r * kWidth + w], c);
+    }
+    const uint32_t packed = clamp_bytes(pack4(v), lo4, hi4);
+#pragma GCC unroll 2
+    for (uint32_t r = 0; r < R; ++r) {
+      const uint32_t bytes = packed >> (8 * r * kWidth);
+      memcpy(out + r * out_row, &bytes, kWidth);  // little-endian: the low bytes
+    }
+    b += 4 * kWidth;
+    bias += kWidth * bias_n;
+    multiplier += kWidth * channel;
+    shift += kWidth * channel;
+    out += kWidth;
   }
-  const size_t channel_step = q.out.count > 1 ? 1 : 0;
-  const int32_t* multiplier = q.out.multiplier + n0 * channel_step;
-  const int32_t* shift = q.out.shift + n0 * channel_step;
-  const int32_t zp = q.out.out_zp, lo = q.out.act_min, hi = q.out.act_max;
-  int8_t* out = y + size_t{m} * s.n + n0;
-  for (uint32_t j = 0; j < count; ++j) {
-    // Wrapping add: the true sum fits in int32 (the loader's bound).
-    const auto sum = static_cast<int32_t>(static_cast<uint32_t>(bp[j * bias_step]) +
-                                          static_cast<uint32_t>(acc[j]));
-    const int32_t h = rounding_high_mul(sum, multiplier[j * channel_step]);
-    const int32_t exponent = -shift[j * channel_step];
-    const int32_t r = (h + (int32_t{1} << (exponent - 1)) + (h >> 31)) >> exponent;
-    int32_t v = __ssat(__qadd(r, zp), 8);
-    v = v < lo ? lo : v;
-    v = v > hi ? hi : v;
-    out[j] = static_cast<int8_t>(v);
-  }
+  if (n < n1) multiply_columns<R>(o, m, xw, quads, b, row, n, n1, nullptr, nullptr);
 }
 
 // Rows [m, m + R) of y.
 template <int R>
-void rows(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a, const int8_t* b,
-          const int32_t* bias, int32_t minus_zp, bool fast, uint32_t m, int8_t* y) {
-  alignas(8) uint32_t xw[2 * R * kChunkQuads];
-  int32_t acc[R * kGroup];
+void rows(const ref::DenseShape& s, const Output& o, const int8_t* a, const int8_t* b,
+          int32_t minus_zp, uint32_t m) {
+  // The widened chunk, its sentinel and, for LDM's four-word reads, room
+  // past it.
+  alignas(8) uint32_t xw[2 * R * (kChunkQuads + 1)];
   const uint32_t quads = (s.k + 3) / 4;
   const int8_t* am = a + size_t{m} * s.k;
-  const bool one_chunk = quads <= kChunkQuads;
-  if (one_chunk) widen<R>(am, s.k, 0, quads, minus_zp, xw);
+  if (quads <= kChunkQuads) {
+    widen<R>(am, s.k, 0, quads, minus_zp, xw);
+    simd::for_each_column_block(
+        s, b, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
+          if (o.fast)
+            multiply_columns_fast<R>(o, m, xw, quads, block, row, nb, ne);
+          else
+            multiply_columns<R>(o, m, xw, quads, block, row, nb, ne, nullptr, nullptr);
+        });
+    return;
+  }
+  // Past one chunk of K: the sums of kGroup columns wait in acc.
+  int32_t acc[R * kGroup];
   simd::for_each_column_block(s, b, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
     for (uint32_t g = nb; g < ne; g += kGroup) {
-      const uint32_t count = ne - g < kGroup ? ne - g : kGroup;
-      for (uint32_t r = 0; r < R; ++r)
-        for (uint32_t c = 0; c < count; ++c) acc[r * kGroup + c] = 0;
+      const uint32_t end = ne - g < kGroup ? ne : g + kGroup;
       for (uint32_t q0 = 0; q0 < quads; q0 += kChunkQuads) {
         const uint32_t chunk = quads - q0 < kChunkQuads ? quads - q0 : kChunkQuads;
-        if (!one_chunk) widen<R>(am, s.k, q0, chunk, minus_zp, xw);
-        multiply_group<R>(xw, chunk, block + size_t{q0} * row + size_t{g - nb} * 4, row, count,
-                          acc);
-      }
-      for (uint32_t r = 0; r < R; ++r) {
-        if (fast)
-          store_fast(s, q, bias, m + r, g, count, acc + r * kGroup, y);
-        else
-          simd::store_requantized(s, q, bias, m + r, g, count, acc + r * kGroup, y);
+        widen<R>(am, s.k, q0, chunk, minus_zp, xw);
+        multiply_columns<R>(o, m, xw, chunk, block + size_t{q0} * row + size_t{g - nb} * 4, row, g,
+                            end, q0 == 0 ? nullptr : acc, q0 + chunk == quads ? nullptr : acc);
       }
     }
   });
@@ -316,14 +501,24 @@ void rows(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a, c
 
 void dense_s8_dsp(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
                   const int8_t* b, const int32_t* bias, const int32_t*, int8_t* y) {
-  // LDRD needs word alignment (the loader aligns tensors to 16 bytes).
+  // LDRD and LDM need word alignment (the loader aligns tensors to 16 bytes).
   if (reinterpret_cast<uintptr_t>(b) % 4 != 0) return ref::dense_s8_packed(s, q, a, b, bias, y);
   const uint32_t nzp = static_cast<uint16_t>(-q.in_zp);
   const auto minus_zp = static_cast<int32_t>(nzp | nzp << 16);
-  const bool fast = fast_requant(q.out);
+  const Output o{bias,
+                 s.bias_stride_m,
+                 s.bias_stride_n,
+                 y,
+                 s.n,
+                 &q.out,
+                 q.out.count > 1 ? 1u : 0u,
+                 fast_requant(q.out),
+                 2 * q.out.out_zp + 1,
+                 static_cast<uint8_t>(q.out.act_min) * 0x01010101u,
+                 static_cast<uint8_t>(q.out.act_max) * 0x01010101u};
   uint32_t m = 0;
-  for (; m + 2 <= s.m; m += 2) rows<2>(s, q, a, b, bias, minus_zp, fast, m, y);
-  if (m < s.m) rows<1>(s, q, a, b, bias, minus_zp, fast, m, y);
+  for (; m + 2 <= s.m; m += 2) rows<2>(s, o, a, b, minus_zp, m);
+  if (m < s.m) rows<1>(s, o, a, b, minus_zp, m);
 }
 
 }  // namespace edgeae::cortexm
