@@ -8,8 +8,7 @@
 //     and zero points at both ends of int8, weights at +-127), per-tensor and
 //     per-channel requantization with multipliers and shifts inside and
 //     outside the usual range, activation bounds narrow and of one sign,
-//     biases near the int32 bounds, column blocks, weights off the word
-//     boundary;
+//     biases near the int32 bounds, column blocks;
 //   int16 Dense, 16x8 (ref::dense_s16) and 16x16 (ref::dense_s16x16): K odd
 //     and even, past the int32 partial chunk, N off the tile widths,
 //     extreme activations and weights (sums beyond int32), per-row biases.
@@ -39,7 +38,7 @@ constexpr uint32_t kMaxKp = (kMaxK + 3) / 4 * 4;
 // weights share the packed buffer (16-bit Dense shapes stay within it).
 int8_t a[kMaxM * kMaxK];
 int8_t b[kMaxK * kMaxN];
-alignas(4) int8_t packed_storage[kMaxKp * kMaxN + 1];
+alignas(16) int8_t packed_storage[kMaxKp * kMaxN];
 int8_t* const packed_aligned = packed_storage;
 int16_t* const b16 = reinterpret_cast<int16_t*>(packed_storage);
 constexpr uint32_t kMaxB16 = kMaxKp * kMaxN / 2;
@@ -162,9 +161,7 @@ void test_dense_s8(Rng& rng, Tally& tally) {
     const uint32_t blocks[] = {0, 4, 16, 128, 40};
     s.b_block = rng.pick(blocks);
     const uint32_t kp = (s.k + 3) / 4 * 4;
-    // Weights off the word boundary now and then (kernels that need aligned
-    // weights fall back).
-    int8_t* const packed = packed_storage + (trial % 7 == 3 ? 1 : 0);
+    int8_t* const packed = packed_storage;  // blob constants are 16-byte aligned
     memset(packed, 0, size_t{kp} * s.n);
     memset(column_sums, 0, sizeof column_sums);
     for (uint32_t r = 0; r < s.k; ++r)
@@ -254,8 +251,8 @@ int64_t conv_out_size(const format::ConvParams& p, bool transposed, uint32_t in,
 // the plain ones: mostly 1-D (the shapes the Cortex-M kernels take: Cin 1..32,
 // Cout 1..33, K = KW * Cin up to 64 and past it), strides 1..3, padding at
 // either end up to the kernel's extent, inputs shorter than the kernel,
-// sometimes dilated, 2-D, batched, with rows of padding (KH = 1, pad_h 1),
-// weights off the word boundary. A kernel may decline a shape (false); each
+// sometimes dilated, 2-D, batched, with rows of padding (KH = 1, pad_h 1).
+// A kernel may decline a shape (false); each
 // set must take some, and never write past the output.
 void test_conv_s8(Rng& rng, Tally& tally) {
   uint32_t taken[8] = {};
@@ -324,7 +321,7 @@ void test_conv_s8(Rng& rng, Tally& tally) {
     p.w_packing = 0;
     (transposed ? ref::conv_transpose_s8 : ref::conv_s8)(s, q, x, plain, bias_ptr, conv_want);
     p.w_packing = 1;
-    int8_t* const packed = packed_storage + (trial % 11 == 5 ? 1 : 0);
+    int8_t* const packed = packed_storage;
     memset(packed, 0, size_t{rp} * s.out_c);
     memset(column_sums, 0, sizeof column_sums);
     for (uint32_t r = 0; r < rows; ++r)

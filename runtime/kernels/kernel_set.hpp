@@ -30,7 +30,8 @@ struct KernelSet {
                               const ref::ActivationSpec&, float* y);
   // int8 Dense on quad-packed weights (ref::dense_s8_packed), bit-exact with
   // it; column_sums[n] is the sum of B's column n (for kernels that offset
-  // the activations).
+  // the activations). B and the column sums are blob constants, 16-byte
+  // aligned: kernels may load them by words.
   void (*dense_s8)(const ref::DenseShape&, const ref::LayerQuant&, const int8_t* a, const int8_t* b,
                    const int32_t* bias, const int32_t* column_sums, int8_t* y);
   // int16 Dense, 16x8 (ref::dense_s16) and 16x16 (ref::dense_s16x16) on

@@ -37,7 +37,9 @@ eae_status record(const char** slot, edgeae::Status s) {
   return static_cast<eae_status>(s.code);
 }
 
-eae_status fill(const edgeae::TensorInfo& t, size_t i, size_t count, eae_tensor_info* info) {
+// (Not inlined: one copy for the input and output queries, for small flash.)
+__attribute__((noinline)) eae_status fill(const edgeae::TensorInfo& t, size_t i, size_t count,
+                                          eae_tensor_info* info) {
   if (!info || i >= count) return EAE_INVALID_ARGUMENT;
   info->dtype = static_cast<eae_dtype>(t.dtype);
   info->rank = t.rank;

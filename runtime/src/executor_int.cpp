@@ -172,13 +172,12 @@ uint32_t out_count(const OpView& v) {
 
 }  // namespace
 
+// (Quad-packed B: the loader admits no other int8 Gemm.)
 void run_dense_s8(const OpView& v, void* y) {
   const ref::LayerQuant q = layer_quant(v);
-  auto* out = static_cast<int8_t*>(y);
-  if (params_as<format::DenseParams>(v.op).b_packing == 1) EDGEAE_KERNEL(v.session, dense_s8)
-  (dense_shape(v), q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2), q.out.shift + q.out.count,
-   out);
-  else ref::dense_s8(dense_shape(v), q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2), out);
+  const auto dense_s8 = EDGEAE_KERNEL(v.session, dense_s8);
+  dense_s8(dense_shape(v), q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2),
+           q.out.shift + q.out.count, static_cast<int8_t*>(y));
 }
 
 void run_dense_s16(const OpView& v, void* y) {

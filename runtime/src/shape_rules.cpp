@@ -124,9 +124,13 @@ Status check_dtypes(const format::OpRecord& op, OpType type, const TensorRecord*
             EDGEAE_MESSAGE("a quantized bias is int32 (int8 data) or int64 (int16 data)"));
       if (type == OpType::kDense) {
         const auto p = params_as<format::DenseParams>(op);
-        if (p.trans_a != 0 || p.trans_b != 0 || (p.b_block != 0 && p.b_packing != 1))
-          return malformed(EDGEAE_MESSAGE(
-              "a quantized Gemm reads plain A [M, K] and B [K, N] (or quad-packed B)"));
+        // int8: B quad-packed, the one layout every int8 kernel reads; int16:
+        // plain B [K, N].
+        if (p.trans_a != 0 || p.trans_b != 0 ||
+            p.b_packing != (d == static_cast<uint8_t>(DType::kInt8) ? 1 : 0) ||
+            (p.b_block != 0 && p.b_packing != 1))
+          return malformed(
+              EDGEAE_MESSAGE("a quantized Gemm reads A [M, K] and B [K, N], quad-packed for int8"));
       }
       break;
     case OpType::kPRelu:
@@ -516,18 +520,13 @@ Status infer_output(OpTable ops, const format::OpRecord& op, const TensorRecord*
   if (op.type >= static_cast<uint16_t>(OpType::kCount))
     return unsupported(EDGEAE_MESSAGE("unknown op type"));
   const auto type = static_cast<OpType>(op.type);
-  uint32_t min_in = 0, max_in = 0;
-  switch (type) {
-#define EDGEAE_OP_ARITY(name, onnx, lo, hi) \
-  case OpType::k##name:                     \
-    min_in = lo;                            \
-    max_in = hi;                            \
-    break;
-    EDGEAE_OP_LIST(EDGEAE_OP_ARITY)
+  // Each op's input count range, in OpType order (a table is smaller than a switch).
+  static constexpr uint8_t kArity[][2] = {
+#define EDGEAE_OP_ARITY(name, onnx, lo, hi) {lo, hi},
+      EDGEAE_OP_LIST(EDGEAE_OP_ARITY)
 #undef EDGEAE_OP_ARITY
-    case OpType::kCount:
-      break;
-  }
+  };
+  const uint32_t min_in = kArity[op.type][0], max_in = kArity[op.type][1];
   if (op.input_count < min_in || op.input_count > max_in)
     return malformed(EDGEAE_MESSAGE("wrong number of inputs for this op"));
   // Inputs in [min_in, input_count) are optional (kNone allowed), e.g. a bias.

@@ -255,5 +255,28 @@ TEST_CASE("quantize: a bias that could overflow the accumulator is rejected at l
   CHECK(std::string(st.message).find("accumulator") != std::string::npos);
 }
 
+TEST_CASE("quantize: an int8 Gemm's weights must be quad-packed, an int16 Gemm's plain") {
+  const io::NpyArray noisy = io::read_npy(model_file("digits_dae/test_noisy.npy"));
+  const Split s = split(noisy, 64);
+  for (auto p : {convert::Precision::kInt8, convert::Precision::kInt16}) {
+    std::vector<uint8_t> bytes = quantize_file("digits_dae/digits_dae.onnx", s, p).blob.bytes;
+    Model m;
+    REQUIRE(m.load(bytes.data(), bytes.size()).ok());
+    const auto at = static_cast<size_t>(reinterpret_cast<const uint8_t*>(&m.op(0)) - bytes.data()) +
+                    offsetof(format::OpRecord, params) + offsetof(format::DenseParams, b_packing);
+    int32_t packing;
+    std::memcpy(&packing, bytes.data() + at, 4);
+    CHECK(packing == (p == convert::Precision::kInt8 ? 1 : 0));
+    const int32_t other = 1 - packing;
+    std::memcpy(bytes.data() + at, &other, 4);
+    blob::reseal(bytes);
+    Model again;
+    const Status st = again.load(bytes.data(), bytes.size());
+    CHECK(st.code == StatusCode::kMalformed);
+    CHECK(st.index == 0);
+    CHECK(std::string(st.message).find("quad-packed for int8") != std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace edgeae

@@ -217,7 +217,7 @@ struct DenseParams {  // Gemm: Y = A' * B' + C, A' = trans_a ? A^T : A (same for
   // a kernel tile then reads one contiguous stream instead of a slice of
   // every row.
   int32_t b_block;
-  // Quantized int8 Gemm only. 0: B is plain [K, N]. 1: B holds quads of
+  // 1 for a quantized int8 Gemm (0 otherwise): B holds quads of
   // the reduction axis (k = 4q + j), zero past K, with dims
   // [round_up(K, 4), N]: the four int8 weights a 32-bit dot-product
   // instruction (x86 VNNI, Arm SDOT) takes together; in column blocks of

@@ -502,7 +502,6 @@ void rows(const ref::DenseShape& s, const Output& o, const int8_t* a, const int8
 void dense_s8_dsp(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
                   const int8_t* b, const int32_t* bias, const int32_t*, int8_t* y) {
   // LDRD and LDM need word alignment (the loader aligns tensors to 16 bytes).
-  if (reinterpret_cast<uintptr_t>(b) % 4 != 0) return ref::dense_s8_packed(s, q, a, b, bias, y);
   const uint32_t nzp = static_cast<uint16_t>(-q.in_zp);
   const auto minus_zp = static_cast<int32_t>(nzp | nzp << 16);
   const Output o{bias,

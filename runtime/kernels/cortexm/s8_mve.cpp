@@ -24,9 +24,9 @@
 // rounding divide (ties away from zero) as VRSHL (ties up) of x - 1 for a
 // negative x and a right shift.
 //
-// Gathers need word-aligned addresses: weights not on a word boundary (the
-// loader aligns blobs, so never in practice) and calls without column sums
-// take the arm-dsp kernel.
+// Gathers need word-aligned addresses: the weights are blob constants,
+// 16-byte aligned (KernelSet::dense_s8). Calls without column sums take the
+// arm-dsp kernel.
 #include "kernels/cortexm/cortexm_kernels.hpp"
 #include "kernels/simd/s8_dense.hpp"
 
@@ -383,7 +383,7 @@ inline void rows_of_block(const Requant& rq, const int8_t* a, const int8_t* bloc
 
 void dense_s8_mve(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
                   const int8_t* b, const int32_t* bias, const int32_t* column_sums, int8_t* y) {
-  if (column_sums == nullptr || (reinterpret_cast<uintptr_t>(b) & 3) != 0) {
+  if (column_sums == nullptr) {
     dense_s8_dsp(s, q, a, b, bias, column_sums, y);
     return;
   }
