@@ -66,10 +66,11 @@ void dot_tiles(const int8_t* a, size_t a_stride, uint32_t k, const int8_t* b, si
   }
   if (k % 4 != 0) {
     // Past K the weights are 0, so the padded a bytes add nothing.
-    for (int r = 0; r < kRows; ++r) {
-      quads[r] = 0;
-      memcpy(&quads[r], a + r * a_stride + full * 4, k % 4);
-    }
+    // A masked load (no fault past the end), not a memcpy of a run-time
+    // length (a library call per row).
+    const auto tail = static_cast<__mmask16>((1u << (k % 4)) - 1u);
+    for (int r = 0; r < kRows; ++r)
+      quads[r] = _mm_cvtsi128_si32(_mm_maskz_loadu_epi8(tail, a + r * a_stride + full * 4));
     step(acc[0], bq, quads);
   }
   for (int i = 0; i < kCount; ++i) {
