@@ -294,7 +294,7 @@ void run_concat_q(const OpView& v, void* y) {
   if constexpr (kWide<T>)
     ref::concat_s16(v.op.input_count, shapes, data, q, axis, static_cast<int16_t*>(y));
   else
-    ref::concat_s8(v.op.input_count, shapes, data, q, axis, static_cast<int8_t*>(y));
+    portable::concat_s8_tables(v.op.input_count, shapes, data, q, axis, static_cast<int8_t*>(y));
 }
 
 // Output T; the input is either type.
