@@ -15,6 +15,8 @@
 // computed as `edgeae inspect` does) are reported apart from the rest.
 // Output, one line per kernel set (tools/firmware_icount.sh reads it):
 //   ICOUNT model=M set=S instructions=I mac_op_instructions=J macs=K exact=1
+// and, per op type the model has, its share of the instructions:
+//   OPCOUNT model=M set=S op=T instructions=I
 // (exact=1: integer outputs bit-exact, float32 ones within tolerance;
 // golden_compare.h.) Returns 0 only when every set's outputs agree.
 #include <stdint.h>
@@ -64,6 +66,7 @@ int main() {
       return 11;
     }
     uint64_t ticks = 0, mac_op_ticks = 0;
+    uint64_t type_ticks[static_cast<size_t>(format::OpType::kCount)] = {};
     bool exact = true;
     for (unsigned i = 0; i < DEMO_SAMPLES; ++i) {
       const float* in = demo_inputs.values + size_t{i} * DEMO_INPUT_VALUES;
@@ -74,6 +77,7 @@ int main() {
         const uint32_t spent = t.end();
         if (!s.ok()) return 13;
         ticks += spent;
+        type_ticks[model.op(op).type] += spent;
         if (edgeae::op_macs(model, model.op(op)) != 0) mac_op_ticks += spent;
       }
       float diff;
@@ -93,6 +97,16 @@ int main() {
     board_write(" macs=");
     console_uint(macs);
     board_write(exact ? " exact=1\n" : " exact=0\n");
+    for (size_t t = 0; t < static_cast<size_t>(format::OpType::kCount); ++t) {
+      if (type_ticks[t] == 0) continue;
+      board_write("OPCOUNT model=" DEMO_NAME " set=");
+      board_write(kernel_set_name(set));
+      board_write(" op=");
+      board_write(edgeae::op_type_name(static_cast<format::OpType>(t)));
+      board_write(" instructions=");
+      console_uint(type_ticks[t] * per_tick_x1000 / scale);
+      board_write("\n");
+    }
   }
   board_write(all_exact ? "PASS\n" : "FAIL\n");
   return all_exact ? 0 : 1;

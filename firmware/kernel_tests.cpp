@@ -15,7 +15,9 @@
 //   int8 Conv/ConvTranspose of the sets with a direct kernel (conv_s8) vs
 //     ref::conv_s8 / ref::conv_transpose_s8, through the packed weights
 //     (test_conv_s8);
-//   int8 Add/Sub vs ref::add_s8 (test_add_s8).
+//   int8 Add/Sub vs ref::add_s8 (test_add_s8);
+//   the portable int8 PRelu tables vs ref::prelu_s8 (test_prelu_s8), and
+//   Concat tables vs ref::concat_s8 (test_concat_s8).
 // Then the kernels' instruction counts (KCOUNT lines, tools/firmware_icount.sh).
 // Returns 0 only when every case matches (QEMU passes the status to ctest).
 #include <stdint.h>
@@ -26,6 +28,7 @@
 #include "edgeae/kernel_sets.hpp"
 #include "icount.hpp"
 #include "kernels/kernel_set.hpp"
+#include "kernels/portable/portable_kernels.hpp"
 
 namespace {
 
@@ -419,6 +422,91 @@ void test_add_s8(Rng& rng, Tally& tally) {
   }
 }
 
+// portable::prelu_s8_tables (every set's int8 PRelu/LeakyRelu) vs
+// ref::prelu_s8: one slope and per-channel slopes, counts below and above
+// the tables' threshold, slopes of both signs and zero, extreme zero points,
+// narrow activation bounds.
+void test_prelu_s8(Rng& rng, Tally& tally) {
+  const KernelSet* const reference_set = kernel_set(0);
+  for (int trial = 0; trial < 120; ++trial) {
+    const uint32_t channels = static_cast<uint32_t>(rng.between(1, 12));
+    const uint32_t pixels =
+        static_cast<uint32_t>(trial % 3 == 0 ? rng.between(1, 60) : rng.between(40, 600));
+    const uint32_t count = channels * pixels;
+    if (count > kMaxConvOut) continue;
+    const uint32_t slopes = trial % 2 == 0 ? channels : 1;
+    for (uint32_t c = 0; c < slopes; ++c) {
+      const int32_t kind = rng.between(0, 5);
+      mult[c] = kind == 0 ? 0 : rng.between(1 << 30, 0x7FFFFFFF) * (kind == 1 ? -1 : 1);
+      shift[c] = rng.between(-12, 2);
+    }
+    const bool extreme = trial % 5 == 0;
+    ref::PReluQuant q;
+    q.in_zp = extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127);
+    q.pos_multiplier = rng.between(1 << 30, 0x7FFFFFFF);
+    q.pos_shift = rng.between(-8, 3);
+    q.neg_multiplier = mult;
+    q.neg_shift = shift;
+    q.neg_count = slopes;
+    q.out_zp = extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127);
+    q.act_min = trial % 4 == 0 ? q.out_zp : -128;
+    q.act_max = trial % 6 == 1 && q.act_min < 90 ? 90 : 127;
+    for (uint32_t i = 0; i < count; ++i) b[i] = static_cast<int8_t>(rng.between(-128, 127));
+    ref::prelu_s8(q, count, channels, b, conv_want);
+    memset(conv_got, 0x55, count + kConvGuard);
+    portable::prelu_s8_tables(q, count, channels, b, conv_got);
+    bool same = memcmp(conv_got, conv_want, count) == 0;
+    for (size_t g = 0; g < kConvGuard; ++g) same &= conv_got[count + g] == 0x55;
+    ref::DenseShape d;  // for the report: pixels x 1 x channels
+    d.m = pixels;
+    d.k = 1;
+    d.n = channels;
+    tally.check(same, slopes > 1 ? "portable prelu_s8 per channel" : "portable prelu_s8",
+                reference_set, d);
+  }
+}
+
+// portable::concat_s8_tables (every set's int8 Concat) vs ref::concat_s8:
+// two or three [rows, cols_t] inputs along either axis, copied or
+// requantized, sizes below and above the tables' threshold.
+void test_concat_s8(Rng& rng, Tally& tally) {
+  const KernelSet* const reference_set = kernel_set(0);
+  for (int trial = 0; trial < 120; ++trial) {
+    const uint32_t axis = static_cast<uint32_t>(rng.between(0, 1));
+    const uint32_t inputs = static_cast<uint32_t>(rng.between(2, 3));
+    const uint32_t rows =
+        static_cast<uint32_t>(trial % 3 == 0 ? rng.between(1, 8) : rng.between(8, 200));
+    ref::Shape shapes[3];
+    ref::ConcatInputQuant iq[3];
+    const int8_t* data[3];
+    size_t count = 0;
+    for (uint32_t t = 0; t < inputs; ++t) {
+      shapes[t].rank = 2;
+      shapes[t].dims[0] = axis == 0 ? static_cast<uint32_t>(rng.between(1, 200)) : rows;
+      shapes[t].dims[1] = axis == 1 ? static_cast<uint32_t>(rng.between(1, 12)) : 8;
+      data[t] = b + count;
+      count += size_t{shapes[t].dims[0]} * shapes[t].dims[1];
+      iq[t].same_as_output = rng.between(0, 3) == 0 ? 1 : 0;
+      iq[t].zp = trial % 5 == 0 ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127);
+      iq[t].multiplier = rng.between(1 << 30, 0x7FFFFFFF);
+      iq[t].shift = rng.between(-10, 2);
+    }
+    if (count > kMaxConvOut) continue;
+    for (size_t i = 0; i < count; ++i) b[i] = static_cast<int8_t>(rng.between(-128, 127));
+    const ref::ConcatQuant q{iq, rng.between(-128, 127)};
+    ref::concat_s8(inputs, shapes, data, q, axis, conv_want);
+    memset(conv_got, 0x55, count + kConvGuard);
+    portable::concat_s8_tables(inputs, shapes, data, q, axis, conv_got);
+    bool same = memcmp(conv_got, conv_want, count) == 0;
+    for (size_t g = 0; g < kConvGuard; ++g) same &= conv_got[count + g] == 0x55;
+    ref::DenseShape d;  // for the report: inputs x axis x elements
+    d.m = inputs;
+    d.k = axis;
+    d.n = static_cast<uint32_t>(count);
+    tally.check(same, "portable concat_s8", reference_set, d);
+  }
+}
+
 // The kernels' own cost: instructions per MAC of each set's Dense on a few
 // shapes (M = 1: a Dense layer at batch 1; M > 1: tiles of gathered Conv
 // pixels), requantization included (meaningful only under qemu -icount
@@ -490,9 +578,12 @@ int main() {
   test_dense_s16(rng, tally);
   test_conv_s8(rng, tally);
   test_add_s8(rng, tally);
+  test_prelu_s8(rng, tally);
+  test_concat_s8(rng, tally);
   count_instructions();
   console_uint(tally.cases);
-  board_write(" (kernel set, op, shape) cases of int8 and int16 Dense, int8 Conv and Add, ");
+  board_write(
+      " (kernel set, op, shape) cases of int8 and int16 Dense, int8 Conv, Add, PRelu and Concat, ");
   console_uint(tally.failures);
   board_write(tally.failures == 0 ? " mismatches\nPASS\n" : " mismatches\nFAIL\n");
   return tally.failures == 0 ? 0 : 1;

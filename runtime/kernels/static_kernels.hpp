@@ -27,7 +27,7 @@ inline constexpr auto conv_s8 = cortexm::conv_s8_mve;
 inline constexpr auto add_s8 = cortexm::add_s8_mve;
 #else
 inline constexpr auto dense_s8 = cortexm::dense_s8_dsp;
-inline constexpr decltype(KernelSet::conv_s8) conv_s8 = nullptr;
+inline constexpr auto conv_s8 = cortexm::conv_s8_dsp;
 inline constexpr auto add_s8 = portable::add_s8_tables;
 #endif
 inline constexpr auto dense_s16 = cortexm::dense_s16_dsp;

@@ -213,7 +213,8 @@ void run_prelu_q(const OpView& v, void* y) {
   if constexpr (kWide<T>)
     ref::prelu_s16(prelu_quant(v), out_count(v), c, v.in<int16_t>(0), static_cast<int16_t*>(y));
   else
-    ref::prelu_s8(prelu_quant(v), out_count(v), c, v.in<int8_t>(0), static_cast<int8_t*>(y));
+    portable::prelu_s8_tables(prelu_quant(v), out_count(v), c, v.in<int8_t>(0),
+                              static_cast<int8_t*>(y));
 }
 
 template <typename T>
@@ -293,7 +294,7 @@ void run_concat_q(const OpView& v, void* y) {
   if constexpr (kWide<T>)
     ref::concat_s16(v.op.input_count, shapes, data, q, axis, static_cast<int16_t*>(y));
   else
-    ref::concat_s8(v.op.input_count, shapes, data, q, axis, static_cast<int8_t*>(y));
+    portable::concat_s8_tables(v.op.input_count, shapes, data, q, axis, static_cast<int8_t*>(y));
 }
 
 // Output T; the input is either type.

@@ -88,14 +88,15 @@ inline int32_t smlad(uint32_t x, int32_t w, int32_t acc) {
 // holds the end.
 constexpr uint32_t kSentinel = 0x01000100;
 
-// Quads [q0, q0 + count) of R rows of a (k values each) into xw: per quad
-// the R rows' (even, odd) pairs, row after row; then kSentinel.
+// Quads [q0, q0 + count) of R rows of a (k values each, lda bytes apart)
+// into xw: per quad the R rows' (even, odd) pairs, row after row; then
+// kSentinel. Reads no byte past a row's k.
 template <int R>
-void widen(const int8_t* a, uint32_t k, uint32_t q0, uint32_t count, int32_t minus_zp,
+void widen(const int8_t* a, size_t lda, uint32_t k, uint32_t q0, uint32_t count, int32_t minus_zp,
            uint32_t* xw) {
   const uint32_t full = k / 4 > q0 ? (k / 4 - q0 < count ? k / 4 - q0 : count) : 0;
   for (uint32_t r = 0; r < R; ++r) {
-    const int8_t* p = a + size_t{r} * k + size_t{q0} * 4;
+    const int8_t* p = a + size_t{r} * lda + size_t{q0} * 4;
     uint32_t* out = xw + 2 * r;
     for (uint32_t i = 0; i < full; ++i, p += 4, out += 2 * R) {
       const uint32_t x = load_quad(p);
@@ -462,17 +463,16 @@ void multiply_columns_fast(const Output& o, uint32_t m, const uint32_t* xw, uint
   if (n < n1) multiply_columns<R>(o, m, xw, quads, b, row, n, n1, nullptr, nullptr);
 }
 
-// Rows [m, m + R) of y.
+// Rows [m, m + R) of y, from the rows at am, lda bytes apart.
 template <int R>
-void rows(const ref::DenseShape& s, const Output& o, const int8_t* a, const int8_t* b,
+void rows(const ref::DenseShape& s, const Output& o, const int8_t* am, size_t lda, const int8_t* b,
           int32_t minus_zp, uint32_t m) {
   // The widened chunk, its sentinel and, for LDM's four-word reads, room
   // past it.
   alignas(8) uint32_t xw[2 * R * (kChunkQuads + 1)];
   const uint32_t quads = (s.k + 3) / 4;
-  const int8_t* am = a + size_t{m} * s.k;
   if (quads <= kChunkQuads) {
-    widen<R>(am, s.k, 0, quads, minus_zp, xw);
+    widen<R>(am, lda, s.k, 0, quads, minus_zp, xw);
     simd::for_each_column_block(
         s, b, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
           if (o.fast)
@@ -489,7 +489,7 @@ void rows(const ref::DenseShape& s, const Output& o, const int8_t* a, const int8
       const uint32_t end = ne - g < kGroup ? ne : g + kGroup;
       for (uint32_t q0 = 0; q0 < quads; q0 += kChunkQuads) {
         const uint32_t chunk = quads - q0 < kChunkQuads ? quads - q0 : kChunkQuads;
-        widen<R>(am, s.k, q0, chunk, minus_zp, xw);
+        widen<R>(am, lda, s.k, q0, chunk, minus_zp, xw);
         multiply_columns<R>(o, m, xw, chunk, block + size_t{q0} * row + size_t{g - nb} * 4, row, g,
                             end, q0 == 0 ? nullptr : acc, q0 + chunk == quads ? nullptr : acc);
       }
@@ -499,25 +499,95 @@ void rows(const ref::DenseShape& s, const Output& o, const int8_t* a, const int8
 
 }  // namespace
 
+// (-zp, -zp) as halfwords.
+int32_t minus_zp_pair(int32_t zp) {
+  const uint32_t nzp = static_cast<uint16_t>(-zp);
+  return static_cast<int32_t>(nzp | nzp << 16);
+}
+
+Output output_of(const ref::DenseShape& s, const ref::LayerQuant& q, const int32_t* bias,
+                 int8_t* y) {
+  return Output{bias,
+                s.bias_stride_m,
+                s.bias_stride_n,
+                y,
+                s.n,
+                &q.out,
+                q.out.count > 1 ? 1u : 0u,
+                fast_requant(q.out),
+                2 * q.out.out_zp + 1,
+                static_cast<uint8_t>(q.out.act_min) * 0x01010101u,
+                static_cast<uint8_t>(q.out.act_max) * 0x01010101u};
+}
+
 void dense_s8_dsp(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
                   const int8_t* b, const int32_t* bias, const int32_t*, int8_t* y) {
   // LDRD and LDM need word alignment (the loader aligns tensors to 16 bytes).
-  const uint32_t nzp = static_cast<uint16_t>(-q.in_zp);
-  const auto minus_zp = static_cast<int32_t>(nzp | nzp << 16);
-  const Output o{bias,
-                 s.bias_stride_m,
-                 s.bias_stride_n,
-                 y,
-                 s.n,
-                 &q.out,
-                 q.out.count > 1 ? 1u : 0u,
-                 fast_requant(q.out),
-                 2 * q.out.out_zp + 1,
-                 static_cast<uint8_t>(q.out.act_min) * 0x01010101u,
-                 static_cast<uint8_t>(q.out.act_max) * 0x01010101u};
+  const int32_t minus_zp = minus_zp_pair(q.in_zp);
+  const Output o = output_of(s, q, bias, y);
   uint32_t m = 0;
-  for (; m + 2 <= s.m; m += 2) rows<2>(s, o, a, b, minus_zp, m);
-  if (m < s.m) rows<1>(s, o, a, b, minus_zp, m);
+  for (; m + 2 <= s.m; m += 2) rows<2>(s, o, a + size_t{m} * s.k, s.k, b, minus_zp, m);
+  if (m < s.m) rows<1>(s, o, a + size_t{m} * s.k, s.k, b, minus_zp, m);
+}
+
+// A 1-D Conv (KH = 1, undilated along W) is a Dense whose rows, output
+// pixel ow's KW * Cin inputs, lie in place in the input row from
+// (ow * sw - pw) * Cin, sw * Cin bytes apart: the pixels whose window lies
+// inside the row run as rows<2> pairs read in place (no gather); the few
+// whose window reaches the padding are gathered one at a time into scratch
+// (K bytes, zero points for the padding).
+bool conv_s8_dsp(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
+                 const int8_t* x, const int8_t* w, const int32_t* bias, const int32_t*,
+                 int8_t* scratch, int8_t* y) {
+  const format::ConvParams& p = s.p;
+  if (transposed || p.kernel[0] != 1 || p.dilation[1] != 1) return false;
+  const auto kw = static_cast<uint32_t>(p.kernel[1]), sw = static_cast<uint32_t>(p.stride[1]),
+             pw = static_cast<uint32_t>(p.pad_begin[1]);
+  ref::DenseShape d;  // one output row: out_w pixels of K inputs
+  d.m = s.out_w;
+  d.n = s.out_c;
+  d.k = kw * s.in_c;
+  d.b_block = static_cast<uint32_t>(p.w_block);
+  d.bias_stride_n = bias != nullptr ? 1 : 0;
+  // Pixels whose window lies inside the row: ow * sw >= pw, ow * sw - pw + KW <= W.
+  uint32_t ow_lo = (pw + sw - 1) / sw, ow_hi = 0;
+  if (s.in_w + pw >= kw) ow_hi = (s.in_w + pw - kw) / sw + 1;
+  if (ow_hi > s.out_w) ow_hi = s.out_w;
+  if (ow_lo > ow_hi) ow_lo = ow_hi;
+  const int32_t minus_zp = minus_zp_pair(q.in_zp);
+  const size_t row_bytes = size_t{s.in_w} * s.in_c, lda = size_t{sw} * s.in_c;
+  for (uint32_t n = 0; n < s.batch; ++n)
+    for (uint32_t oh = 0; oh < s.out_h; ++oh) {
+      const int64_t ih = int64_t{oh} * p.stride[0] - p.pad_begin[0];
+      const bool inside = ih >= 0 && ih < int64_t{s.in_h};
+      const int8_t* x_row = inside ? x + (size_t{n} * s.in_h + size_t(ih)) * row_bytes : nullptr;
+      const Output o = output_of(d, q, bias, y + (size_t{n} * s.out_h + oh) * s.out_w * s.out_c);
+      const uint32_t lo = inside ? ow_lo : s.out_w, hi = inside ? ow_hi : s.out_w;
+      uint32_t ow = 0;
+      for (; ow < s.out_w; ++ow) {
+        if (ow == lo) {  // the pixels in place, then the rest
+          for (; ow + 2 <= hi; ow += 2)
+            rows<2>(d, o, x_row + (size_t{ow} * sw - pw) * s.in_c, lda, w, minus_zp, ow);
+          if (ow == s.out_w) break;
+          if (ow < hi) {
+            rows<1>(d, o, x_row + (size_t{ow} * sw - pw) * s.in_c, lda, w, minus_zp, ow);
+            continue;
+          }
+        }
+        // Gathered: the taps inside the row copied, the others zero points.
+        const int64_t iw0 = int64_t{ow} * sw - pw;
+        for (uint32_t t = 0; t < kw; ++t) {
+          const int64_t iw = iw0 + t;
+          int8_t* dst = scratch + size_t{t} * s.in_c;
+          if (x_row != nullptr && iw >= 0 && iw < int64_t{s.in_w})
+            memcpy(dst, x_row + size_t(iw) * s.in_c, s.in_c);
+          else
+            memset(dst, q.in_zp, s.in_c);
+        }
+        rows<1>(d, o, scratch, d.k, w, minus_zp, ow);
+      }
+    }
+  return true;
 }
 
 }  // namespace edgeae::cortexm
@@ -525,8 +595,8 @@ void dense_s8_dsp(const ref::DenseShape& s, const ref::LayerQuant& q, const int8
 namespace edgeae::kernels {
 
 extern const KernelSet kArmDsp =
-    reference_float_set("arm-dsp", cortexm::dense_s8_dsp, portable::add_s8_tables, nullptr,
-                        cortexm::dense_s16_dsp, cortexm::dense_s16x16_dsp);
+    reference_float_set("arm-dsp", cortexm::dense_s8_dsp, portable::add_s8_tables,
+                        cortexm::conv_s8_dsp, cortexm::dense_s16_dsp, cortexm::dense_s16x16_dsp);
 
 }  // namespace edgeae::kernels
 

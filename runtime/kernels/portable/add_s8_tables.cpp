@@ -11,7 +11,7 @@ void add_s8_tables(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQ
                    const int8_t* a, const int8_t* b, int8_t* y) {
   size_t count = 0;
   if (!ref::detail::same_shapes(s, &count) ||
-      count < 512) {  // small tensors: the tables would cost more
+      count < 128) {  // small tensors: the tables would cost more
     ref::add_s8(op, s, q, a, b, y);
     return;
   }

@@ -10,4 +10,14 @@ namespace edgeae::portable {
 void add_s8_tables(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQuant& q,
                    const int8_t* a, const int8_t* b, int8_t* y);
 
+// int8 PRelu/LeakyRelu (ref::prelu_s8) through per-call lookup tables,
+// prelu_s8_tables.cpp.
+void prelu_s8_tables(const ref::PReluQuant& q, uint32_t count, uint32_t channels, const int8_t* x,
+                     int8_t* y);
+
+// int8 Concat (ref::concat_s8) with a lookup table per requantized input,
+// concat_s8_tables.cpp.
+void concat_s8_tables(uint32_t input_count, const ref::Shape* shapes, const int8_t* const* inputs,
+                      const ref::ConcatQuant& q, uint32_t axis, int8_t* y);
+
 }  // namespace edgeae::portable

@@ -7,21 +7,43 @@
 
 namespace edgeae::ref {
 
+namespace {
+
+// Small copies inline (a libc call per block would cost more than the block).
+void copy_bytes(unsigned char* dst, const unsigned char* src, size_t n) {
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    uint32_t v;
+    memcpy(&v, src + i, 4);
+    memcpy(dst + i, &v, 4);
+  }
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
+}  // namespace
+
 void resize_nearest(uint32_t elem_bytes, const Shape& in_shape, const int32_t* scale, const void* x,
                     void* y) {
-  const uint32_t rank = in_shape.rank;
+  // The trailing axes of scale 1 (the channels, typically) move as one
+  // contiguous block; the outer axes are walked block by block.
+  uint32_t outer = in_shape.rank;
+  size_t block = elem_bytes;
+  while (outer > 0 && scale[outer - 1] == 1) {
+    --outer;
+    block *= in_shape.dims[outer];
+  }
   size_t count = 1;
-  for (uint32_t i = 0; i < rank; ++i) count *= size_t{in_shape.dims[i]} * uint32_t(scale[i]);
+  for (uint32_t i = 0; i < outer; ++i) count *= size_t{in_shape.dims[i]} * uint32_t(scale[i]);
 
   const unsigned char* in = static_cast<const unsigned char*>(x);
   unsigned char* out = static_cast<unsigned char*>(y);
   for (size_t i = 0; i < count; ++i) {
-    // Decompose the output index from the last axis, accumulating the input
-    // offset of the source element.
+    // Decompose the output block index from the last outer axis,
+    // accumulating the input block index of the source.
     size_t rest = i;
     size_t in_offset = 0, in_stride = 1;
-    for (uint32_t k = 0; k < rank; ++k) {
-      const uint32_t axis = rank - 1 - k;
+    for (uint32_t k = 0; k < outer; ++k) {
+      const uint32_t axis = outer - 1 - k;
       const uint32_t factor = uint32_t(scale[axis]);
       const size_t out_dim = size_t{in_shape.dims[axis]} * factor;
       const size_t coord = rest % out_dim;
@@ -29,7 +51,7 @@ void resize_nearest(uint32_t elem_bytes, const Shape& in_shape, const int32_t* s
       in_offset += (coord / factor) * in_stride;
       in_stride *= in_shape.dims[axis];
     }
-    memcpy(out + i * elem_bytes, in + in_offset * elem_bytes, elem_bytes);
+    copy_bytes(out + i * block, in + in_offset * block, block);
   }
 }
 

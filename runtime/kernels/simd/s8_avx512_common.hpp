@@ -96,12 +96,14 @@ inline __m512i requantize16(__m512i x, __m512i mult, __m512i shift, const ref::R
 // shifts.
 // right_only: no shift is positive and no multiplier INT32_MIN (the usual
 // case), so the left shift and the saturation, which then change nothing,
-// are skipped; `right` holds -shift.
+// are skipped; `right` holds -shift (in the general case, 0 - shift),
+// round_mask 2^right - 1 and round_half round_mask >> 1, the rounding
+// shift's constants.
 struct OutputTile {
   __mmask16 lanes;
   uint32_t first;
   bool right_only;
-  __m512i offset, mult, shift, right;
+  __m512i offset, mult, right, round_mask, round_half;
 };
 
 inline OutputTile output_tile(uint32_t first, uint32_t end, const int32_t* bias_row,
@@ -121,11 +123,14 @@ inline OutputTile output_tile(uint32_t first, uint32_t end, const int32_t* bias_
   const bool per_channel = q.out.count > 1;
   t.mult = per_channel ? _mm512_maskz_loadu_epi32(t.lanes, q.out.multiplier + first)
                        : _mm512_set1_epi32(q.out.multiplier[0]);
-  t.shift = per_channel ? _mm512_maskz_loadu_epi32(t.lanes, q.out.shift + first)
-                        : _mm512_set1_epi32(q.out.shift[0]);
-  t.right = _mm512_sub_epi32(_mm512_setzero_si512(), t.shift);
-  t.right_only = _mm512_cmpgt_epi32_mask(t.shift, _mm512_setzero_si512()) == 0 &&
+  const __m512i shift = per_channel ? _mm512_maskz_loadu_epi32(t.lanes, q.out.shift + first)
+                                    : _mm512_set1_epi32(q.out.shift[0]);
+  t.right = _mm512_sub_epi32(_mm512_setzero_si512(), shift);
+  t.right_only = _mm512_cmpgt_epi32_mask(shift, _mm512_setzero_si512()) == 0 &&
                  _mm512_cmpeq_epi32_mask(t.mult, _mm512_set1_epi32(INT32_MIN)) == 0;
+  t.round_mask =
+      _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), t.right), _mm512_set1_epi32(1));
+  t.round_half = _mm512_srai_epi32(t.round_mask, 1);
   return t;
 }
 
@@ -139,16 +144,58 @@ inline void store_bytes16(int8_t* y, __mmask16 lanes, __m512i v) {
   _mm_mask_storeu_epi8(y, lanes, bytes);
 }
 
+// The output clamp's constants, broadcast once per kernel call:
+// [act_min - zp, act_max - zp], then + zp (add_zero_point_and_clamp).
+struct OutputClamp {
+  __m512i low, high, zp;
+};
+
+inline OutputClamp output_clamp(const ref::RequantParams& q) {
+  return {_mm512_set1_epi32(q.act_min - q.out_zp), _mm512_set1_epi32(q.act_max - q.out_zp),
+          _mm512_set1_epi32(q.out_zp)};
+}
+
+// rounding_doubling_high_mul16_unsaturated with the odd lanes' multipliers
+// already moved down (odd_mult = mult >> 32 per 64-bit lane) and the odd
+// products' high halves taken by a left shift: bits 31..62 of p + 2^30 are
+// the high dword of (p + 2^30) << 1.
+inline __m512i high_mul16_unsaturated(__m512i x, __m512i mult, __m512i odd_mult) {
+  const __m512i half = _mm512_set1_epi64(1ll << 30);
+  const __m512i even = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, mult), half), 31);
+  const __m512i odd = _mm512_slli_epi64(
+      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), odd_mult), half), 1);
+  return _mm512_mask_blend_epi32(0xAAAA, even, odd);
+}
+
+// rounding_shift_right16 with the tile's constants: floor(h / 2^right), plus
+// one when the remainder exceeds half, or half + 1 for a negative h (ties
+// away from zero). remainder - (h < 0) >= -1 cannot overflow.
+inline __m512i rounding_shift_right16(__m512i h, const OutputTile& t) {
+  const __m512i remainder =
+      _mm512_sub_epi32(_mm512_and_si512(h, t.round_mask), _mm512_srli_epi32(h, 31));
+  const __m512i r = _mm512_srav_epi32(h, t.right);
+  return _mm512_mask_add_epi32(r, _mm512_cmpgt_epi32_mask(remainder, t.round_half), r,
+                               _mm512_set1_epi32(1));
+}
+
 // Requantizes one row's accumulators of a tile and stores its int8 outputs.
-inline void store_tile(const OutputTile& t, __m512i acc, const ref::LayerQuant& q, int8_t* y_row) {
+inline void store_tile(const OutputTile& t, const OutputClamp& c, __m512i acc,
+                       const ref::LayerQuant& q, int8_t* y_row) {
   const __m512i x = _mm512_add_epi32(acc, t.offset);
-  const __m512i r = t.right_only
-                        ? add_zero_point_and_clamp(
-                              rounding_shift_right16(
-                                  rounding_doubling_high_mul16_unsaturated(x, t.mult), t.right),
-                              q.out.out_zp, q.out.act_min, q.out.act_max)
-                        : requantize16(x, t.mult, t.shift, q.out);
-  store_bytes16(y_row + t.first, t.lanes, r);
+  __m512i r;
+  if (t.right_only) {
+    r = rounding_shift_right16(high_mul16_unsaturated(x, t.mult, _mm512_srli_epi64(t.mult, 32)), t);
+    r = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(r, c.low), c.high), c.zp);
+  } else {
+    r = requantize16(x, t.mult, _mm512_sub_epi32(_mm512_setzero_si512(), t.right), q.out);
+  }
+  if (t.lanes == 0xFFFF) {  // a whole tile: a plain store (see store_bytes16)
+    __m128i bytes = _mm512_cvtepi32_epi8(r);
+    __asm__("" : "+v"(bytes));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(y_row + t.first), bytes);
+  } else {
+    store_bytes16(y_row + t.first, t.lanes, r);
+  }
 }
 
 // The output tiles of columns [n0, n0 + 16 * tiles) below `end`; returns how

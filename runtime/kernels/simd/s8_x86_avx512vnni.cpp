@@ -33,13 +33,19 @@ void dot_tiles(const int8_t* a, size_t a_stride, uint32_t k, const int8_t* b, si
   }
   for (int bank = 0; bank < kBanks; ++bank)
     for (int i = 0; i < kCount; ++i) acc[bank][i] = _mm512_setzero_si512();
+  // (a + 128) as u8: for few tiles flipped in a vector register (vpxord
+  // with a broadcast memory operand, one uop), not by a scalar xor and a
+  // broadcast from a GPR (measured faster only where more tiles share it).
+  const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(0x80808080u));
   auto step = [&](__m512i* bank, const int8_t* bq, const int32_t* quads) {
     __m512i w[kTiles];
     for (int t = 0; t < kTiles; ++t)
       w[t] = kMasked ? _mm512_maskz_loadu_epi32(mask[t], bq + 64 * t)
                      : _mm512_loadu_si512(bq + 64 * t);
     for (int r = 0; r < kRows; ++r) {
-      const __m512i av = _mm512_set1_epi32(quads[r] ^ static_cast<int32_t>(0x80808080u));
+      const __m512i av = kTiles <= 2
+                             ? _mm512_xor_si512(_mm512_set1_epi32(quads[r]), flip)
+                             : _mm512_set1_epi32(quads[r] ^ static_cast<int32_t>(0x80808080u));
       for (int t = 0; t < kTiles; ++t)
         bank[r * kTiles + t] = _mm512_dpbusd_epi32(bank[r * kTiles + t], av, w[t]);
     }
@@ -60,10 +66,11 @@ void dot_tiles(const int8_t* a, size_t a_stride, uint32_t k, const int8_t* b, si
   }
   if (k % 4 != 0) {
     // Past K the weights are 0, so the padded a bytes add nothing.
-    for (int r = 0; r < kRows; ++r) {
-      quads[r] = 0;
-      memcpy(&quads[r], a + r * a_stride + full * 4, k % 4);
-    }
+    // A masked load (no fault past the end), not a memcpy of a run-time
+    // length (a library call per row).
+    const auto tail = static_cast<__mmask16>((1u << (k % 4)) - 1u);
+    for (int r = 0; r < kRows; ++r)
+      quads[r] = _mm_cvtsi128_si32(_mm_maskz_loadu_epi8(tail, a + r * a_stride + full * 4));
     step(acc[0], bq, quads);
   }
   for (int i = 0; i < kCount; ++i) {
@@ -119,6 +126,7 @@ void conv_dot_tiles(const int8_t* const* taps_of_rows, const uint32_t* tap_ids, 
     mask[t] = static_cast<__mmask16>((1u << live) - 1u);
   }
   for (int i = 0; i < kRows * kTiles; ++i) acc[i] = _mm512_setzero_si512();
+  const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(0x80808080u));
   const uint32_t quads = cin / 4;
   for (uint32_t tap = 0; tap < taps; ++tap) {
     // The listed tap's rows of the packed weights: r = tap_id * Cin + ic.
@@ -133,7 +141,8 @@ void conv_dot_tiles(const int8_t* const* taps_of_rows, const uint32_t* tap_ids, 
       for (int r = 0; r < kRows; ++r) {
         int32_t quad;
         memcpy(&quad, src[r] + qd * 4, 4);
-        const __m512i av = _mm512_set1_epi32(quad ^ static_cast<int32_t>(0x80808080u));
+        // Flipped in a vector register, as in dot_tiles.
+        const __m512i av = _mm512_xor_si512(_mm512_set1_epi32(quad), flip);
         for (int t = 0; t < kTiles; ++t)
           acc[r * kTiles + t] = _mm512_dpbusd_epi32(acc[r * kTiles + t], av, w[t]);
       }
@@ -254,6 +263,7 @@ void conv_indirect(const ref::ConvShape& s, const ref::LayerQuant& q, const int8
               // What the skipped taps add is the same for every output of the
               // class: part of the tile's offset.
               OutputTile out_tiles[4];
+              const OutputClamp clamp = output_clamp(q.out);
               const int stored = output_tiles(n0, tiles, ne, bias, true, column_sums, q, out_tiles);
               for (int t = 0; t < stored; ++t)
                 out_tiles[t].offset = _mm512_add_epi32(out_tiles[t].offset, skip[t]);
@@ -273,7 +283,7 @@ void conv_indirect(const ref::ConvShape& s, const ref::LayerQuant& q, const int8
                                            static_cast<uint32_t>(r) * class_w) *
                                               s.out_c;
                       for (int t = 0; t < stored; ++t)
-                        store_tile(out_tiles[t], acc[r * tiles + t], q, y_row);
+                        store_tile(out_tiles[t], clamp, acc[r * tiles + t], q, y_row);
                     }
                     ow += static_cast<uint32_t>(rows) * class_w;
                   }
@@ -313,6 +323,7 @@ void conv1d_windowed(const ref::ConvShape& s, const ref::LayerQuant& q, const in
             const int tiles = left >= 64 ? 4 : static_cast<int>((left + 15) / 16);
             const bool masked = left % 16 != 0 && left < 64;
             OutputTile out_tiles[4];
+            const OutputClamp clamp = output_clamp(q.out);
             const int stored = output_tiles(n0, tiles, ne, bias, true, column_sums, q, out_tiles);
             for (uint32_t ow = 0; ow < s.out_w;) {
               int count = 1;
@@ -334,7 +345,7 @@ void conv1d_windowed(const ref::ConvShape& s, const ref::LayerQuant& q, const in
               dot_any(count, tiles, masked, a, step, rows, block, row, n0 - nb, ne - nb, acc);
               for (int r = 0; r < count; ++r)
                 for (int t = 0; t < stored; ++t)
-                  store_tile(out_tiles[t], acc[r * tiles + t], q,
+                  store_tile(out_tiles[t], clamp, acc[r * tiles + t], q,
                              yn + (size_t{ow} + static_cast<uint32_t>(r)) * s.out_c);
               ow += static_cast<uint32_t>(count);
             }
@@ -499,6 +510,7 @@ void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, con
       const int tiles = left >= 128 ? 8 : static_cast<int>((left + 15) / 16);
       const bool masked = left % 16 != 0 && left < 128;
       OutputTile out_tiles[8];
+      const OutputClamp clamp = output_clamp(q.out);
       int stored =
           output_tiles(n0, tiles, ne, bias_row(0), s.bias_stride_n == 1, column_sums, q, out_tiles);
       for (uint32_t m = 0; m < s.m;) {
@@ -512,7 +524,7 @@ void dense_s8_avx512vnni(const ref::DenseShape& s, const ref::LayerQuant& q, con
             stored = output_tiles(n0, tiles, ne, bias_row(mr), s.bias_stride_n == 1, column_sums, q,
                                   out_tiles);
           for (int t = 0; t < stored; ++t)
-            store_tile(out_tiles[t], acc[r * tiles + t], q, y + size_t{mr} * s.n);
+            store_tile(out_tiles[t], clamp, acc[r * tiles + t], q, y + size_t{mr} * s.n);
         }
         m += static_cast<uint32_t>(rows);
       }
@@ -547,49 +559,6 @@ bool conv_s8_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::Lay
   else
     conv_indirect<false>(s, q, x, w, bias, column_sums, scratch, y);
   return true;
-}
-
-}  // namespace edgeae::simd
-
-namespace edgeae::simd {
-
-// Same-shape int8 Add/Sub (ref::add_s8's arithmetic, 16 lanes at a time);
-// broadcasting shapes go to the reference.
-void add_s8_avx512(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQuant& q,
-                   const int8_t* a, const int8_t* b, int8_t* y) {
-  size_t count = 0;
-  if (!ref::detail::same_shapes(s, &count)) {
-    ref::add_s8(op, s, q, a, b, y);
-    return;
-  }
-  // The loader guarantees a/b shifts <= 0 and multipliers >= 0, so their
-  // scaling is the high multiply and rounding shift alone. (A 256-entry
-  // table per operand looked up with vpgatherdd was measured slower.)
-  const __m512i a_mult = _mm512_set1_epi32(q.a_multiplier);
-  const __m512i a_right = _mm512_set1_epi32(-q.a_shift);
-  const __m512i b_mult = _mm512_set1_epi32(q.b_multiplier);
-  const __m512i b_right = _mm512_set1_epi32(-q.b_shift);
-  const __m512i o_mult = _mm512_set1_epi32(q.out_multiplier);
-  const __m512i o_shift = _mm512_set1_epi32(q.out_shift);
-  const __m512i a_zp = _mm512_set1_epi32(q.a_zp), b_zp = _mm512_set1_epi32(q.b_zp);
-  for (size_t i = 0; i < count; i += 16) {
-    const size_t live = count - i < 16 ? count - i : 16;
-    const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
-    const __m512i av = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(lanes, a + i));
-    const __m512i bv = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(lanes, b + i));
-    const auto shift = static_cast<unsigned>(q.left_shift);
-    const __m512i sa = rounding_shift_right16(
-        rounding_doubling_high_mul16(_mm512_slli_epi32(_mm512_sub_epi32(av, a_zp), shift), a_mult),
-        a_right);
-    const __m512i sb = rounding_shift_right16(
-        rounding_doubling_high_mul16(_mm512_slli_epi32(_mm512_sub_epi32(bv, b_zp), shift), b_mult),
-        b_right);
-    const __m512i sum =
-        op == ref::BinaryOp::kSub ? _mm512_sub_epi32(sa, sb) : _mm512_add_epi32(sa, sb);
-    const __m512i r = add_zero_point_and_clamp(
-        multiply_by_quantized_multiplier16(sum, o_mult, o_shift), q.out_zp, q.act_min, q.act_max);
-    store_bytes16(y + i, lanes, r);
-  }
 }
 
 }  // namespace edgeae::simd

@@ -150,6 +150,7 @@ bool conv2d_rows_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q, c
       const int tiles = left >= 64 ? 4 : static_cast<int>((left + 15) / 16);
       const bool masked = left % 16 != 0 && left < 64;
       OutputTile out_tiles[4];
+      const OutputClamp clamp = output_clamp(q.out);
       const int stored = output_tiles(n0, tiles, ne, bias, true, column_sums, q, out_tiles);
       size_t n = 0;  // pixel's coordinates, advanced with it (no divisions)
       uint32_t oh = 0, ow = 0;
@@ -172,7 +173,8 @@ bool conv2d_rows_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q, c
                     acc);
         for (int r = 0; r < rows; ++r)
           for (int t = 0; t < stored; ++t)
-            store_tile(out_tiles[t], acc[r * tiles + t], q, y + (pixel + size_t(r)) * s.out_c);
+            store_tile(out_tiles[t], clamp, acc[r * tiles + t], q,
+                       y + (pixel + size_t(r)) * s.out_c);
         pixel += size_t(rows);
       }
     }
@@ -258,6 +260,7 @@ bool conv_transpose_rows_avx512vnni(const ref::ConvShape& s, const ref::LayerQua
         }
       // The epilogue adds the bias alone: z is already corrected.
       OutputTile out_tiles[4];
+      const OutputClamp clamp = output_clamp(q.out);
       const int stored = output_tiles(n0, tiles, ne, bias, true, column_sums, q, out_tiles);
       for (int t = 0; t < stored; ++t)
         out_tiles[t].offset = bias != nullptr ? _mm512_maskz_loadu_epi32(out_tiles[t].lanes,
@@ -306,7 +309,8 @@ bool conv_transpose_rows_avx512vnni(const ref::ConvShape& s, const ref::LayerQua
             int8_t* y_row = y + ((n * s.out_h + oh) * s.out_w + ow0) * s.out_c;
             for (uint32_t ow = 0; ow < ow1 - ow0; ++ow)
               for (int t = 0; t < stored; ++t)
-                store_tile(out_tiles[t], _mm512_load_si512(acc + size_t{ow} * width + 16 * t), q,
+                store_tile(out_tiles[t], clamp,
+                           _mm512_load_si512(acc + size_t{ow} * width + 16 * t), q,
                            y_row + size_t{ow} * s.out_c);
           }
     }

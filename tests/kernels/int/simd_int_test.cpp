@@ -5,6 +5,7 @@
 // saturate an int16 pair sum, per-tensor and per-channel requantization.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -132,6 +133,69 @@ TEST_CASE("int kernels: every set's int8 Add/Sub equals the reference bit for bi
     }
   }
   MESSAGE(cases, " (kernel set, shape) cases");
+}
+
+// The converter's parameters (quant::add_multipliers) on every pair of int8
+// operands: scale ratios that are exact powers of two and equal scales (whose
+// sums land on rounding ties, where a vector path's fast estimate must defer
+// to the exact arithmetic), near-equal ones, and random ones up to 8 apart.
+TEST_CASE("int kernels: every set's int8 Add/Sub equals the reference on all operand pairs") {
+  std::mt19937 rng(1207);
+  auto between = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  auto log_uniform = [&](double lo, double hi) {
+    return std::exp(std::uniform_real_distribution<double>(std::log(lo), std::log(hi))(rng));
+  };
+  // Every (a, b) pair once, then a tail that no 64-byte block covers.
+  const size_t n = 65536 + 37;
+  std::vector<int8_t> a(n), b(n);
+  for (size_t i = 0; i < n; ++i) {
+    a[i] = static_cast<int8_t>(static_cast<int>(i % 256) - 128);
+    b[i] = static_cast<int8_t>(static_cast<int>((i / 256) % 256) - 128);
+  }
+  ref::BinaryShapes s;
+  s.a.rank = s.b.rank = s.out.rank = 1;
+  s.a.dims[0] = s.b.dims[0] = s.out.dims[0] = static_cast<uint32_t>(n);
+  size_t cases = 0;
+  for (int trial = 0; trial < 24; ++trial) {
+    double a_scale = 0.01, b_scale = 0.01, out_scale = 0.01;
+    if (trial % 4 == 1) {
+      b_scale = a_scale * 0.5;
+      out_scale = a_scale * 2.0;
+    } else if (trial % 4 == 2) {
+      b_scale = a_scale * (1.0 + 1e-7);
+      out_scale = a_scale * log_uniform(0.5, 2.0);
+    } else if (trial % 4 == 3) {
+      b_scale = a_scale * log_uniform(0.125, 8.0);
+      out_scale = a_scale * log_uniform(0.125, 8.0);
+    }
+    const auto m = quant::add_multipliers(a_scale, b_scale, out_scale, 20);
+    ref::AddQuant q;
+    q.left_shift = m.left_shift;
+    q.a_multiplier = m.a.multiplier;
+    q.a_shift = m.a.shift;
+    q.b_multiplier = m.b.multiplier;
+    q.b_shift = m.b.shift;
+    q.out_multiplier = m.out.multiplier;
+    q.out_shift = m.out.shift;
+    q.a_zp = trial < 4 ? 0 : between(-128, 127);
+    q.b_zp = trial < 4 ? 0 : between(-128, 127);
+    q.out_zp = trial < 4 ? 0 : between(-128, 127);
+    q.act_min = trial % 3 == 0 ? q.out_zp : -128;
+    q.act_max = 127;
+    const auto op = trial % 2 ? ref::BinaryOp::kSub : ref::BinaryOp::kAdd;
+    std::vector<int8_t> want(n);
+    ref::add_s8(op, s, q, a.data(), b.data(), want.data());
+    for (size_t i = 0; i < kernel_set_count(); ++i) {
+      const KernelSet* set = kernel_set(i);
+      std::vector<int8_t> got(n, 0x55);
+      set->add_s8(op, s, q, a.data(), b.data(), got.data());
+      const std::string label = std::string(set->name) + " trial=" + std::to_string(trial);
+      CAPTURE(label);
+      CHECK(got == want);
+      ++cases;
+    }
+  }
+  MESSAGE(cases, " (kernel set, parameters) cases");
 }
 
 }  // namespace

@@ -18,19 +18,19 @@ void max_pool(const PoolShape& s, const PoolQuant& q, const T* x, T* y) {
   for (uint32_t n = 0; n < s.batch; ++n) {
     for (uint32_t oh = 0; oh < s.out_h; ++oh) {
       for (uint32_t ow = 0; ow < s.out_w; ++ow) {
-        for (uint32_t c = 0; c < s.channels; ++c) {
-          // Quantization is monotone, so the max of q is the q of the max.
-          // An empty window gives the real value 0, i.e. zp.
-          bool any = false;
-          int32_t best = q.zp;
-          for_each_window_tap(s, oh, ow, [&](int64_t ih, int64_t iw) {
-            const int32_t v = x[x_index(s, n, ih, iw, c)];
-            if (!any || v > best) best = v;
-            any = true;
-          });
-          y[y_index(s, n, oh, ow, c)] =
-              static_cast<T>(quant::clamp_i32(best, q.act_min, q.act_max));
-        }
+        // Quantization is monotone, so the max of q is the q of the max: the
+        // running max of each channel kept in the output pixel, tap by tap.
+        T* out = y + y_index(s, n, oh, ow, 0);
+        bool any = false;
+        for_each_window_tap(s, oh, ow, [&](int64_t ih, int64_t iw) {
+          const T* in = x + x_index(s, n, ih, iw, 0);
+          for (uint32_t c = 0; c < s.channels; ++c)
+            if (!any || in[c] > out[c]) out[c] = in[c];
+          any = true;
+        });
+        // An empty window gives the real value 0, i.e. zp.
+        for (uint32_t c = 0; c < s.channels; ++c)
+          out[c] = static_cast<T>(quant::clamp_i32(any ? out[c] : q.zp, q.act_min, q.act_max));
       }
     }
   }
