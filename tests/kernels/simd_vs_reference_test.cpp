@@ -269,6 +269,96 @@ TEST_CASE("kernel sets: 1-D conv with few inputs and convT with one output equal
   }
 }
 
+// The same paths in 2-D (a band of input rows per copy), and the stride-2
+// ConvTranspose whose tiles wrap across the rows of one tap class: the
+// conv2d_ae layers, then random shapes with bands and column chunks of
+// every size, 1-wide and prime edges, padding, stride, dilation, output
+// padding, batch 2.
+TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal the reference") {
+  auto shape = [](bool transposed, uint32_t batch, uint32_t in_h, uint32_t in_w, uint32_t in_c,
+                  uint32_t out_c, const int32_t(&k)[2], const int32_t(&stride)[2],
+                  const int32_t(&pad_begin)[2], const int32_t(&pad_end)[2],
+                  const int32_t(&dilation)[2], const int32_t(&output_padding)[2]) {
+    ref::ConvShape s;
+    s.batch = batch;
+    s.in_h = in_h;
+    s.in_w = in_w;
+    s.in_c = in_c;
+    s.out_c = out_c;
+    format::ConvParams& p = s.p;
+    p = format::ConvParams{};
+    p.groups = 1;
+    const uint32_t in[2] = {in_h, in_w};
+    uint32_t out[2];
+    for (int a = 0; a < 2; ++a) {
+      p.kernel[a] = k[a];
+      p.stride[a] = stride[a];
+      p.pad_begin[a] = pad_begin[a];
+      p.pad_end[a] = pad_end[a];
+      p.dilation[a] = dilation[a];
+      p.output_padding[a] = output_padding[a];
+      out[a] = transposed ? transposed_output_size(in[a], k[a], stride[a], pad_begin[a], pad_end[a],
+                                                   dilation[a], output_padding[a])
+                          : window_output_size(in[a], k[a], stride[a], pad_begin[a], pad_end[a],
+                                               dilation[a], false);
+    }
+    s.out_h = out[0];
+    s.out_w = out[1];
+    return s;
+  };
+  for (const KernelSet* set : optimized_sets()) {
+    std::mt19937 rng(707);
+    const int32_t k3[2] = {3, 3}, s2[2] = {2, 2}, p1[2] = {1, 1}, p0[2] = {0, 0}, d1[2] = {1, 1};
+    const int32_t op1[2] = {1, 1};
+    // conv2d_ae's c1, d1 and d2.
+    compare_conv(set, rng, shape(false, 1, 28, 28, 1, 16, k3, s2, p1, p1, d1, p0), false,
+                 std::string(set->name) + " conv2d_ae c1");
+    compare_conv(set, rng, shape(true, 2, 7, 7, 32, 16, k3, s2, p1, p1, d1, op1), true,
+                 std::string(set->name) + " conv2d_ae d1");
+    compare_conv(set, rng, shape(true, 2, 14, 14, 16, 1, k3, s2, p1, p1, d1, op1), true,
+                 std::string(set->name) + " conv2d_ae d2");
+    // Several bands of input rows and column chunks per image.
+    const int32_t k5[2] = {5, 5}, s1[2] = {1, 1}, p2[2] = {2, 2};
+    compare_conv(set, rng, shape(false, 2, 61, 131, 3, 32, k5, s1, p2, p1, d1, p0), false,
+                 std::string(set->name) + " few inputs, many bands");
+    compare_conv(set, rng, shape(true, 2, 37, 23, 16, 1, k3, s2, p1, p1, d1, op1), true,
+                 std::string(set->name) + " one output, many bands");
+    for (int iter = 0; iter < 120; ++iter) {
+      const int kind = iter % 3;  // 0: few-input Conv, 1: one-output ConvT, 2: stride-2 ConvT
+      const bool transposed = kind != 0;
+      const uint32_t in_h = pick(rng, {1, 2, 3, 7, 13, 29, 41});
+      const uint32_t in_w = kind == 0 ? pick(rng, {1, 2, 5, 14, 17, 31, 131})
+                                      : pick(rng, {1, 2, 5, 7, 14, 17, 31, 67});
+      const uint32_t in_c =
+          kind == 0 ? pick(rng, {1, 1, 2, 3, 4}) : pick(rng, {1, 2, 3, 15, 16, 17, 32});
+      const uint32_t out_c = kind == 1 ? 1 : pick(rng, {16, 32, 48});
+      int32_t k[2], stride[2], pad_begin[2], pad_end[2], dilation[2], output_padding[2];
+      for (int a = 0; a < 2; ++a) {
+        k[a] = int32_t(between(rng, 1, 5));
+        stride[a] = kind == 2 && a == 1 ? 2 : int32_t(between(rng, 1, 3));
+        dilation[a] = int32_t(between(rng, 1, 2));
+        pad_begin[a] = int32_t(between(rng, 0, 2));
+        pad_end[a] = int32_t(between(rng, 0, 2));
+        output_padding[a] =
+            transposed ? int32_t(between(rng, 0, uint32_t(std::max(stride[a], dilation[a]) - 1)))
+                       : 0;
+      }
+      const ref::ConvShape s = shape(transposed, pick(rng, {1, 2}), in_h, in_w, in_c, out_c, k,
+                                     stride, pad_begin, pad_end, dilation, output_padding);
+      if (s.out_h == 0 || s.out_w == 0) continue;
+      compare_conv(set, rng, s, transposed,
+                   std::string(set->name) + " 2-D kind " + std::to_string(kind) + " iter " +
+                       std::to_string(iter) + " in_h " + std::to_string(in_h) + " k " +
+                       std::to_string(k[0]) + "x" + std::to_string(k[1]) + " s " +
+                       std::to_string(stride[0]) + "x" + std::to_string(stride[1]) + " d " +
+                       std::to_string(dilation[0]) + "x" + std::to_string(dilation[1]) + " pad " +
+                       std::to_string(pad_begin[0]) + "," + std::to_string(pad_begin[1]) + " op " +
+                       std::to_string(output_padding[0]) + "," + std::to_string(output_padding[1]) +
+                       " out " + std::to_string(s.out_h) + "x" + std::to_string(s.out_w));
+    }
+  }
+}
+
 TEST_CASE("kernel sets: binary ops equal the reference for every broadcast") {
   for (const KernelSet* set : optimized_sets()) {
     std::mt19937 rng(404);

@@ -373,12 +373,12 @@ void conv_depthwise(const ConvCtx& c) {
 template <class A>
 bool conv_transpose_stride2(const ConvCtx& c);
 
-// 1-D layers with one input channel (Conv) or one output channel
+// Layers with at most 4 input channels (Conv) or one output channel
 // (ConvTranspose), f32_conv_rows.hpp; false when they do not apply.
 template <class A>
-bool conv_few_inputs_rows(const ConvCtx& c);
+bool conv_few_inputs(const ConvCtx& c);
 template <class A>
-bool conv_transpose_single_output_rows(const ConvCtx& c);
+bool conv_transpose_single_output_planes(const ConvCtx& c);
 
 template <class A, bool kTransposed>
 void conv_any(const ref::ConvShape& s, const float* x, const float* w, const float* bias,
@@ -392,7 +392,7 @@ void conv_any(const ref::ConvShape& s, const float* x, const float* w, const flo
                        : ref::conv_f32(s, x, w, bias, act, y);
   }
   if (groups == 1 &&
-      (kTransposed ? conv_transpose_single_output_rows<A>(c) : conv_few_inputs_rows<A>(c)))
+      (kTransposed ? conv_transpose_single_output_planes<A>(c) : conv_few_inputs<A>(c)))
     return;
   if (groups == 1 && s.out_c == 1 && c.cin_g >= L && conv_single_output<A, kTransposed>(c)) return;
   if (c.cin_g > kZeroRowFloats)

@@ -1,8 +1,8 @@
-// 1-D convolutions (kernel height 1: every row on its own) whose channels are
-// too few for f32_conv.hpp's channel-vectorized tiles: the first Conv of an
-// encoder (one input channel) and the last ConvTranspose of a decoder (one
-// output channel). Both run without bounds checks in the inner loops by
-// first copying a chunk of the input row, zero-padded, to the stack.
+// Convolutions whose channels are too few for f32_conv.hpp's
+// channel-vectorized tiles: the first Conv of an encoder (one input channel)
+// and the last ConvTranspose of a decoder (one output channel), 1-D or 2-D.
+// Both run without bounds checks in the inner loops by first copying a band
+// of input rows (a chunk of their columns), zero-padded, to the stack.
 // Part of the float32 SIMD kernels; the same internal-linkage rules apply.
 #pragma once
 
@@ -15,16 +15,10 @@
 
 #include "kernels/simd/f32_common.hpp"
 #include "kernels/simd/f32_conv.hpp"
+#include "kernels/simd/f32_conv_transpose_s2.hpp"
 
 namespace edgeae::simd {
 namespace {
-
-// Rows are independent: kernel height 1, no stride, padding or output
-// padding along H (a 1-D layer as the converter writes it).
-inline bool rows_independent(const ref::ConvShape& s) {
-  const format::ConvParams& p = s.p;
-  return p.kernel[0] == 1 && p.stride[0] == 1 && p.pad_begin[0] == 0 && s.out_h == s.in_h;
-}
 
 constexpr uint32_t kRowChunkFloats = 4096;  // stack copy of an input chunk (16 KiB)
 
@@ -45,60 +39,86 @@ inline void copy_row_zero_padded(const float* row, uint32_t width, uint32_t cin,
   memset(out + before + inside, 0, (size_t(columns) * cin - before - inside) * sizeof(float));
 }
 
-// Conv with few input channels: each output pixel's window of KW * Cin
-// inputs is contiguous in the zero-padded copy, so an output pixel is
-// sum_r x[r] * w[r] over R = KW * Cin weight rows of Cout floats. Tiles of
-// P pixels by one vector of channels: P accumulators fed by one weight
-// vector and P broadcasts per row.
+// Conv with few input channels: for each kernel row kh, an output pixel's
+// window of KW * Cin inputs is contiguous in a zero-padded copy of the input
+// rows, so an output pixel is a sum over KH runs of R = KW * Cin weight rows
+// of Cout floats. Tiles of P pixels of one output row by one vector of
+// channels: P accumulators fed by one weight vector and P broadcasts per
+// weight row.
 template <class A>
-bool conv_few_inputs_rows(const ConvCtx& c) {
+bool conv_few_inputs(const ConvCtx& c) {
   using B = Batch<A>;
   constexpr uint32_t L = B::size;
   constexpr uint32_t P = kVectorRegisters<A> >= 32 ? 14 : 6;
-  constexpr uint32_t kChunkPixels = 128;  // output pixels per input copy
+  constexpr uint32_t kChunkPixels = 128;  // output pixels of a row per input copy
   const ref::ConvShape& s = c.s;
   const format::ConvParams& p = s.p;
-  const uint32_t cin = s.in_c, kw_count = uint32_t(p.kernel[1]);
-  const uint32_t stride = uint32_t(p.stride[1]), dilation = uint32_t(p.dilation[1]);
-  const uint32_t rows_w = kw_count * cin;  // weight rows per output pixel
-  if (c.cin_g != cin || !rows_independent(s) || s.out_c % L != 0 || cin > 4 || dilation != 1)
-    return false;
-  // Input floats one chunk of output pixels reads.
-  const size_t span = (size_t(kChunkPixels - 1) * stride + kw_count) * cin;
-  if (span > kRowChunkFloats) return false;
+  const uint32_t cin = s.in_c, kh_count = uint32_t(p.kernel[0]), kw_count = uint32_t(p.kernel[1]);
+  const uint32_t stride_h = uint32_t(p.stride[0]), stride = uint32_t(p.stride[1]);
+  const uint32_t dilation_h = uint32_t(p.dilation[0]);
+  const uint32_t rows_w = kw_count * cin;  // weight rows per output pixel and kernel row
+  if (c.cin_g != cin || s.out_c % L != 0 || cin > 4 || p.dilation[1] != 1) return false;
+  // A chunk: output rows [oh0, oh0 + R), columns [o0, o0 + kChunkPixels);
+  // row_floats: the input floats of one row such a chunk reads (at least a
+  // whole tile's).
+  const uint32_t chunk_cols = s.out_w < kChunkPixels ? s.out_w : kChunkPixels;
+  const size_t row_floats =
+      (size_t((chunk_cols > P ? chunk_cols : P) - 1) * stride + kw_count) * cin;
+  const uint32_t window_h = (kh_count - 1) * dilation_h + 1;  // input rows of one output row
+  if (window_h * row_floats > kRowChunkFloats) return false;
+  const uint32_t fit = uint32_t((kRowChunkFloats / row_floats - window_h) / stride_h) + 1;
+  const uint32_t R = fit < s.out_h ? fit : s.out_h;
   alignas(64) float xs[kRowChunkFloats];
-  const int64_t pad = p.pad_begin[1];
-  for (uint32_t row = 0; row < s.batch * s.out_h; ++row) {
-    const float* x_row = c.x + size_t(row) * s.in_w * cin;
-    float* y_row = c.y + size_t(row) * s.out_w * s.out_c;
-    for (uint32_t o0 = 0; o0 < s.out_w; o0 += kChunkPixels) {
-      const uint32_t pixels = s.out_w - o0 < kChunkPixels ? s.out_w - o0 : kChunkPixels;
-      // Input columns [first, first + columns) of this chunk (at least a
-      // whole tile's), zero outside the row.
-      const int64_t first = int64_t(o0) * stride - pad;
-      const uint32_t columns = ((pixels > P ? pixels : P) - 1) * stride + kw_count;
-      copy_row_zero_padded(x_row, s.in_w, cin, first, columns, xs);
-      for (uint32_t oc = 0; oc < s.out_c; oc += L) {
-        const B b0 = c.bias ? B::load_unaligned(c.bias + oc) : B(0.0f);
-        for (uint32_t q0 = 0; q0 < pixels; q0 += P) {
-          // The last tile recomputes pixels of the one before instead of
-          // running short (same values, stored twice).
-          const uint32_t q_first = pixels >= P && q0 + P > pixels ? pixels - P : q0;
-          const uint32_t count = pixels < P ? pixels : P;
-          B acc[P][1];
+  const int64_t pad_h = p.pad_begin[0], pad = p.pad_begin[1];
+  const size_t x_step = size_t(stride) * cin;
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * cin;
+    for (uint32_t oh0 = 0; oh0 < s.out_h; oh0 += R) {
+      const uint32_t chunk_rows = s.out_h - oh0 < R ? s.out_h - oh0 : R;
+      const uint32_t band_rows = (chunk_rows - 1) * stride_h + window_h;
+      for (uint32_t o0 = 0; o0 < s.out_w; o0 += kChunkPixels) {
+        const uint32_t pixels = s.out_w - o0 < kChunkPixels ? s.out_w - o0 : kChunkPixels;
+        // Input columns [first, first + columns) of this chunk, zero
+        // outside the input, for each input row of the band.
+        const int64_t first = int64_t(o0) * stride - pad;
+        const uint32_t columns = ((pixels > P ? pixels : P) - 1) * stride + kw_count;
+        for (uint32_t r = 0; r < band_rows; ++r) {
+          const int64_t ih = int64_t(oh0) * stride_h - pad_h + r;
+          float* band_row = xs + r * row_floats;
+          if (ih >= 0 && ih < int64_t(s.in_h))
+            copy_row_zero_padded(x_image + size_t(ih) * s.in_w * cin, s.in_w, cin, first, columns,
+                                 band_row);
+          else
+            memset(band_row, 0, size_t(columns) * cin * sizeof(float));
+        }
+        for (uint32_t row = 0; row < chunk_rows; ++row) {
+          const float* x_row = xs + size_t(row) * stride_h * row_floats;
+          float* y_row = c.y + ((size_t(n) * s.out_h + oh0 + row) * s.out_w + o0) * s.out_c;
+          for (uint32_t oc = 0; oc < s.out_c; oc += L) {
+            const B b0 = c.bias ? B::load_unaligned(c.bias + oc) : B(0.0f);
+            for (uint32_t q0 = 0; q0 < pixels; q0 += P) {
+              // The last tile recomputes pixels of the one before instead of
+              // running short (same values, stored twice).
+              const uint32_t q_first = pixels >= P && q0 + P > pixels ? pixels - P : q0;
+              const uint32_t count = pixels < P ? pixels : P;
+              B acc[P][1];
 #pragma GCC unroll 16
-          for (uint32_t q = 0; q < P; ++q) acc[q][0] = b0;
-          const float* xq = xs + size_t(q_first) * stride * cin;
-          const size_t x_step = size_t(stride) * cin;
-          for (uint32_t r = 0; r < rows_w; ++r) {
-            const B wv = B::load_unaligned(c.w + size_t(r) * s.out_c + oc);
+              for (uint32_t q = 0; q < P; ++q) acc[q][0] = b0;
+              for (uint32_t kh = 0; kh < kh_count; ++kh) {
+                const float* xq = x_row + size_t(kh) * dilation_h * row_floats + q_first * x_step;
+                const float* wk = c.w + size_t(kh) * rows_w * s.out_c + oc;
+                for (uint32_t r = 0; r < rows_w; ++r) {
+                  const B wv = B::load_unaligned(wk + size_t(r) * s.out_c);
 #pragma GCC unroll 16
-            for (uint32_t q = 0; q < P; ++q)
-              acc[q][0] = xsimd::fma(B(xq[q * x_step + r]), wv, acc[q][0]);
+                  for (uint32_t q = 0; q < P; ++q)
+                    acc[q][0] = xsimd::fma(B(xq[q * x_step + r]), wv, acc[q][0]);
+                }
+              }
+              activate_tile<A, int(P), 1>(c.act, acc, oc);
+              for (uint32_t q = 0; q < count; ++q)
+                acc[q][0].store_unaligned(y_row + size_t(q_first + q) * s.out_c + oc);
+            }
           }
-          activate_tile<A, int(P), 1>(c.act, acc, oc);
-          for (uint32_t q = 0; q < count; ++q)
-            acc[q][0].store_unaligned(y_row + size_t(o0 + q_first + q) * s.out_c + oc);
         }
       }
     }
@@ -107,10 +127,13 @@ bool conv_few_inputs_rows(const ConvCtx& c) {
 }
 
 #if defined(__AVX512F__)
-// dst row i = column i of the 16 x 16 block whose rows are at src + r * src_stride.
-inline void transpose_16x16(const float* src, size_t src_stride, float* dst, size_t dst_stride) {
+// dst row i = column i of the 16 x 16 block whose rows are at src + r * src_stride,
+// of which the first `rows` are read and the others taken as zeros.
+inline void transpose_16x16(const float* src, size_t src_stride, uint32_t rows, float* dst,
+                            size_t dst_stride) {
   __m512 r[16], t[16];
-  for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + i * src_stride);
+  for (uint32_t i = 0; i < 16; ++i)
+    r[i] = i < rows ? _mm512_loadu_ps(src + i * src_stride) : _mm512_setzero_ps();
   // 4 x 4 blocks within each 128-bit lane: afterwards lane j of r[4i + k]
   // holds rows 4i .. 4i + 3 of column 4j + k.
   for (int i = 0; i < 8; ++i) {
@@ -151,13 +174,17 @@ void transpose_row_zero_padded(const float* row, uint32_t width, uint32_t cin, i
     // the scalar way below, whole 16 x 16 blocks inside the row this way.
     for (; u < columns && first + u < 0; ++u)
       for (uint32_t ic = 0; ic < cin; ++ic) out[size_t(ic) * columns + u] = 0.0f;
-    for (; u + 16 <= columns && first + u + 16 <= int64_t(width); u += 16) {
+    // The last block may reach past the row: its missing columns are zeros.
+    for (; u + 16 <= columns && first + u < int64_t(width); u += 16) {
       const float* src = row + size_t(first + u) * cin;
+      const int64_t left = int64_t(width) - (first + u);
+      const uint32_t valid = left < 16 ? uint32_t(left) : 16;
       uint32_t ic = 0;
       for (; ic + 16 <= cin; ic += 16)
-        transpose_16x16(src + ic, cin, out + size_t(ic) * columns + u, columns);
+        transpose_16x16(src + ic, cin, valid, out + size_t(ic) * columns + u, columns);
       for (; ic < cin; ++ic)
-        for (uint32_t l = 0; l < 16; ++l) out[size_t(ic) * columns + u + l] = src[l * cin + ic];
+        for (uint32_t l = 0; l < 16; ++l)
+          out[size_t(ic) * columns + u + l] = l < valid ? src[l * cin + ic] : 0.0f;
     }
   }
 #endif
@@ -169,90 +196,216 @@ void transpose_row_zero_padded(const float* row, uint32_t width, uint32_t cin, i
   }
 }
 
-// ConvTranspose with one output channel. Output column ow = r + stride * j
-// (tap class r = ow mod stride) gathers, for each tap kw of its class,
-// input column j + base(kw). Vectorized over j: a chunk of the input row is
-// transposed to [Cin][columns] once, then every output vector is a sum of
-// Cin * taps FMAs of a broadcast weight and an unaligned load (no
-// horizontal sums, no scattered read-modify-writes).
-template <class A>
-bool conv_transpose_single_output_rows(const ConvCtx& c) {
-  using B = Batch<A>;
-  constexpr uint32_t L = B::size;
-  // Accumulators per class: enough independent FMA chains to cover the
-  // FMA latency.
-  constexpr uint32_t V = kVectorRegisters<A> >= 32 ? 8 : 4;
-  constexpr uint32_t J = V * L;  // class columns per chunk
-  constexpr uint32_t kMaxStride = 8, kMaxKernel = 64;
-  const ref::ConvShape& s = c.s;
-  const format::ConvParams& p = s.p;
-  const uint32_t cin = s.in_c, kw_count = uint32_t(p.kernel[1]);
-  const int32_t stride = p.stride[1];
-  if (s.out_c != 1 || c.cin_g != cin || !rows_independent(s) || stride > int32_t(kMaxStride) ||
-      kw_count > kMaxKernel)
-    return false;
-  // The taps of each class (tap_begin[r] .. tap_begin[r + 1]) and the input
-  // column offset each reads; lo/hi: the smallest and largest offset.
-  int32_t tap_kw[kMaxKernel], tap_base[kMaxKernel];
-  uint32_t tap_begin[kMaxStride + 1], taps = 0;
-  int32_t lo = 0, hi = 0;
+// The taps of a ConvTranspose along one axis by tap class r = output
+// coordinate mod stride: class r has taps begin[r] .. begin[r + 1], and tap
+// t (kernel index k[t]) makes class coordinate j read input coordinate
+// j + base[t]; lo and hi are the smallest and largest base.
+struct AxisTaps {
+  static constexpr int32_t kMaxStride = 8, kMaxKernel = 64;
+  int32_t k[kMaxKernel], base[kMaxKernel];
+  uint32_t begin[kMaxStride + 1];
+  int32_t lo, hi;
+};
+
+inline bool axis_taps(int32_t kernel, int32_t stride, int32_t pad, int32_t dilation, AxisTaps* a) {
+  if (stride > AxisTaps::kMaxStride || kernel > AxisTaps::kMaxKernel) return false;
+  uint32_t taps = 0;
+  a->lo = a->hi = 0;
   for (int32_t r = 0; r < stride; ++r) {
-    tap_begin[r] = taps;
-    for (int32_t kw = 0; kw < int32_t(kw_count); ++kw) {
-      const int32_t t = r + p.pad_begin[1] - kw * p.dilation[1];
+    a->begin[r] = taps;
+    for (int32_t k = 0; k < kernel; ++k) {
+      const int32_t t = r + pad - k * dilation;
       const int32_t rem = ((t % stride) + stride) % stride;
       if (rem != 0) continue;
       const int32_t base = (t - rem) / stride;
-      if (taps == 0 || base < lo) lo = base;
-      if (taps == 0 || base > hi) hi = base;
-      tap_kw[taps] = kw;
-      tap_base[taps++] = base;
+      if (taps == 0 || base < a->lo) a->lo = base;
+      if (taps == 0 || base > a->hi) a->hi = base;
+      a->k[taps] = k;
+      a->base[taps++] = base;
     }
   }
-  tap_begin[stride] = taps;
-  // Transposed chunk: Cin rows of `width` columns (input columns j0 + lo ...).
-  const uint32_t width = (J + uint32_t(hi - lo) + L - 1) / L * L;
-  if (size_t(cin) * width > kRowChunkFloats) return false;
+  a->begin[stride] = taps;
+  return true;
+}
+
+// dst[2l] = even[l], dst[2l + 1] = odd[l]: the first `count` (<= 2L) floats.
+template <class A>
+inline void store_interleaved(Batch<A> even, Batch<A> odd, float* dst, uint32_t count) {
+  constexpr uint32_t L = Batch<A>::size;
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<A, xsimd::avx512f>) {
+    // Element i of lo is even[i / 2] (i even) or odd[i / 2] (index 16 + i / 2).
+    const __m512i lo_index =
+        _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    const __m512i hi_index =
+        _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+    const __m512 lo = _mm512_permutex2var_ps(even, lo_index, odd);
+    const __m512 hi = _mm512_permutex2var_ps(even, hi_index, odd);
+    const uint32_t first = count < L ? count : L, second = count - first;
+    _mm512_mask_storeu_ps(dst, __mmask16((1u << first) - 1), lo);
+    _mm512_mask_storeu_ps(dst + L, __mmask16((1u << second) - 1), hi);
+    return;
+  } else
+#endif
+  {
+    alignas(64) float e[L], o[L], pairs[2 * L];
+    even.store_aligned(e);
+    odd.store_aligned(o);
+    for (uint32_t l = 0; l < L; ++l) {
+      pairs[2 * l] = e[l];
+      pairs[2 * l + 1] = o[l];
+    }
+    memcpy(dst, pairs, count * sizeof(float));
+  }
+}
+
+// acc[0][v] += w0[ic] * x_v and acc[1][v] += w1[ic] * x_v over the input
+// channels ic, x_v the vector at xk + ic * width + off[v]: one load feeds
+// both (the two weight rows are the taps through which two column classes
+// read the same input column; either may be absent).
+template <class A, uint32_t V, bool kFirst, bool kSecond>
+inline void accumulate_columns(Batch<A> (&acc)[2][V], const float* xk, const size_t (&off)[V],
+                               const float* w0, const float* w1, uint32_t cin, uint32_t width) {
+  using B = Batch<A>;
+  for (uint32_t ic = 0; ic < cin; ++ic) {
+    const float* xr = xk + size_t(ic) * width;
+    const B wb0(kFirst ? w0[ic] : 0.0f), wb1(kSecond ? w1[ic] : 0.0f);
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v < V; ++v) {
+      const B xv = B::load_unaligned(xr + off[v]);
+      if (kFirst) acc[0][v] = xsimd::fma(wb0, xv, acc[0][v]);
+      if (kSecond) acc[1][v] = xsimd::fma(wb1, xv, acc[1][v]);
+    }
+  }
+}
+
+// ConvTranspose with one output channel. Output pixel (ph + sh * i,
+// pw + sw * j) (tap class (ph, pw)) gathers, for each tap (kh, kw) of its
+// class, input pixel (i + base_h, j + base_w). Vectorized over j: a band of
+// input rows (a chunk of their columns) is transposed to [row][Cin][column]
+// once, then every output vector is a sum of Cin * taps FMAs of a broadcast
+// weight and an unaligned load (no horizontal sums, no scattered
+// read-modify-writes).
+template <class A>
+bool conv_transpose_single_output_planes(const ConvCtx& c) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  // Accumulators per tile: enough independent FMA chains to cover the
+  // FMA latency.
+  constexpr uint32_t V = kVectorRegisters<A> >= 32 ? 8 : 4;
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  const uint32_t cin = s.in_c, kw_count = uint32_t(p.kernel[1]);
+  AxisTaps th, tw;
+  if (s.out_c != 1 || c.cin_g != cin ||
+      !axis_taps(p.kernel[0], p.stride[0], p.pad_begin[0], p.dilation[0], &th) ||
+      !axis_taps(p.kernel[1], p.stride[1], p.pad_begin[1], p.dilation[1], &tw))
+    return false;
+  const uint32_t sh = uint32_t(p.stride[0]), sw = uint32_t(p.stride[1]);
+  // Class 0 along an axis is the longest.
+  const uint32_t class_rows = (s.out_h + sh - 1) / sh, class_cols = (s.out_w + sw - 1) / sw;
+  // A chunk: class rows [i0, i0 + R) and columns [j0, j0 + J), J a
+  // multiple of L; it reads input rows i0 + lo_h .. i0 + R - 1 + hi_h and
+  // `width` columns from j0 + lo_w.
+  const uint32_t col_vectors = (class_cols + L - 1) / L;
+  const uint32_t J = (col_vectors < V ? col_vectors : V) * L;
+  const uint32_t width = J + uint32_t(tw.hi - tw.lo), halo = uint32_t(th.hi - th.lo);
+  const size_t row_floats = size_t(cin) * width;
+  if ((1 + halo) * row_floats > kRowChunkFloats) return false;
+  const uint32_t fit = uint32_t(kRowChunkFloats / row_floats) - halo;
+  const uint32_t R = fit < class_rows ? fit : class_rows;
   alignas(64) float xt[kRowChunkFloats];
-  alignas(64) float yc[J];
+  alignas(64) float yc[L];
   const float b0 = c.bias ? c.bias[0] : 0.0f;
-  for (uint32_t row = 0; row < s.batch * s.out_h; ++row) {
-    const float* x_row = c.x + size_t(row) * s.in_w * cin;
-    float* y_row = c.y + size_t(row) * s.out_w;
-    const uint32_t class_cols = (s.out_w + uint32_t(stride) - 1) / uint32_t(stride);
-    for (uint32_t j0 = 0; j0 < class_cols; j0 += J) {
-      transpose_row_zero_padded<A>(x_row, s.in_w, cin, int64_t(j0) + lo, width, xt);
-      for (int32_t r = 0; r < stride; ++r) {
-        // Output columns r + stride * j of this chunk.
-        const uint32_t ow0 = uint32_t(r) + uint32_t(stride) * j0;
-        if (ow0 >= s.out_w) continue;
-        const uint32_t count_left = (s.out_w - ow0 + uint32_t(stride) - 1) / uint32_t(stride);
-        const uint32_t count = count_left < J ? count_left : J;
-        B acc[V];
+  const bool paired = sw == 2;
+  ColumnPair groups[AxisTaps::kMaxKernel];
+  const uint32_t pair_count = paired ? column_pairs(p, groups) : 0;
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * cin;
+    float* y_image = c.y + size_t(n) * s.out_h * s.out_w;
+    for (uint32_t i0 = 0; i0 < class_rows; i0 += R)
+      for (uint32_t j0 = 0; j0 < class_cols; j0 += J) {
+        for (uint32_t r = 0; r < R + halo; ++r) {
+          const int64_t ih = int64_t(i0) + th.lo + r;
+          float* band_row = xt + r * row_floats;
+          if (ih >= 0 && ih < int64_t(s.in_h))
+            transpose_row_zero_padded<A>(x_image + size_t(ih) * s.in_w * cin, s.in_w, cin,
+                                         int64_t(j0) + tw.lo, width, band_row);
+          else
+            memset(band_row, 0, row_floats * sizeof(float));
+        }
+        for (uint32_t ph = 0; ph < sh && ph < s.out_h; ++ph) {
+          const uint32_t rows_ph = (s.out_h - ph + sh - 1) / sh;
+          if (i0 >= rows_ph) continue;
+          const uint32_t chunk_rows = rows_ph - i0 < R ? rows_ph - i0 : R;
+          // Stride 2 along W: both column classes in one pass (ColumnPair:
+          // input column offsets with the tap of each class reading them),
+          // stored interleaved. Otherwise one class at a time.
+          for (uint32_t pw = 0; pw < sw && pw < s.out_w; pw += paired ? 2 : 1) {
+            uint32_t group_count = pair_count;
+            if (!paired) {
+              group_count = 0;
+              for (uint32_t b = tw.begin[pw]; b < tw.begin[pw + 1]; ++b)
+                groups[group_count++] = ColumnPair{tw.base[b], tw.k[b], -1};
+            }
+            const uint32_t cols_pw = (s.out_w - pw + sw - 1) / sw;
+            if (j0 >= cols_pw) continue;
+            const uint32_t chunk_cols = cols_pw - j0 < J ? cols_pw - j0 : J;
+            const uint32_t vectors = (chunk_cols + L - 1) / L;
+            // Tiles of V output vectors (class row, vector of columns) in
+            // row-major order, wrapping from row to row.
+            const uint32_t total = chunk_rows * vectors;
+            for (uint32_t first = 0; first < total; first += V) {
+              const uint32_t count = total - first < V ? total - first : V;
+              size_t off[V];
+              uint32_t vi[V], vj[V];
+              for (uint32_t v = 0; v < V; ++v) {
+                const uint32_t at = first + (v < count ? v : 0);
+                vi[v] = at / vectors;
+                vj[v] = at % vectors * L;
+                off[v] = vi[v] * row_floats + vj[v];
+              }
+              B acc[2][V];
 #pragma GCC unroll 16
-        for (uint32_t v = 0; v < V; ++v) acc[v] = B(b0);
-        for (uint32_t t = tap_begin[r]; t < tap_begin[r + 1]; ++t) {
-          const float* wk = c.w + size_t(tap_kw[t]) * cin;
-          const float* xk = xt + (tap_base[t] - lo);
-          for (uint32_t ic = 0; ic < cin; ++ic) {
-            const B wb(wk[ic]);
-            const float* xr = xk + size_t(ic) * width;
-#pragma GCC unroll 16
-            for (uint32_t v = 0; v < V; ++v)
-              acc[v] = xsimd::fma(wb, B::load_unaligned(xr + v * L), acc[v]);
+              for (uint32_t v = 0; v < V; ++v) acc[0][v] = acc[1][v] = B(b0);
+              for (uint32_t a = th.begin[ph]; a < th.begin[ph + 1]; ++a) {
+                const float* w_kh = c.w + size_t(th.k[a]) * kw_count * cin;
+                const float* x_kh = xt + size_t(th.base[a] - th.lo) * row_floats;
+                for (uint32_t g = 0; g < group_count; ++g) {
+                  const ColumnPair& cp = groups[g];
+                  const float* xk = x_kh + size_t(cp.b - tw.lo);
+                  const float* w0 = cp.kw0 >= 0 ? w_kh + size_t(cp.kw0) * cin : nullptr;
+                  const float* w1 = cp.kw1 >= 0 ? w_kh + size_t(cp.kw1) * cin : nullptr;
+                  if (w0 && w1)
+                    accumulate_columns<A, V, true, true>(acc, xk, off, w0, w1, cin, width);
+                  else if (w0)
+                    accumulate_columns<A, V, true, false>(acc, xk, off, w0, w1, cin, width);
+                  else
+                    accumulate_columns<A, V, false, true>(acc, xk, off, w0, w1, cin, width);
+                }
+              }
+              for (uint32_t v = 0; v < count; ++v) {
+                const uint32_t oh = ph + sh * (i0 + vi[v]), j = j0 + vj[v];
+                float* y_row = y_image + size_t(oh) * s.out_w;
+                const B out = activate<A>(c.act, acc[0][v], 0);
+                if (paired) {
+                  const uint32_t left = s.out_w - 2 * j;
+                  store_interleaved<A>(out, activate<A>(c.act, acc[1][v], 0), y_row + 2 * j,
+                                       left < 2 * L ? left : 2 * L);
+                  continue;
+                }
+                const uint32_t lanes = cols_pw - j < L ? cols_pw - j : L;
+                if (sw == 1 && lanes == L) {
+                  out.store_unaligned(y_row + j);
+                  continue;
+                }
+                out.store_aligned(yc);
+                for (uint32_t l = 0; l < lanes; ++l) y_row[pw + size_t(sw) * (j + l)] = yc[l];
+              }
+            }
           }
         }
-        if (stride == 1 && count == J) {
-#pragma GCC unroll 16
-          for (uint32_t v = 0; v < V; ++v)
-            activate<A>(c.act, acc[v], 0).store_unaligned(y_row + ow0 + v * L);
-          continue;
-        }
-#pragma GCC unroll 16
-        for (uint32_t v = 0; v < V; ++v) activate<A>(c.act, acc[v], 0).store_aligned(yc + v * L);
-        for (uint32_t j = 0; j < count; ++j) y_row[ow0 + uint32_t(stride) * j] = yc[j];
       }
-    }
   }
   return true;
 }

@@ -65,11 +65,14 @@ inline void accumulate_pair(Batch<A> (&acc)[2][P][T], const float* const (&xp)[P
   }
 }
 
-// Output columns 2 * (j0 + q) and 2 * (j0 + q) + 1 for q < count, of output
-// row oh, channels [oc0, oc0 + T*L) (groups == 1).
+// Output columns 2 * tj[q] and 2 * tj[q] + 1 of output row
+// k.phase_h + k.step_h * ti[q] for q < count (rows of one tap class along H,
+// so that all pixels share their taps), channels [oc0, oc0 + T*L)
+// (groups == 1).
 template <class A, int P, int T>
 void convt_s2_tile(const ConvCtx& c, const ColumnPair* pairs, uint32_t pair_count, uint32_t n,
-                   uint32_t oh, uint32_t j0, uint32_t count, uint32_t oc0) {
+                   const TapClass& k, const uint32_t (&ti)[P], const uint32_t (&tj)[P],
+                   uint32_t count, uint32_t oc0) {
   using B = Batch<A>;
   constexpr uint32_t L = B::size;
   const ref::ConvShape& s = c.s;
@@ -82,21 +85,23 @@ void convt_s2_tile(const ConvCtx& c, const ColumnPair* pairs, uint32_t pair_coun
     for (int q = 0; q < P; ++q) acc[0][q][t] = acc[1][q][t] = b0;
   }
   const size_t w_tap = size_t(s.in_c) * s.out_c;  // floats per (kh, kw)
+  const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * s.in_c;
   for (uint32_t kh = 0; kh < uint32_t(p.kernel[0]); ++kh) {
-    int64_t ih = int64_t(oh) + p.pad_begin[0] - int64_t(kh) * p.dilation[0];
-    if (ih < 0 || ih % p.stride[0] != 0) continue;
-    ih /= p.stride[0];
-    if (ih >= int64_t(s.in_h)) continue;
-    const float* x_row = c.x + (size_t(n) * s.in_h + size_t(ih)) * s.in_w * s.in_c;
-    for (uint32_t k = 0; k < pair_count; ++k) {
-      const ColumnPair& pr = pairs[k];
+    int64_t base_h, mult_h;
+    if (!tap_origin<true>(k.phase_h, p.stride[0], p.pad_begin[0], p.dilation[0], kh, &base_h,
+                          &mult_h))
+      continue;
+    for (uint32_t m = 0; m < pair_count; ++m) {
+      const ColumnPair& pr = pairs[m];
       const float* xp[P];
       bool any_in = false;
 #pragma GCC unroll 16
       for (int q = 0; q < P; ++q) {
-        const int64_t iw = int64_t(j0) + q + pr.b;
-        const bool in = uint32_t(q) < count && iw >= 0 && iw < int64_t(s.in_w);
-        xp[q] = in ? x_row + size_t(iw) * s.in_c : kZeroRow;
+        const int64_t ih = base_h + int64_t(ti[q]);
+        const int64_t iw = int64_t(tj[q]) + pr.b;
+        const bool in = uint32_t(q) < count && ih >= 0 && ih < int64_t(s.in_h) && iw >= 0 &&
+                        iw < int64_t(s.in_w);
+        xp[q] = in ? x_image + (size_t(ih) * s.in_w + size_t(iw)) * s.in_c : kZeroRow;
         any_in = any_in || in;
       }
       if (!any_in) continue;
@@ -115,7 +120,7 @@ void convt_s2_tile(const ConvCtx& c, const ColumnPair* pairs, uint32_t pair_coun
   activate_tile<A, P, T>(c.act, acc[1], oc0);
   for (uint32_t q = 0; q < count; ++q)
     for (uint32_t parity = 0; parity < 2; ++parity) {
-      const uint32_t ow = 2 * (j0 + q) + parity;
+      const uint32_t oh = k.phase_h + k.step_h * ti[q], ow = 2 * tj[q] + parity;
       if (ow >= s.out_w) continue;
       float* yp = c.y + ((size_t(n) * s.out_h + oh) * s.out_w + ow) * s.out_c + oc0;
 #pragma GCC unroll 8
@@ -123,17 +128,34 @@ void convt_s2_tile(const ConvCtx& c, const ColumnPair* pairs, uint32_t pair_coun
     }
 }
 
+// Tiles of P column pairs run in row-major order over the rows of one tap
+// class along H, wrapping from row to row: a decoder's rows hold few pairs
+// (7 for a 14-pixel output), fewer than a tile.
 template <class A, int P, int T>
 void convt_s2_channels(const ConvCtx& c, const ColumnPair* pairs, uint32_t pair_count,
                        uint32_t oc0) {
   const ref::ConvShape& s = c.s;
   const uint32_t pairs_per_row = (s.out_w + 1) / 2;
+  const uint32_t sh = uint32_t(s.p.stride[0]);
   for (uint32_t n = 0; n < s.batch; ++n)
-    for (uint32_t oh = 0; oh < s.out_h; ++oh)
-      for (uint32_t j0 = 0; j0 < pairs_per_row; j0 += P)
-        convt_s2_tile<A, P, T>(c, pairs, pair_count, n, oh, j0,
-                               pairs_per_row - j0 < uint32_t(P) ? pairs_per_row - j0 : uint32_t(P),
-                               oc0);
+    for (uint32_t ph = 0; ph < sh && ph < s.out_h; ++ph) {
+      const TapClass k{ph, 0, sh, 2, (s.out_h - ph + sh - 1) / sh, pairs_per_row};
+      const uint32_t total = k.rows * pairs_per_row;
+      uint32_t i = 0, j = 0;  // class row and pair of the next tile's first pixel
+      for (uint32_t first = 0; first < total; first += P) {
+        const uint32_t count = total - first < uint32_t(P) ? total - first : uint32_t(P);
+        uint32_t ti[P], tj[P];
+        for (uint32_t q = 0; q < uint32_t(P); ++q) {
+          ti[q] = q < count ? i : ti[0];
+          tj[q] = q < count ? j : tj[0];
+          if (q < count && ++j == pairs_per_row) {
+            j = 0;
+            ++i;
+          }
+        }
+        convt_s2_tile<A, P, T>(c, pairs, pair_count, n, k, ti, tj, count, oc0);
+      }
+    }
 }
 
 // Runs the paired path when it applies (groups 1, stride 2 along W, output
