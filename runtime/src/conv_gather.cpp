@@ -3,20 +3,11 @@
 #include <string.h>
 
 #include "kernels/reference/conv_geometry.hpp"
+#include "kernels/reference/small_copy.hpp"
 
 namespace edgeae::detail {
 namespace {
 
-// Small copies inline (a libc call per tap would cost more than the tap).
-inline void copy_bytes(int8_t* dst, const int8_t* src, size_t n) {
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t v;
-    memcpy(&v, src + i, 8);
-    memcpy(dst + i, &v, 8);
-  }
-  for (; i < n; ++i) dst[i] = src[i];
-}
 inline void fill_bytes(int8_t* dst, int8_t value, size_t n) {
   if (n >= 64) {
     memset(dst, value, n);
@@ -54,7 +45,7 @@ void gather_row(const ref::ConvShape& s, const int8_t* x, int8_t zp, uint32_t n,
       fill_bytes(dst, zp, size_t{kw_lo} * cin);
       const int8_t* src =
           x + ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw0 + kw_lo)) * cin;
-      copy_bytes(dst + size_t{kw_lo} * cin, src, size_t{kw_hi - kw_lo} * cin);
+      ref::copy_small(dst + size_t{kw_lo} * cin, src, size_t{kw_hi - kw_lo} * cin);
       fill_bytes(dst + size_t{kw_hi} * cin, zp, size_t{kw_count - kw_hi} * cin);
     }
     return;
@@ -76,14 +67,14 @@ void gather_row(const ref::ConvShape& s, const int8_t* x, int8_t zp, uint32_t n,
            kw += static_cast<uint32_t>(p.stride[1]), ++jw) {
         const int64_t iw = qw - jw;
         if (iw < 0 || iw >= int64_t{s.in_w}) continue;
-        copy_bytes(row + (size_t{kh} * kw_count + kw) * cin,
-                   x + ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * cin, cin);
+        ref::copy_small(row + (size_t{kh} * kw_count + kw) * cin,
+                        x + ((size_t{n} * s.in_h + size_t(ih)) * s.in_w + size_t(iw)) * cin, cin);
       }
     }
     return;
   }
   ref::for_each_conv_tap_index<kTransposed>(s, x, n, oh, ow, [&](const int8_t* xp, uint32_t tap) {
-    copy_bytes(row + size_t{tap} * cin, xp, cin);
+    ref::copy_small(row + size_t{tap} * cin, xp, cin);
   });
 }
 

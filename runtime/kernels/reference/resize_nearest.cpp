@@ -4,23 +4,11 @@
 #include <string.h>
 
 #include "kernels/reference/reference.hpp"
+#include "kernels/reference/small_copy.hpp"
 
 namespace edgeae::ref {
 
-namespace {
-
-// Small copies inline (a libc call per block would cost more than the block).
-void copy_bytes(unsigned char* dst, const unsigned char* src, size_t n) {
-  size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    uint32_t v;
-    memcpy(&v, src + i, 4);
-    memcpy(dst + i, &v, 4);
-  }
-  for (; i < n; ++i) dst[i] = src[i];
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void resize_nearest(uint32_t elem_bytes, const Shape& in_shape, const int32_t* scale, const void* x,
                     void* y) {
@@ -51,7 +39,7 @@ void resize_nearest(uint32_t elem_bytes, const Shape& in_shape, const int32_t* s
       in_offset += (coord / factor) * in_stride;
       in_stride *= in_shape.dims[axis];
     }
-    copy_bytes(out + i * block, in + in_offset * block, block);
+    copy_small(out + i * block, in + in_offset * block, block);
   }
 }
 
