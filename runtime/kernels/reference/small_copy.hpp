@@ -12,10 +12,10 @@ inline void copy_small(void* dst, const void* src, size_t n) {
   auto* d = static_cast<unsigned char*>(dst);
   const auto* s = static_cast<const unsigned char*>(src);
   size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    uint32_t v;
-    memcpy(&v, s + i, 4);
-    memcpy(d + i, &v, 4);
+  for (; i + sizeof(uintptr_t) <= n; i += sizeof(uintptr_t)) {  // a register at a time
+    uintptr_t v;
+    memcpy(&v, s + i, sizeof v);
+    memcpy(d + i, &v, sizeof v);
   }
   for (; i < n; ++i) d[i] = s[i];
 }
