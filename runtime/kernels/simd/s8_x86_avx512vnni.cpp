@@ -537,6 +537,8 @@ bool conv_s8_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::Lay
                         const int8_t* x, const int8_t* w, const int32_t* bias,
                         const int32_t* column_sums, int8_t* scratch, int8_t* y) {
   const bool one_d = s.in_h == 1 && s.out_h == 1 && s.p.kernel[0] == 1;
+  // Output pixels in the lanes: every vpdpbusd full, whatever Cout is.
+  if (one_d && conv1d_lanes_avx512vnni(s, transposed, q, x, w, bias, y)) return true;
   if (!transposed && one_d && s.p.dilation[1] == 1) {
     conv1d_windowed(s, q, x, w, bias, column_sums, scratch, y);
     return true;

@@ -1,0 +1,334 @@
+// 1-D int8 Conv and ConvTranspose for AVX-512 VNNI with output pixels in the
+// vector lanes: 16 consecutive outputs (of one stride class, for a
+// ConvTranspose) times 16 output channels in 16 accumulators, each weight
+// quad broadcast straight from the packed weights into vpdpbusd. The input is
+// first copied quad-major (+128, as u8) into a stack strip, phase by phase
+// for a strided Conv, so that the 16 lanes' quads of one tap are one load.
+// Every vpdpbusd then does useful work on all 64 bytes, whatever Cout is.
+#include <immintrin.h>
+#include <string.h>
+
+#include "kernels/simd/s8_avx512_common.hpp"
+#include "kernels/simd/s8_dense.hpp"
+
+namespace edgeae::simd {
+namespace {
+
+constexpr int32_t kFlipQuad = static_cast<int32_t>(0x80808080u);
+// The quad-major input strip on the stack, and the per-class offsets.
+constexpr uint32_t kStripBytes = 4096;
+constexpr uint32_t kMaxOffsets = 512;  // stride classes x output channels
+constexpr uint32_t kMaxClasses = 16;
+
+// One multiplied tap of a class: its first packed weight row quad, the input
+// phase it reads and its lane offset (lane l reads phase position l + d).
+struct LaneTap {
+  uint32_t row_quad, phase;
+  int32_t d;
+};
+
+int64_t floor_div(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+// The taps of class c: for a Conv (one class) every tap, input pixel
+// stride * (l + d) + phase; for a ConvTranspose the taps whose source is
+// integral for outputs c + stride * l, input pixel l + d.
+uint32_t class_taps(const ref::ConvShape& s, bool transposed, uint32_t c, LaneTap* out) {
+  const format::ConvParams& p = s.p;
+  const int64_t sw = p.stride[1];
+  const uint32_t quads = s.in_c / 4;
+  uint32_t count = 0;
+  for (uint32_t k = 0; k < static_cast<uint32_t>(p.kernel[1]); ++k) {
+    const int64_t e = int64_t{k} * p.dilation[1] - p.pad_begin[1];
+    if (!transposed) {
+      out[count++] = {k * quads, static_cast<uint32_t>(positive_mod(e, sw)),
+                      static_cast<int32_t>(floor_div(e, sw))};
+    } else if (positive_mod(int64_t{c} - e, sw) == 0) {
+      out[count++] = {k * quads, 0, static_cast<int32_t>((int64_t{c} - e) / sw)};
+    }
+  }
+  return count;
+}
+
+// requantize16 with one output channel's constants in every lane.
+inline __m512i requantize_channel(__m512i x, const ref::RequantParams& q, uint32_t channel,
+                                  const OutputClamp& clamp) {
+  const int32_t mult = q.multiplier[q.count > 1 ? channel : 0];
+  const int32_t shift = q.shift[q.count > 1 ? channel : 0];
+  const __m512i m = _mm512_set1_epi32(mult);
+  if (shift > 0 || shift < -31 || mult == INT32_MIN)
+    return requantize16(x, m, _mm512_set1_epi32(shift), q);
+  // The usual case (as store_tile's right_only): the rounding high multiply
+  // (m is its own odd-lane multiplier), then the rounding right shift.
+  const __m512i h = high_mul16_unsaturated(x, m, m);
+  const int right = -shift;
+  const __m512i round_mask = _mm512_set1_epi32(static_cast<int32_t>((1u << right) - 1u));
+  const __m512i remainder =
+      _mm512_sub_epi32(_mm512_and_si512(h, round_mask), _mm512_srli_epi32(h, 31));
+  __m512i r = _mm512_sra_epi32(h, _mm_cvtsi32_si128(right));
+  r = _mm512_mask_add_epi32(r, _mm512_cmpgt_epi32_mask(remainder, _mm512_srai_epi32(round_mask, 1)),
+                            r, _mm512_set1_epi32(1));
+  return _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(r, clamp.low), clamp.high), clamp.zp);
+}
+
+// Stores r[c] lane i (output channel c, pixel i, all within int8) at
+// rows[i][c] for the first `count` pixels: packs to bytes, transposes the
+// 4 x 4 blocks, then interleaves dwords so that pixel 4L + m's 16 channels
+// are 128-bit lane L of register m.
+inline void store_transposed(const __m512i* r, int count, int8_t* first_row, size_t row_step) {
+  const __m512i pixel_major =
+      _mm512_broadcast_i32x4(_mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+  __m512i z[4];
+  for (int b = 0; b < 4; ++b) {
+    // Per 128-bit lane L: byte 4c + i is channel 4b + c of pixel 4L + i ...
+    const __m512i lo = _mm512_packs_epi32(r[4 * b], r[4 * b + 1]);
+    const __m512i hi = _mm512_packs_epi32(r[4 * b + 2], r[4 * b + 3]);
+    // ... then byte 4i + c: dword i holds pixel 4L + i's 4 channels.
+    z[b] = _mm512_shuffle_epi8(_mm512_packs_epi16(lo, hi), pixel_major);
+  }
+  const __m512i u0 = _mm512_unpacklo_epi32(z[0], z[1]), u1 = _mm512_unpackhi_epi32(z[0], z[1]);
+  const __m512i v0 = _mm512_unpacklo_epi32(z[2], z[3]), v1 = _mm512_unpackhi_epi32(z[2], z[3]);
+  const __m512i pixel[4] = {_mm512_unpacklo_epi64(u0, v0), _mm512_unpackhi_epi64(u0, v0),
+                            _mm512_unpacklo_epi64(u1, v1), _mm512_unpackhi_epi64(u1, v1)};
+  auto row = [&](int i) { return reinterpret_cast<__m128i*>(first_row + size_t(i) * row_step); };
+  if (count == 16) {
+    for (int m = 0; m < 4; ++m) {
+      _mm_storeu_si128(row(m), _mm512_extracti32x4_epi32(pixel[m], 0));
+      _mm_storeu_si128(row(4 + m), _mm512_extracti32x4_epi32(pixel[m], 1));
+      _mm_storeu_si128(row(8 + m), _mm512_extracti32x4_epi32(pixel[m], 2));
+      _mm_storeu_si128(row(12 + m), _mm512_extracti32x4_epi32(pixel[m], 3));
+    }
+    return;
+  }
+  alignas(64) int8_t rows[4][64];
+  for (int m = 0; m < 4; ++m) _mm512_store_si512(rows[m], pixel[m]);
+  for (int i = 0; i < count; ++i)
+    _mm_storeu_si128(row(i),
+                     _mm_load_si128(reinterpret_cast<const __m128i*>(rows[i % 4] + 16 * (i / 4))));
+}
+
+// acc[k] lane i = sum over the taps and quads of strip quad (the tap's
+// phase, quad j, position lane0 + d + i) times output channel k's weight
+// quad (broadcast from wcol: the 16 channels' quads of a row are adjacent);
+// then requantized with each channel's offset and stored for `pixels` lanes.
+// Out of line, so that the 16 accumulators get registers of their own.
+struct LaneBlock {
+  const int32_t* strip;
+  const LaneTap* taps;
+  uint32_t count, quads, width;
+  const int32_t* offsets;  // the 16 channels' offsets
+  uint32_t channel;        // the first of the 16
+  const ref::RequantParams* q;
+  OutputClamp clamp;
+  size_t row;       // packed weight row quad, bytes
+  size_t row_step;  // output pixel (lane) to the next, bytes
+};
+
+__attribute__((noinline)) void lane_block(const LaneBlock& b, uint32_t lane0, const int8_t* wcol,
+                                          int pixels, int8_t* y) {
+  __m512i acc[16];
+#pragma GCC unroll 16
+  for (int k = 0; k < 16; ++k) acc[k] = _mm512_setzero_si512();
+  for (uint32_t t = 0; t < b.count; ++t) {
+    const int32_t* src = b.strip + size_t{b.taps[t].phase} * b.quads * b.width +
+                         (lane0 + static_cast<uint32_t>(b.taps[t].d));
+    const int8_t* wq = wcol + size_t{b.taps[t].row_quad} * b.row;
+    for (uint32_t j = 0; j < b.quads; ++j, src += b.width, wq += b.row) {
+      const __m512i v = _mm512_loadu_si512(src);
+#pragma GCC unroll 16
+      for (int k = 0; k < 16; ++k) {
+        int32_t quad;
+        memcpy(&quad, wq + 4 * k, 4);
+        acc[k] = _mm512_dpbusd_epi32(acc[k], v, _mm512_set1_epi32(quad));
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int k = 0; k < 16; ++k)
+    acc[k] = requantize_channel(_mm512_add_epi32(acc[k], _mm512_set1_epi32(b.offsets[k])), *b.q,
+                                b.channel + static_cast<uint32_t>(k), b.clamp);
+  store_transposed(acc, pixels, y, b.row_step);
+}
+
+// Transposes 16 x 16 dwords: r[i] lane c becomes r[c] lane i.
+inline void transpose16(__m512i* r) {
+  __m512i t[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+  }
+  // r[4a + m], 128-bit lane L: column 4L + m of rows 4a .. 4a + 3.
+#pragma GCC unroll 4
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
+    r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
+    r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
+    r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
+  }
+  // Column 4L + m is lane L of r[m], r[4 + m], r[8 + m], r[12 + m].
+#pragma GCC unroll 4
+  for (int m = 0; m < 4; ++m) {
+    const __m512i a01 = _mm512_shuffle_i32x4(r[m], r[4 + m], 0x44);
+    const __m512i a23 = _mm512_shuffle_i32x4(r[m], r[4 + m], 0xEE);
+    const __m512i b01 = _mm512_shuffle_i32x4(r[8 + m], r[12 + m], 0x44);
+    const __m512i b23 = _mm512_shuffle_i32x4(r[8 + m], r[12 + m], 0xEE);
+    t[m] = _mm512_shuffle_i32x4(a01, b01, 0x88);
+    t[4 + m] = _mm512_shuffle_i32x4(a01, b01, 0xDD);
+    t[8 + m] = _mm512_shuffle_i32x4(a23, b23, 0x88);
+    t[12 + m] = _mm512_shuffle_i32x4(a23, b23, 0xDD);
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; ++i) r[i] = t[i];
+}
+
+}  // namespace
+
+bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
+                             const int8_t* x, const int8_t* w, const int32_t* bias, int8_t* y) {
+  const format::ConvParams& p = s.p;
+  const bool one_d = s.in_h == 1 && s.out_h == 1 && p.kernel[0] == 1;
+  const auto kw = static_cast<uint32_t>(p.kernel[1]);
+  const auto sw = static_cast<uint32_t>(p.stride[1]);
+  if (!one_d || s.in_c % 4 != 0 || s.out_c % 16 != 0 || kw > kMaxIndirectTaps) return false;
+  const uint32_t quads = s.in_c / 4;
+  const uint32_t classes = transposed ? (sw < s.out_w ? sw : s.out_w) : 1;
+  const uint32_t phases = transposed ? 1 : sw;
+  if (classes > kMaxClasses || size_t{classes} * s.out_c > kMaxOffsets) return false;
+  // Lane offsets over every class: a chunk of L lanes from l0 reads phase
+  // positions [l0 + d_min, l0 + L - 1 + d_max].
+  // Each tap is in one class: class c's taps are taps[first[c] .. first[c + 1]).
+  LaneTap taps[kMaxIndirectTaps];
+  uint32_t first[kMaxClasses + 1] = {0};
+  int32_t d_min = 0, d_max = 0;
+  for (uint32_t c = 0; c < classes; ++c) {
+    first[c + 1] = first[c] + class_taps(s, transposed, c, taps + first[c]);
+    for (uint32_t i = first[c]; i < first[c + 1]; ++i) {
+      d_min = taps[i].d < d_min ? taps[i].d : d_min;
+      d_max = taps[i].d > d_max ? taps[i].d : d_max;
+    }
+  }
+  const uint32_t lanes_max = transposed ? (s.out_w + sw - 1) / sw : s.out_w;
+  auto strip_width = [&](uint32_t lanes) {  // phase positions per quad row, whole vectors
+    return (lanes + static_cast<uint32_t>(d_max - d_min) + 15) / 16 * 16;
+  };
+  auto strip_bytes = [&](uint32_t lanes) {
+    return size_t{phases} * quads * strip_width(lanes) * 4;
+  };
+  if (strip_bytes(16) > kStripBytes) return false;
+  uint32_t chunk = 16;
+  while (chunk < (lanes_max + 15) / 16 * 16 && strip_bytes(chunk + 16) <= kStripBytes) chunk += 16;
+  const uint32_t width = strip_width(chunk);
+
+  // Per class and channel: the bias minus what the class's taps add for
+  // zero-point inputs, (zp + 128) * their weights.
+  int32_t offsets[kMaxOffsets];
+  ref::DenseShape blocks;  // the packed weights' column blocks
+  blocks.n = s.out_c;
+  blocks.k = kw * s.in_c;
+  blocks.b_block = static_cast<uint32_t>(p.w_block);
+  const __m512i zp_bytes = _mm512_set1_epi8(static_cast<char>(q.in_zp + 128));
+  for (uint32_t c = 0; c < classes; ++c) {
+    for_each_column_block(
+        blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
+          for (uint32_t g = nb; g < ne; g += 16) {
+            __m512i sum = _mm512_setzero_si512();
+            for (uint32_t t = first[c]; t < first[c + 1]; ++t)
+              for (uint32_t j = 0; j < quads; ++j)
+                sum = _mm512_dpbusd_epi32(
+                    sum, zp_bytes,
+                    _mm512_loadu_si512(block + (taps[t].row_quad + j) * row + size_t{g - nb} * 4));
+            const __m512i b =
+                bias != nullptr ? _mm512_loadu_si512(bias + g) : _mm512_setzero_si512();
+            _mm512_storeu_si512(offsets + size_t{c} * s.out_c + g, _mm512_sub_epi32(b, sum));
+          }
+        });
+  }
+
+  const OutputClamp clamp = output_clamp(q.out);
+  const __m512i zp_quads = _mm512_set1_epi8(static_cast<char>(q.in_zp));
+  const __m512i flip = _mm512_set1_epi32(kFlipQuad);
+  const uint32_t source_step = transposed ? 1 : sw;  // input pixels per phase position
+  const uint32_t span = source_step * quads;         // dwords per phase position
+  const __m512i lane_index = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  alignas(64) int32_t strip[kStripBytes / 4];
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    const int8_t* xn = x + size_t{n} * s.in_w * s.in_c;
+    int8_t* yn = y + size_t{n} * s.out_w * s.out_c;
+    for (uint32_t l0 = 0; l0 < lanes_max; l0 += chunk) {
+      // strip[(phase * quads + j) * width + i]: quad j of input pixel
+      // source_step * (l0 + d_min + i) + phase, + 128; zero points outside.
+      // Position i's quads over every phase are the `span` dwords from input
+      // pixel source_step * position: 16 positions whose pixels all exist
+      // are loaded as 16 rows and transposed, 16 dwords at a time.
+      for (uint32_t i = 0; i < width; i += 16) {
+        const int64_t position = int64_t{l0} + d_min + i;
+        if (position >= 0 && (position + 16) * source_step <= s.in_w) {
+          const int32_t* base = reinterpret_cast<const int32_t*>(xn) + position * span;
+          for (uint32_t d0 = 0; d0 < span; d0 += 16) {
+            const uint32_t live = span - d0 < 16 ? span - d0 : 16;
+            const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
+            __m512i r[16];
+            for (int k = 0; k < 16; ++k)
+              r[k] = _mm512_maskz_loadu_epi32(lanes, base + size_t(k) * span + d0);
+            transpose16(r);
+            for (uint32_t d = 0; d < live; ++d)
+              _mm512_store_si512(strip + size_t{d0 + d} * width + i, _mm512_xor_si512(r[d], flip));
+          }
+          continue;
+        }
+        for (uint32_t ph = 0; ph < phases; ++ph) {
+          const __m512i pixel = _mm512_add_epi32(
+              _mm512_mullo_epi32(
+                  _mm512_add_epi32(lane_index, _mm512_set1_epi32(static_cast<int32_t>(position))),
+                  _mm512_set1_epi32(static_cast<int32_t>(source_step))),
+              _mm512_set1_epi32(static_cast<int32_t>(ph)));
+          const __mmask16 inside =
+              _mm512_cmpge_epi32_mask(pixel, _mm512_setzero_si512()) &
+              _mm512_cmplt_epi32_mask(pixel, _mm512_set1_epi32(static_cast<int32_t>(s.in_w)));
+          const __m512i index =
+              _mm512_mullo_epi32(pixel, _mm512_set1_epi32(static_cast<int32_t>(quads)));
+          int32_t* dst = strip + size_t{ph} * quads * width + i;
+          for (uint32_t j = 0; j < quads; ++j, dst += width) {
+            const __m512i v = _mm512_mask_i32gather_epi32(zp_quads, inside, index, xn + 4 * j, 4);
+            _mm512_store_si512(dst, _mm512_xor_si512(v, flip));
+          }
+        }
+      }
+      for (uint32_t c = 0; c < classes; ++c) {
+        const uint32_t lanes = transposed ? (s.out_w - c + sw - 1) / sw : s.out_w;
+        if (l0 >= lanes) continue;
+        const uint32_t live = lanes - l0 < chunk ? lanes - l0 : chunk;
+        for_each_column_block(
+            blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
+              LaneBlock b{strip,
+                          taps + first[c],
+                          first[c + 1] - first[c],
+                          quads,
+                          width,
+                          nullptr,
+                          0,
+                          &q.out,
+                          clamp,
+                          row,
+                          size_t{transposed ? sw : 1} * s.out_c};
+              for (uint32_t g = nb; g < ne; g += 16) {
+                b.offsets = offsets + size_t{c} * s.out_c + g;
+                b.channel = g;
+                for (uint32_t v0 = 0; v0 < live; v0 += 16) {
+                  const uint32_t l = l0 + v0;
+                  const uint32_t out = transposed ? c + sw * l : l;
+                  lane_block(b, v0 - static_cast<uint32_t>(d_min), block + size_t{g - nb} * 4,
+                             static_cast<int>(live - v0 < 16 ? live - v0 : 16),
+                             yn + size_t{out} * s.out_c + g);
+                }
+              }
+            });
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace edgeae::simd
