@@ -233,12 +233,16 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
     for_each_column_block(
         blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
           for (uint32_t g = nb; g < ne; g += 16) {
-            __m512i sum = _mm512_setzero_si512();
+            // Four chains: one would wait out vpdpbusd's latency per quad.
+            __m512i part[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(),
+                               _mm512_setzero_si512(), _mm512_setzero_si512()};
             for (uint32_t t = first[c]; t < first[c + 1]; ++t)
               for (uint32_t j = 0; j < quads; ++j)
-                sum = _mm512_dpbusd_epi32(
-                    sum, zp_bytes,
+                part[j % 4] = _mm512_dpbusd_epi32(
+                    part[j % 4], zp_bytes,
                     _mm512_loadu_si512(block + (taps[t].row_quad + j) * row + size_t{g - nb} * 4));
+            const __m512i sum = _mm512_add_epi32(_mm512_add_epi32(part[0], part[1]),
+                                                 _mm512_add_epi32(part[2], part[3]));
             const __m512i b =
                 bias != nullptr ? _mm512_loadu_si512(bias + g) : _mm512_setzero_si512();
             _mm512_storeu_si512(offsets + size_t{c} * s.out_c + g, _mm512_sub_epi32(b, sum));
@@ -251,7 +255,6 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
   const __m512i flip = _mm512_set1_epi32(kFlipQuad);
   const uint32_t source_step = transposed ? 1 : sw;  // input pixels per phase position
   const uint32_t span = source_step * quads;         // dwords per phase position
-  const __m512i lane_index = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
   alignas(64) int32_t strip[kStripBytes / 4];
   for (uint32_t n = 0; n < s.batch; ++n) {
     const int8_t* xn = x + size_t{n} * s.in_w * s.in_c;
@@ -260,40 +263,42 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
       // strip[(phase * quads + j) * width + i]: quad j of input pixel
       // source_step * (l0 + d_min + i) + phase, + 128; zero points outside.
       // Position i's quads over every phase are the `span` dwords from input
-      // pixel source_step * position: 16 positions whose pixels all exist
-      // are loaded as 16 rows and transposed, 16 dwords at a time.
-      for (uint32_t i = 0; i < width; i += 16) {
+      // pixel source_step * position: 16 positions are loaded as 16 rows
+      // (zero points where the pixels do not exist) and transposed, 16
+      // dwords at a time. Only the positions the chunk's lanes read.
+      const uint32_t reach = lanes_max - l0 < chunk ? lanes_max - l0 : chunk;
+      const auto needed = static_cast<uint32_t>(int64_t{(reach + 15) / 16 * 16} + d_max - d_min);
+      const auto* x_quads = reinterpret_cast<const int32_t*>(xn);
+      for (uint32_t i = 0; i < needed; i += 16) {
         const int64_t position = int64_t{l0} + d_min + i;
-        if (position >= 0 && (position + 16) * source_step <= s.in_w) {
-          const int32_t* base = reinterpret_cast<const int32_t*>(xn) + position * span;
-          for (uint32_t d0 = 0; d0 < span; d0 += 16) {
-            const uint32_t live = span - d0 < 16 ? span - d0 : 16;
-            const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
-            __m512i r[16];
-            for (int k = 0; k < 16; ++k)
-              r[k] = _mm512_maskz_loadu_epi32(lanes, base + size_t(k) * span + d0);
-            transpose16(r);
-            for (uint32_t d = 0; d < live; ++d)
-              _mm512_store_si512(strip + size_t{d0 + d} * width + i, _mm512_xor_si512(r[d], flip));
-          }
-          continue;
+        const bool inside = position >= 0 && (position + 16) * source_step <= s.in_w;
+        uint32_t valid[16];  // dwords of position + k that exist
+        for (int k = 0; k < 16; ++k) {
+          const int64_t pixels = int64_t{s.in_w} - (position + k) * source_step;
+          valid[k] = position + k < 0 || pixels <= 0
+                         ? 0
+                         : (pixels >= source_step ? span : static_cast<uint32_t>(pixels) * quads);
         }
-        for (uint32_t ph = 0; ph < phases; ++ph) {
-          const __m512i pixel = _mm512_add_epi32(
-              _mm512_mullo_epi32(
-                  _mm512_add_epi32(lane_index, _mm512_set1_epi32(static_cast<int32_t>(position))),
-                  _mm512_set1_epi32(static_cast<int32_t>(source_step))),
-              _mm512_set1_epi32(static_cast<int32_t>(ph)));
-          const __mmask16 inside =
-              _mm512_cmpge_epi32_mask(pixel, _mm512_setzero_si512()) &
-              _mm512_cmplt_epi32_mask(pixel, _mm512_set1_epi32(static_cast<int32_t>(s.in_w)));
-          const __m512i index =
-              _mm512_mullo_epi32(pixel, _mm512_set1_epi32(static_cast<int32_t>(quads)));
-          int32_t* dst = strip + size_t{ph} * quads * width + i;
-          for (uint32_t j = 0; j < quads; ++j, dst += width) {
-            const __m512i v = _mm512_mask_i32gather_epi32(zp_quads, inside, index, xn + 4 * j, 4);
-            _mm512_store_si512(dst, _mm512_xor_si512(v, flip));
+        for (uint32_t d0 = 0; d0 < span; d0 += 16) {
+          const uint32_t live = span - d0 < 16 ? span - d0 : 16;
+          __m512i r[16];
+          if (inside) {
+            const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
+            const int32_t* base = x_quads + position * span + d0;
+            for (int k = 0; k < 16; ++k)
+              r[k] = _mm512_maskz_loadu_epi32(lanes, base + size_t(k) * span);
+          } else {
+            for (int k = 0; k < 16; ++k) {
+              const uint32_t here = valid[k] <= d0 ? 0 : (valid[k] - d0 < 16 ? valid[k] - d0 : 16);
+              r[k] = here == 0 ? zp_quads
+                               : _mm512_mask_loadu_epi32(zp_quads,
+                                                         static_cast<__mmask16>((1u << here) - 1u),
+                                                         x_quads + (position + k) * span + d0);
+            }
           }
+          transpose16(r);
+          for (uint32_t d = 0; d < live; ++d)
+            _mm512_store_si512(strip + size_t{d0 + d} * width + i, _mm512_xor_si512(r[d], flip));
         }
       }
       for (uint32_t c = 0; c < classes; ++c) {
