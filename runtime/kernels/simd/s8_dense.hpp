@@ -51,6 +51,10 @@ bool conv_transpose_rows_avx512vnni(const ref::ConvShape& s, const ref::LayerQua
 // pixels in the lanes (s8_x86_avx512vnni_lanes.cpp).
 bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
                              const int8_t* x, const int8_t* w, const int32_t* bias, int8_t* y);
+// The same for a stride-2 1-D Conv with one input channel (Cout % 16 == 0).
+bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q,
+                                       const int8_t* x, const int8_t* w, const int32_t* bias,
+                                       int8_t* y);
 bool conv_transpose_one_channel_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q,
                                            const int8_t* x, const int8_t* w, const int32_t* bias,
                                            int8_t* y);

@@ -539,6 +539,7 @@ bool conv_s8_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::Lay
   const bool one_d = s.in_h == 1 && s.out_h == 1 && s.p.kernel[0] == 1;
   // Output pixels in the lanes: every vpdpbusd full, whatever Cout is.
   if (one_d && conv1d_lanes_avx512vnni(s, transposed, q, x, w, bias, y)) return true;
+  if (!transposed && conv1d_lanes_one_input_avx512vnni(s, q, x, w, bias, y)) return true;
   if (!transposed && one_d && s.p.dilation[1] == 1) {
     conv1d_windowed(s, q, x, w, bias, column_sums, scratch, y);
     return true;

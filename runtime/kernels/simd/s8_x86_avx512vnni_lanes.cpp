@@ -336,4 +336,83 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
   return true;
 }
 
+// A stride-2 1-D Conv with one input channel (a first layer): output pixel
+// l reads the KW input bytes from 2l - pad, which are its packed row quads
+// in order (row r = tap r; zero weights past KW). So strip quad j of lane l
+// is the 4 bytes from 2l - pad + 4j: in a 64-byte load from 2 * l0 - pad +
+// 4j, lane l's dword is 16-bit words l and l + 1 (one vpermw). The input
+// row is first copied between zero points, so that no load leaves it.
+constexpr uint32_t kMaxPaddedRow = 2048;
+
+bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q,
+                                       const int8_t* x, const int8_t* w, const int32_t* bias,
+                                       int8_t* y) {
+  const format::ConvParams& p = s.p;
+  const auto kw = static_cast<uint32_t>(p.kernel[1]);
+  const uint32_t quads = (kw + 3) / 4;
+  const auto pad = static_cast<uint32_t>(p.pad_begin[1]);
+  const uint32_t lanes_max = (s.out_w + 15) / 16 * 16;
+  // Bytes of the padded row the last vector's loads reach.
+  const size_t reach = size_t{lanes_max - 16} * 2 + 4 * size_t{quads - 1} + 64;
+  if (s.in_h != 1 || s.out_h != 1 || p.kernel[0] != 1 || s.in_c != 1 || p.stride[1] != 2 ||
+      p.dilation[1] != 1 || s.out_c % 16 != 0 || quads > 16 || reach > kMaxPaddedRow ||
+      size_t{pad} + s.in_w > kMaxPaddedRow)
+    return false;
+  const uint32_t chunk = kStripBytes / 4 / quads / 16 * 16;  // lanes per strip
+  ref::DenseShape blocks;
+  blocks.n = s.out_c;
+  blocks.k = kw;
+  blocks.b_block = static_cast<uint32_t>(p.w_block);
+  // bias - (zp + 128) * the column sums.
+  int32_t offsets[kMaxOffsets];
+  if (s.out_c > kMaxOffsets || chunk < 16) return false;
+  const __m512i zp_bytes = _mm512_set1_epi8(static_cast<char>(q.in_zp + 128));
+  for_each_column_block(blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
+    for (uint32_t g = nb; g < ne; g += 16) {
+      __m512i sum = _mm512_setzero_si512();
+      for (uint32_t j = 0; j < quads; ++j)
+        sum = _mm512_dpbusd_epi32(sum, zp_bytes,
+                                  _mm512_loadu_si512(block + j * row + size_t{g - nb} * 4));
+      const __m512i b = bias != nullptr ? _mm512_loadu_si512(bias + g) : _mm512_setzero_si512();
+      _mm512_storeu_si512(offsets + g, _mm512_sub_epi32(b, sum));
+    }
+  });
+  const OutputClamp clamp = output_clamp(q.out);
+  const __m512i flip = _mm512_set1_epi32(kFlipQuad);
+  const __m512i zp = _mm512_set1_epi8(static_cast<char>(q.in_zp));
+  // Word pairs (l, l + 1) for lane l.
+  const __m512i pairs = _mm512_set_epi16(16, 15, 15, 14, 14, 13, 13, 12, 12, 11, 11, 10, 10, 9, 9,
+                                         8, 8, 7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0);
+  const LaneTap tap{0, 0, 0};
+  alignas(64) int8_t padded[kMaxPaddedRow];
+  alignas(64) int32_t strip[kStripBytes / 4];
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    for (uint32_t i = 0; i < kMaxPaddedRow; i += 64) _mm512_store_si512(padded + i, zp);
+    memcpy(padded + pad, x + size_t{n} * s.in_w, s.in_w);
+    int8_t* yn = y + size_t{n} * s.out_w * s.out_c;
+    for (uint32_t l0 = 0; l0 < s.out_w; l0 += chunk) {
+      const uint32_t live = s.out_w - l0 < chunk ? s.out_w - l0 : chunk;
+      for (uint32_t i = 0; i < live; i += 16)
+        for (uint32_t j = 0; j < quads; ++j) {
+          const __m512i bytes = _mm512_loadu_si512(padded + size_t{l0 + i} * 2 + 4 * j);
+          _mm512_store_si512(strip + size_t{j} * chunk + i,
+                             _mm512_xor_si512(_mm512_permutexvar_epi16(pairs, bytes), flip));
+        }
+      for_each_column_block(
+          blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
+            LaneBlock b{strip, &tap, 1, quads, chunk, nullptr, 0, &q.out, clamp, row, s.out_c};
+            for (uint32_t g = nb; g < ne; g += 16) {
+              b.offsets = offsets + g;
+              b.channel = g;
+              for (uint32_t v0 = 0; v0 < live; v0 += 16)
+                lane_block(b, v0, block + size_t{g - nb} * 4,
+                           static_cast<int>(live - v0 < 16 ? live - v0 : 16),
+                           yn + size_t{l0 + v0} * s.out_c + g);
+            }
+          });
+    }
+  }
+  return true;
+}
+
 }  // namespace edgeae::simd
