@@ -55,6 +55,10 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
 bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q,
                                        const int8_t* x, const int8_t* w, const int32_t* bias,
                                        int8_t* y);
+// A 1-D ConvTranspose with one output channel, Cin % 4 == 0, by the lanes.
+bool conv_transpose1d_lanes_single_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q,
+                                              const int8_t* x, const int8_t* w, const int32_t* bias,
+                                              int8_t* y);
 bool conv_transpose_one_channel_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q,
                                            const int8_t* x, const int8_t* w, const int32_t* bias,
                                            int8_t* y);

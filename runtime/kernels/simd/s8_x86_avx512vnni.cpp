@@ -544,6 +544,8 @@ bool conv_s8_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::Lay
     conv1d_windowed(s, q, x, w, bias, column_sums, scratch, y);
     return true;
   }
+  if (transposed && s.out_c == 1 && conv_transpose1d_lanes_single_avx512vnni(s, q, x, w, bias, y))
+    return true;
   if (transposed && s.out_c == 1 && conv_transpose_one_channel_avx512vnni(s, q, x, w, bias, y))
     return true;
   if (transposed && s.out_c == 1 && s.p.dilation[1] == 1 &&

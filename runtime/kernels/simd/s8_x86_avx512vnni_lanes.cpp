@@ -183,6 +183,86 @@ inline void transpose16(__m512i* r) {
   for (int i = 0; i < 16; ++i) r[i] = t[i];
 }
 
+// Where the lanes of a strip read: phase position l + d for lane l of the
+// chunk (d_min <= d <= d_max), each position `span` = source_step * quads
+// input dwords from input pixel source_step * position; `width` positions
+// per strip row.
+struct StripGeometry {
+  uint32_t in_w, source_step, quads, span, width;
+  int32_t d_min, d_max;
+};
+
+// strip[(phase * quads + j) * width + i]: quad j of input pixel
+// source_step * (l0 + d_min + i) + phase, + 128; zero points outside.
+// Position i's quads over every phase are the `span` dwords from input pixel
+// source_step * position: 16 positions are loaded as 16 rows (zero points
+// where the pixels do not exist) and transposed, 16 dwords at a time. Only
+// the positions that `lanes` lanes from l0 read.
+void fill_strip(const StripGeometry& g, const int8_t* xn, int32_t zp, uint32_t l0, uint32_t lanes,
+                int32_t* strip) {
+  const __m512i zp_quads = _mm512_set1_epi8(static_cast<char>(zp));
+  const __m512i flip = _mm512_set1_epi32(kFlipQuad);
+  const auto needed = static_cast<uint32_t>(int64_t{lanes} + g.d_max - g.d_min);
+  const auto* x_quads = reinterpret_cast<const int32_t*>(xn);
+  for (uint32_t i = 0; i < needed; i += 16) {
+    const int64_t position = int64_t{l0} + g.d_min + i;
+    const bool inside = position >= 0 && (position + 16) * g.source_step <= g.in_w;
+    uint32_t valid[16];  // dwords of position + k that exist
+    if (!inside)
+      for (int k = 0; k < 16; ++k) {
+        const int64_t pixels = int64_t{g.in_w} - (position + k) * g.source_step;
+        valid[k] = position + k < 0 || pixels <= 0 ? 0
+                   : pixels >= g.source_step       ? g.span
+                                                   : static_cast<uint32_t>(pixels) * g.quads;
+      }
+    for (uint32_t d0 = 0; d0 < g.span; d0 += 16) {
+      const uint32_t live = g.span - d0 < 16 ? g.span - d0 : 16;
+      __m512i r[16];
+      if (inside) {
+        const auto mask = static_cast<__mmask16>((1u << live) - 1u);
+        const int32_t* base = x_quads + position * g.span + d0;
+        for (int k = 0; k < 16; ++k)
+          r[k] = _mm512_maskz_loadu_epi32(mask, base + size_t(k) * g.span);
+      } else {
+        for (int k = 0; k < 16; ++k) {
+          const uint32_t here = valid[k] <= d0 ? 0 : (valid[k] - d0 < 16 ? valid[k] - d0 : 16);
+          r[k] = here == 0
+                     ? zp_quads
+                     : _mm512_mask_loadu_epi32(zp_quads, static_cast<__mmask16>((1u << here) - 1u),
+                                               x_quads + (position + k) * g.span + d0);
+        }
+      }
+      transpose16(r);
+      for (uint32_t d = 0; d < live; ++d)
+        _mm512_store_si512(strip + size_t{d0 + d} * g.width + i, _mm512_xor_si512(r[d], flip));
+    }
+  }
+}
+
+// One output channel: acc[v] lane i = the class's dot product for lane
+// lane0 + 16v + i, four vectors sharing each broadcast weight quad (and
+// four chains in flight).
+__attribute__((noinline)) void single_channel_block(const int32_t* strip, const LaneTap* taps,
+                                                    uint32_t count, uint32_t quads, uint32_t width,
+                                                    uint32_t lane0, const int8_t* w, __m512i* out) {
+  __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
+                    _mm512_setzero_si512()};
+  for (uint32_t t = 0; t < count; ++t) {
+    const int32_t* src = strip + (lane0 + static_cast<uint32_t>(taps[t].d));
+    const int8_t* wq = w + size_t{taps[t].row_quad} * 4;
+    for (uint32_t j = 0; j < quads; ++j, src += width) {
+      int32_t quad;
+      memcpy(&quad, wq + 4 * j, 4);
+      const __m512i b = _mm512_set1_epi32(quad);
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; ++v)
+        acc[v] = _mm512_dpbusd_epi32(acc[v], _mm512_loadu_si512(src + 16 * v), b);
+    }
+  }
+#pragma GCC unroll 4
+  for (int v = 0; v < 4; ++v) out[v] = acc[v];
+}
+
 }  // namespace
 
 bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
@@ -251,56 +331,16 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
   }
 
   const OutputClamp clamp = output_clamp(q.out);
-  const __m512i zp_quads = _mm512_set1_epi8(static_cast<char>(q.in_zp));
-  const __m512i flip = _mm512_set1_epi32(kFlipQuad);
   const uint32_t source_step = transposed ? 1 : sw;  // input pixels per phase position
-  const uint32_t span = source_step * quads;         // dwords per phase position
+  const StripGeometry geometry{s.in_w, source_step, quads, source_step * quads,
+                               width,  d_min,       d_max};
   alignas(64) int32_t strip[kStripBytes / 4];
   for (uint32_t n = 0; n < s.batch; ++n) {
     const int8_t* xn = x + size_t{n} * s.in_w * s.in_c;
     int8_t* yn = y + size_t{n} * s.out_w * s.out_c;
     for (uint32_t l0 = 0; l0 < lanes_max; l0 += chunk) {
-      // strip[(phase * quads + j) * width + i]: quad j of input pixel
-      // source_step * (l0 + d_min + i) + phase, + 128; zero points outside.
-      // Position i's quads over every phase are the `span` dwords from input
-      // pixel source_step * position: 16 positions are loaded as 16 rows
-      // (zero points where the pixels do not exist) and transposed, 16
-      // dwords at a time. Only the positions the chunk's lanes read.
       const uint32_t reach = lanes_max - l0 < chunk ? lanes_max - l0 : chunk;
-      const auto needed = static_cast<uint32_t>(int64_t{(reach + 15) / 16 * 16} + d_max - d_min);
-      const auto* x_quads = reinterpret_cast<const int32_t*>(xn);
-      for (uint32_t i = 0; i < needed; i += 16) {
-        const int64_t position = int64_t{l0} + d_min + i;
-        const bool inside = position >= 0 && (position + 16) * source_step <= s.in_w;
-        uint32_t valid[16];  // dwords of position + k that exist
-        for (int k = 0; k < 16; ++k) {
-          const int64_t pixels = int64_t{s.in_w} - (position + k) * source_step;
-          valid[k] = position + k < 0 || pixels <= 0
-                         ? 0
-                         : (pixels >= source_step ? span : static_cast<uint32_t>(pixels) * quads);
-        }
-        for (uint32_t d0 = 0; d0 < span; d0 += 16) {
-          const uint32_t live = span - d0 < 16 ? span - d0 : 16;
-          __m512i r[16];
-          if (inside) {
-            const auto lanes = static_cast<__mmask16>((1u << live) - 1u);
-            const int32_t* base = x_quads + position * span + d0;
-            for (int k = 0; k < 16; ++k)
-              r[k] = _mm512_maskz_loadu_epi32(lanes, base + size_t(k) * span);
-          } else {
-            for (int k = 0; k < 16; ++k) {
-              const uint32_t here = valid[k] <= d0 ? 0 : (valid[k] - d0 < 16 ? valid[k] - d0 : 16);
-              r[k] = here == 0 ? zp_quads
-                               : _mm512_mask_loadu_epi32(zp_quads,
-                                                         static_cast<__mmask16>((1u << here) - 1u),
-                                                         x_quads + (position + k) * span + d0);
-            }
-          }
-          transpose16(r);
-          for (uint32_t d = 0; d < live; ++d)
-            _mm512_store_si512(strip + size_t{d0 + d} * width + i, _mm512_xor_si512(r[d], flip));
-        }
-      }
+      fill_strip(geometry, xn, q.in_zp, l0, (reach + 15) / 16 * 16, strip);
       for (uint32_t c = 0; c < classes; ++c) {
         const uint32_t lanes = transposed ? (s.out_w - c + sw - 1) / sw : s.out_w;
         if (l0 >= lanes) continue;
@@ -330,6 +370,85 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
                 }
               }
             });
+      }
+    }
+  }
+  return true;
+}
+
+// A 1-D ConvTranspose with one output channel and Cin % 4 == 0 (a
+// decoder's last layer): the lanes of one stride class, 64 at a time, over
+// the class's taps; outputs stored byte by byte (classes interleave).
+bool conv_transpose1d_lanes_single_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q,
+                                              const int8_t* x, const int8_t* w, const int32_t* bias,
+                                              int8_t* y) {
+  const format::ConvParams& p = s.p;
+  const auto kw = static_cast<uint32_t>(p.kernel[1]);
+  const auto sw = static_cast<uint32_t>(p.stride[1]);
+  if (s.in_h != 1 || s.out_h != 1 || p.kernel[0] != 1 || s.in_c % 4 != 0 || s.out_c != 1 ||
+      kw > kMaxIndirectTaps)
+    return false;
+  const uint32_t quads = s.in_c / 4;
+  const uint32_t classes = sw < s.out_w ? sw : s.out_w;
+  if (classes > kMaxClasses) return false;
+  LaneTap taps[kMaxIndirectTaps];
+  uint32_t first[kMaxClasses + 1] = {0};
+  int32_t d_min = 0, d_max = 0;
+  for (uint32_t c = 0; c < classes; ++c) {
+    first[c + 1] = first[c] + class_taps(s, true, c, taps + first[c]);
+    for (uint32_t i = first[c]; i < first[c + 1]; ++i) {
+      d_min = taps[i].d < d_min ? taps[i].d : d_min;
+      d_max = taps[i].d > d_max ? taps[i].d : d_max;
+    }
+  }
+  const uint32_t lanes_max = (s.out_w + sw - 1) / sw;
+  auto strip_width = [&](uint32_t lanes) {
+    return (lanes + static_cast<uint32_t>(d_max - d_min) + 15) / 16 * 16;
+  };
+  if (size_t{quads} * strip_width(64) * 4 > kStripBytes) return false;
+  uint32_t chunk = 64;  // lanes per strip, whole groups of 4 vectors
+  while (chunk < (lanes_max + 63) / 64 * 64 &&
+         size_t{quads} * strip_width(chunk + 64) * 4 <= kStripBytes)
+    chunk += 64;
+  const uint32_t width = strip_width(chunk);
+  // Per class: bias - (zp + 128) * the sum of its taps' weights.
+  int32_t offsets[kMaxClasses];
+  for (uint32_t c = 0; c < classes; ++c) {
+    int32_t sum = 0;
+    for (uint32_t t = first[c]; t < first[c + 1]; ++t)
+      for (uint32_t i = 0; i < s.in_c; ++i) sum += w[size_t{taps[t].row_quad} * 4 + i];
+    offsets[c] =
+        static_cast<int32_t>(static_cast<uint32_t>(bias != nullptr ? bias[0] : 0) -
+                             static_cast<uint32_t>(q.in_zp + 128) * static_cast<uint32_t>(sum));
+  }
+  const OutputClamp clamp = output_clamp(q.out);
+  const StripGeometry geometry{s.in_w, 1, quads, quads, width, d_min, d_max};
+  alignas(64) int32_t strip[kStripBytes / 4];
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    const int8_t* xn = x + size_t{n} * s.in_w * s.in_c;
+    int8_t* yn = y + size_t{n} * s.out_w;
+    for (uint32_t l0 = 0; l0 < lanes_max; l0 += chunk) {
+      const uint32_t reach = lanes_max - l0 < chunk ? lanes_max - l0 : chunk;
+      fill_strip(geometry, xn, q.in_zp, l0, (reach + 63) / 64 * 64, strip);
+      for (uint32_t c = 0; c < classes; ++c) {
+        const uint32_t lanes = (s.out_w - c + sw - 1) / sw;
+        if (l0 >= lanes) continue;
+        const uint32_t live = lanes - l0 < chunk ? lanes - l0 : chunk;
+        for (uint32_t v0 = 0; v0 < live; v0 += 64) {
+          __m512i acc[4];
+          single_channel_block(strip, taps + first[c], first[c + 1] - first[c], quads, width,
+                               v0 - static_cast<uint32_t>(d_min), w, acc);
+          for (uint32_t v = 0; v < 4 && v0 + 16 * v < live; ++v) {
+            alignas(16) int8_t out[16];
+            const __m512i r = requantize_channel(
+                _mm512_add_epi32(acc[v], _mm512_set1_epi32(offsets[c])), q.out, 0, clamp);
+            _mm_store_si128(reinterpret_cast<__m128i*>(out), _mm512_cvtepi32_epi8(r));
+            const uint32_t l = l0 + v0 + 16 * v;
+            const uint32_t count = live - (v0 + 16 * v) < 16 ? live - (v0 + 16 * v) : 16;
+            int8_t* dst = yn + c + size_t{sw} * l;
+            for (uint32_t i = 0; i < count; ++i) dst[size_t{sw} * i] = out[i];
+          }
+        }
       }
     }
   }
