@@ -187,11 +187,11 @@ TEST_CASE(
 }
 
 // 1-D Conv and ConvTranspose with whole quads of Cin (or one input channel,
-// stride 2) and Cout a multiple of 16 (the avx512-vnni set's
-// output-pixels-in-lanes kernels): strides 1-3,
+// stride 2) and Cout a multiple of 16, or a ConvTranspose to one channel
+// (the avx512-vnni set's output-pixels-in-lanes kernels): strides 1-3,
 // dilations, paddings past the kernel's reach, inputs long enough for
 // several strips (and their edges at both ends), two column blocks.
-TEST_CASE("int kernels: 1-D Conv/ConvTranspose with Cout % 16 == 0 equal the reference") {
+TEST_CASE("int kernels: 1-D Conv/ConvTranspose with Cout % 16 == 0 or 1 equal the reference") {
   std::mt19937 rng(7321);
   ConvResult result;
   size_t shapes = 0, direct = 0;
@@ -203,7 +203,7 @@ TEST_CASE("int kernels: 1-D Conv/ConvTranspose with Cout % 16 == 0 equal the ref
     const uint32_t cins[] = {1, 4, 8, 12, 16, 32, 64};
     s.in_c = cins[between(rng, 0, 6)];
     const uint32_t couts[] = {16, 32, 48, 64, 144};
-    s.out_c = couts[between(rng, 0, 4)];
+    s.out_c = transposed && trial % 3 == 1 ? 1 : couts[between(rng, 0, 4)];
     p.kernel[0] = p.stride[0] = 1;
     p.kernel[1] = between(rng, 1, 9);
     p.stride[1] = s.in_c == 1 && trial % 3 != 0 ? 2 : between(rng, 1, 3);
@@ -217,8 +217,10 @@ TEST_CASE("int kernels: 1-D Conv/ConvTranspose with Cout % 16 == 0 equal the ref
     if (!check_conv(rng, s, transposed, trial % 3 == 0, &one)) continue;
     ++shapes;
     // One input channel: the lanes kernel or the windowed one (undilated
-    // Conv); a ConvTranspose or dilated Conv of it is left to the gathered path.
-    const bool expect_direct = s.in_c % 4 == 0 || (!transposed && p.dilation[1] == 1);
+    // Conv), a one-channel kernel (ConvTranspose to one channel); other
+    // ConvTransposes and dilated Convs of it are left to the gathered path.
+    const bool expect_direct =
+        s.in_c % 4 == 0 || (!transposed && p.dilation[1] == 1) || (transposed && s.out_c == 1);
     direct += one.vnni_direct == expect_direct ? 1 : 0;
     result.cases += one.cases;
   }
