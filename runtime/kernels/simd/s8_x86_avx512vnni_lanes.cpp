@@ -113,23 +113,56 @@ inline void store_transposed(const __m512i* r, int count, int8_t* first_row, siz
 // quad (broadcast from wcol: the 16 channels' quads of a row are adjacent);
 // then requantized with each channel's offset and stored for `pixels` lanes.
 // Out of line, so that the 16 accumulators get registers of their own.
+// One output channel's requantization, read by broadcasts: its offset
+// (the accumulators start there), multiplier and shift, and for a right
+// shift (the usual case) its count and rounding constants.
+struct ChannelQuant {
+  int32_t offset, mult, shift, right, round_mask, round_half;
+};
+
+// The 16 channels from `channel`; true if all shift right (shift <= 0, above
+// -32) with a multiplier other than INT32_MIN.
+bool channel_quants(const int32_t* offsets, const ref::RequantParams& q, uint32_t channel,
+                    ChannelQuant* out) {
+  bool right_only = true;
+  for (uint32_t k = 0; k < 16; ++k) {
+    const uint32_t c = q.count > 1 ? channel + k : 0;
+    ChannelQuant& cq = out[k];
+    cq.offset = offsets[k];
+    cq.mult = q.multiplier[c];
+    cq.shift = q.shift[c];
+    right_only = right_only && cq.shift <= 0 && cq.shift > -32 && cq.mult != INT32_MIN;
+    cq.right = cq.shift <= 0 && cq.shift > -32 ? -cq.shift : 0;
+    cq.round_mask = static_cast<int32_t>((1u << cq.right) - 1u);
+    cq.round_half = cq.round_mask >> 1;
+  }
+  return right_only;
+}
+
+// acc[k] lane i = sum over the taps and quads of strip quad (the tap's
+// phase, quad j, position lane0 + d + i) times output channel k's weight
+// quad (broadcast from wcol: the 16 channels' quads of a row are adjacent);
+// then requantized and stored for `pixels` lanes. Out of line, so that the
+// 16 accumulators get registers of their own.
 struct LaneBlock {
   const int32_t* strip;
   const LaneTap* taps;
   uint32_t count, quads, width;
-  const int32_t* offsets;  // the 16 channels' offsets
-  uint32_t channel;        // the first of the 16
+  const ChannelQuant* channels;  // the 16 channels'
+  bool right_only;
   const ref::RequantParams* q;
   OutputClamp clamp;
   size_t row;       // packed weight row quad, bytes
   size_t row_step;  // output pixel (lane) to the next, bytes
 };
 
+template <bool kRightOnly>
 __attribute__((noinline)) void lane_block(const LaneBlock& b, uint32_t lane0, const int8_t* wcol,
                                           int pixels, int8_t* y) {
+  const ChannelQuant* cq = b.channels;
   __m512i acc[16];
 #pragma GCC unroll 16
-  for (int k = 0; k < 16; ++k) acc[k] = _mm512_setzero_si512();
+  for (int k = 0; k < 16; ++k) acc[k] = _mm512_set1_epi32(cq[k].offset);
   for (uint32_t t = 0; t < b.count; ++t) {
     const int32_t* src = b.strip + size_t{b.taps[t].phase} * b.quads * b.width +
                          (lane0 + static_cast<uint32_t>(b.taps[t].d));
@@ -144,11 +177,32 @@ __attribute__((noinline)) void lane_block(const LaneBlock& b, uint32_t lane0, co
       }
     }
   }
+  const __m512i one = _mm512_set1_epi32(1);
 #pragma GCC unroll 16
-  for (int k = 0; k < 16; ++k)
-    acc[k] = requantize_channel(_mm512_add_epi32(acc[k], _mm512_set1_epi32(b.offsets[k])), *b.q,
-                                b.channel + static_cast<uint32_t>(k), b.clamp);
+  for (int k = 0; k < 16; ++k) {
+    const __m512i m = _mm512_set1_epi32(cq[k].mult);
+    if (kRightOnly) {
+      // store_tile's right_only path (m is its own odd-lane multiplier).
+      const __m512i h = high_mul16_unsaturated(acc[k], m, m);
+      const __m512i remainder = _mm512_sub_epi32(
+          _mm512_and_si512(h, _mm512_set1_epi32(cq[k].round_mask)), _mm512_srli_epi32(h, 31));
+      __m512i r = _mm512_srav_epi32(h, _mm512_set1_epi32(cq[k].right));
+      r = _mm512_mask_add_epi32(
+          r, _mm512_cmpgt_epi32_mask(remainder, _mm512_set1_epi32(cq[k].round_half)), r, one);
+      acc[k] = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(r, b.clamp.low), b.clamp.high),
+                                b.clamp.zp);
+    } else {
+      acc[k] = requantize16(acc[k], m, _mm512_set1_epi32(cq[k].shift), *b.q);
+    }
+  }
   store_transposed(acc, pixels, y, b.row_step);
+}
+
+void lane_block_any(const LaneBlock& b, uint32_t lane0, const int8_t* wcol, int pixels, int8_t* y) {
+  if (b.right_only)
+    lane_block<true>(b, lane0, wcol, pixels, y);
+  else
+    lane_block<false>(b, lane0, wcol, pixels, y);
 }
 
 // Transposes 16 x 16 dwords: r[i] lane c becomes r[c] lane i.
@@ -335,6 +389,7 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
   const StripGeometry geometry{s.in_w, source_step, quads, source_step * quads,
                                width,  d_min,       d_max};
   alignas(64) int32_t strip[kStripBytes / 4];
+  ChannelQuant channels[16];
   for (uint32_t n = 0; n < s.batch; ++n) {
     const int8_t* xn = x + size_t{n} * s.in_w * s.in_c;
     int8_t* yn = y + size_t{n} * s.out_w * s.out_c;
@@ -352,21 +407,21 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
                           first[c + 1] - first[c],
                           quads,
                           width,
-                          nullptr,
-                          0,
+                          channels,
+                          false,
                           &q.out,
                           clamp,
                           row,
                           size_t{transposed ? sw : 1} * s.out_c};
               for (uint32_t g = nb; g < ne; g += 16) {
-                b.offsets = offsets + size_t{c} * s.out_c + g;
-                b.channel = g;
+                b.right_only =
+                    channel_quants(offsets + size_t{c} * s.out_c + g, q.out, g, channels);
                 for (uint32_t v0 = 0; v0 < live; v0 += 16) {
                   const uint32_t l = l0 + v0;
                   const uint32_t out = transposed ? c + sw * l : l;
-                  lane_block(b, v0 - static_cast<uint32_t>(d_min), block + size_t{g - nb} * 4,
-                             static_cast<int>(live - v0 < 16 ? live - v0 : 16),
-                             yn + size_t{out} * s.out_c + g);
+                  lane_block_any(b, v0 - static_cast<uint32_t>(d_min), block + size_t{g - nb} * 4,
+                                 static_cast<int>(live - v0 < 16 ? live - v0 : 16),
+                                 yn + size_t{out} * s.out_c + g);
                 }
               }
             });
@@ -505,6 +560,7 @@ bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::Layer
   const LaneTap tap{0, 0, 0};
   alignas(64) int8_t padded[kMaxPaddedRow];
   alignas(64) int32_t strip[kStripBytes / 4];
+  ChannelQuant channels[16];
   for (uint32_t n = 0; n < s.batch; ++n) {
     for (uint32_t i = 0; i < kMaxPaddedRow; i += 64) _mm512_store_si512(padded + i, zp);
     memcpy(padded + pad, x + size_t{n} * s.in_w, s.in_w);
@@ -519,14 +575,13 @@ bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::Layer
         }
       for_each_column_block(
           blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
-            LaneBlock b{strip, &tap, 1, quads, chunk, nullptr, 0, &q.out, clamp, row, s.out_c};
+            LaneBlock b{strip, &tap, 1, quads, chunk, channels, false, &q.out, clamp, row, s.out_c};
             for (uint32_t g = nb; g < ne; g += 16) {
-              b.offsets = offsets + g;
-              b.channel = g;
+              b.right_only = channel_quants(offsets + g, q.out, g, channels);
               for (uint32_t v0 = 0; v0 < live; v0 += 16)
-                lane_block(b, v0, block + size_t{g - nb} * 4,
-                           static_cast<int>(live - v0 < 16 ? live - v0 : 16),
-                           yn + size_t{l0 + v0} * s.out_c + g);
+                lane_block_any(b, v0, block + size_t{g - nb} * 4,
+                               static_cast<int>(live - v0 < 16 ? live - v0 : 16),
+                               yn + size_t{l0 + v0} * s.out_c + g);
             }
           });
     }
