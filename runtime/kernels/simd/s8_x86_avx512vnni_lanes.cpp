@@ -108,35 +108,36 @@ inline void store_transposed(const __m512i* r, int count, int8_t* first_row, siz
                      _mm_load_si128(reinterpret_cast<const __m128i*>(rows[i % 4] + 16 * (i / 4))));
 }
 
-// acc[k] lane i = sum over the taps and quads of strip quad (the tap's
-// phase, quad j, position lane0 + d + i) times output channel k's weight
-// quad (broadcast from wcol: the 16 channels' quads of a row are adjacent);
-// then requantized with each channel's offset and stored for `pixels` lanes.
-// Out of line, so that the 16 accumulators get registers of their own.
-// One output channel's requantization, read by broadcasts: its offset
-// (the accumulators start there), multiplier and shift, and for a right
-// shift (the usual case) its count and rounding constants.
-struct ChannelQuant {
-  int32_t offset, mult, shift, right, round_mask, round_half;
+// 16 output channels' requantization, read by broadcasts: their offsets
+// (the accumulators start there), multipliers and shifts, and for right
+// shifts (the usual case) the counts and rounding constants.
+struct ChannelQuants {
+  alignas(64) int32_t offset[16];
+  int32_t mult[16], shift[16], right[16], round_mask[16], round_half[16];
 };
 
 // The 16 channels from `channel`; true if all shift right (shift <= 0, above
 // -32) with a multiplier other than INT32_MIN.
 bool channel_quants(const int32_t* offsets, const ref::RequantParams& q, uint32_t channel,
-                    ChannelQuant* out) {
-  bool right_only = true;
-  for (uint32_t k = 0; k < 16; ++k) {
-    const uint32_t c = q.count > 1 ? channel + k : 0;
-    ChannelQuant& cq = out[k];
-    cq.offset = offsets[k];
-    cq.mult = q.multiplier[c];
-    cq.shift = q.shift[c];
-    right_only = right_only && cq.shift <= 0 && cq.shift > -32 && cq.mult != INT32_MIN;
-    cq.right = cq.shift <= 0 && cq.shift > -32 ? -cq.shift : 0;
-    cq.round_mask = static_cast<int32_t>((1u << cq.right) - 1u);
-    cq.round_half = cq.round_mask >> 1;
-  }
-  return right_only;
+                    ChannelQuants* out) {
+  const bool per_channel = q.count > 1;
+  const __m512i mult =
+      per_channel ? _mm512_loadu_si512(q.multiplier + channel) : _mm512_set1_epi32(q.multiplier[0]);
+  const __m512i shift =
+      per_channel ? _mm512_loadu_si512(q.shift + channel) : _mm512_set1_epi32(q.shift[0]);
+  const __m512i zero = _mm512_setzero_si512();
+  const __mmask16 right =
+      _mm512_cmple_epi32_mask(shift, zero) & _mm512_cmpgt_epi32_mask(shift, _mm512_set1_epi32(-32));
+  const __m512i count = _mm512_maskz_sub_epi32(right, zero, shift);
+  const __m512i mask =
+      _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), count), _mm512_set1_epi32(1));
+  _mm512_store_si512(out->offset, _mm512_loadu_si512(offsets));
+  _mm512_storeu_si512(out->mult, mult);
+  _mm512_storeu_si512(out->shift, shift);
+  _mm512_storeu_si512(out->right, count);
+  _mm512_storeu_si512(out->round_mask, mask);
+  _mm512_storeu_si512(out->round_half, _mm512_srai_epi32(mask, 1));
+  return right == 0xFFFF && _mm512_cmpeq_epi32_mask(mult, _mm512_set1_epi32(INT32_MIN)) == 0;
 }
 
 // acc[k] lane i = sum over the taps and quads of strip quad (the tap's
@@ -148,7 +149,7 @@ struct LaneBlock {
   const int32_t* strip;
   const LaneTap* taps;
   uint32_t count, quads, width;
-  const ChannelQuant* channels;  // the 16 channels'
+  const ChannelQuants* channels;
   bool right_only;
   const ref::RequantParams* q;
   OutputClamp clamp;
@@ -159,10 +160,10 @@ struct LaneBlock {
 template <bool kRightOnly>
 __attribute__((noinline)) void lane_block(const LaneBlock& b, uint32_t lane0, const int8_t* wcol,
                                           int pixels, int8_t* y) {
-  const ChannelQuant* cq = b.channels;
+  const ChannelQuants& cq = *b.channels;
   __m512i acc[16];
 #pragma GCC unroll 16
-  for (int k = 0; k < 16; ++k) acc[k] = _mm512_set1_epi32(cq[k].offset);
+  for (int k = 0; k < 16; ++k) acc[k] = _mm512_set1_epi32(cq.offset[k]);
   for (uint32_t t = 0; t < b.count; ++t) {
     const int32_t* src = b.strip + size_t{b.taps[t].phase} * b.quads * b.width +
                          (lane0 + static_cast<uint32_t>(b.taps[t].d));
@@ -180,19 +181,19 @@ __attribute__((noinline)) void lane_block(const LaneBlock& b, uint32_t lane0, co
   const __m512i one = _mm512_set1_epi32(1);
 #pragma GCC unroll 16
   for (int k = 0; k < 16; ++k) {
-    const __m512i m = _mm512_set1_epi32(cq[k].mult);
+    const __m512i m = _mm512_set1_epi32(cq.mult[k]);
     if (kRightOnly) {
       // store_tile's right_only path (m is its own odd-lane multiplier).
       const __m512i h = high_mul16_unsaturated(acc[k], m, m);
       const __m512i remainder = _mm512_sub_epi32(
-          _mm512_and_si512(h, _mm512_set1_epi32(cq[k].round_mask)), _mm512_srli_epi32(h, 31));
-      __m512i r = _mm512_srav_epi32(h, _mm512_set1_epi32(cq[k].right));
+          _mm512_and_si512(h, _mm512_set1_epi32(cq.round_mask[k])), _mm512_srli_epi32(h, 31));
+      __m512i r = _mm512_srav_epi32(h, _mm512_set1_epi32(cq.right[k]));
       r = _mm512_mask_add_epi32(
-          r, _mm512_cmpgt_epi32_mask(remainder, _mm512_set1_epi32(cq[k].round_half)), r, one);
+          r, _mm512_cmpgt_epi32_mask(remainder, _mm512_set1_epi32(cq.round_half[k])), r, one);
       acc[k] = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(r, b.clamp.low), b.clamp.high),
                                 b.clamp.zp);
     } else {
-      acc[k] = requantize16(acc[k], m, _mm512_set1_epi32(cq[k].shift), *b.q);
+      acc[k] = requantize16(acc[k], m, _mm512_set1_epi32(cq.shift[k]), *b.q);
     }
   }
   store_transposed(acc, pixels, y, b.row_step);
@@ -367,16 +368,19 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
     for_each_column_block(
         blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
           for (uint32_t g = nb; g < ne; g += 16) {
-            // Four chains: one would wait out vpdpbusd's latency per quad.
-            __m512i part[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(),
-                               _mm512_setzero_si512(), _mm512_setzero_si512()};
-            for (uint32_t t = first[c]; t < first[c + 1]; ++t)
-              for (uint32_t j = 0; j < quads; ++j)
-                part[j % 4] = _mm512_dpbusd_epi32(
-                    part[j % 4], zp_bytes,
-                    _mm512_loadu_si512(block + (taps[t].row_quad + j) * row + size_t{g - nb} * 4));
-            const __m512i sum = _mm512_add_epi32(_mm512_add_epi32(part[0], part[1]),
-                                                 _mm512_add_epi32(part[2], part[3]));
+            // Two chains: one would wait out vpdpbusd's latency per quad.
+            __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+            for (uint32_t t = first[c]; t < first[c + 1]; ++t) {
+              const int8_t* wr = block + size_t{taps[t].row_quad} * row + size_t{g - nb} * 4;
+              uint32_t j = 0;
+              for (; j + 2 <= quads; j += 2) {
+                even = _mm512_dpbusd_epi32(even, zp_bytes, _mm512_loadu_si512(wr + j * row));
+                odd = _mm512_dpbusd_epi32(odd, zp_bytes, _mm512_loadu_si512(wr + (j + 1) * row));
+              }
+              if (j < quads)
+                even = _mm512_dpbusd_epi32(even, zp_bytes, _mm512_loadu_si512(wr + j * row));
+            }
+            const __m512i sum = _mm512_add_epi32(even, odd);
             const __m512i b =
                 bias != nullptr ? _mm512_loadu_si512(bias + g) : _mm512_setzero_si512();
             _mm512_storeu_si512(offsets + size_t{c} * s.out_c + g, _mm512_sub_epi32(b, sum));
@@ -389,7 +393,7 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
   const StripGeometry geometry{s.in_w, source_step, quads, source_step * quads,
                                width,  d_min,       d_max};
   alignas(64) int32_t strip[kStripBytes / 4];
-  ChannelQuant channels[16];
+  ChannelQuants channels;
   for (uint32_t n = 0; n < s.batch; ++n) {
     const int8_t* xn = x + size_t{n} * s.in_w * s.in_c;
     int8_t* yn = y + size_t{n} * s.out_w * s.out_c;
@@ -407,7 +411,7 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
                           first[c + 1] - first[c],
                           quads,
                           width,
-                          channels,
+                          &channels,
                           false,
                           &q.out,
                           clamp,
@@ -415,7 +419,7 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
                           size_t{transposed ? sw : 1} * s.out_c};
               for (uint32_t g = nb; g < ne; g += 16) {
                 b.right_only =
-                    channel_quants(offsets + size_t{c} * s.out_c + g, q.out, g, channels);
+                    channel_quants(offsets + size_t{c} * s.out_c + g, q.out, g, &channels);
                 for (uint32_t v0 = 0; v0 < live; v0 += 16) {
                   const uint32_t l = l0 + v0;
                   const uint32_t out = transposed ? c + sw * l : l;
@@ -560,7 +564,7 @@ bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::Layer
   const LaneTap tap{0, 0, 0};
   alignas(64) int8_t padded[kMaxPaddedRow];
   alignas(64) int32_t strip[kStripBytes / 4];
-  ChannelQuant channels[16];
+  ChannelQuants channels;
   for (uint32_t n = 0; n < s.batch; ++n) {
     for (uint32_t i = 0; i < kMaxPaddedRow; i += 64) _mm512_store_si512(padded + i, zp);
     memcpy(padded + pad, x + size_t{n} * s.in_w, s.in_w);
@@ -573,17 +577,18 @@ bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::Layer
           _mm512_store_si512(strip + size_t{j} * chunk + i,
                              _mm512_xor_si512(_mm512_permutexvar_epi16(pairs, bytes), flip));
         }
-      for_each_column_block(
-          blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
-            LaneBlock b{strip, &tap, 1, quads, chunk, channels, false, &q.out, clamp, row, s.out_c};
-            for (uint32_t g = nb; g < ne; g += 16) {
-              b.right_only = channel_quants(offsets + g, q.out, g, channels);
-              for (uint32_t v0 = 0; v0 < live; v0 += 16)
-                lane_block_any(b, v0, block + size_t{g - nb} * 4,
-                               static_cast<int>(live - v0 < 16 ? live - v0 : 16),
-                               yn + size_t{l0 + v0} * s.out_c + g);
-            }
-          });
+      for_each_column_block(blocks, w,
+                            [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
+                              LaneBlock b{strip, &tap,   1,     quads, chunk,  &channels,
+                                          false, &q.out, clamp, row,   s.out_c};
+                              for (uint32_t g = nb; g < ne; g += 16) {
+                                b.right_only = channel_quants(offsets + g, q.out, g, &channels);
+                                for (uint32_t v0 = 0; v0 < live; v0 += 16)
+                                  lane_block_any(b, v0, block + size_t{g - nb} * 4,
+                                                 static_cast<int>(live - v0 < 16 ? live - v0 : 16),
+                                                 yn + size_t{l0 + v0} * s.out_c + g);
+                              }
+                            });
     }
   }
   return true;
