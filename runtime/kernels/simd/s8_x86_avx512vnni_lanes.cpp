@@ -15,9 +15,8 @@ namespace edgeae::simd {
 namespace {
 
 constexpr int32_t kFlipQuad = static_cast<int32_t>(0x80808080u);
-// The quad-major input strip on the stack, and the per-class offsets.
+// The quad-major input strip on the stack; stride classes at most.
 constexpr uint32_t kStripBytes = 4096;
-constexpr uint32_t kMaxOffsets = 512;  // stride classes x output channels
 constexpr uint32_t kMaxClasses = 16;
 
 // One multiplied tap of a class: its first packed weight row quad, the input
@@ -108,6 +107,26 @@ inline void store_transposed(const __m512i* r, int count, int8_t* first_row, siz
                      _mm_load_si128(reinterpret_cast<const __m128i*>(rows[i % 4] + 16 * (i / 4))));
 }
 
+// bias - (zp + 128) * the taps' weights (what they add for zero-point
+// inputs) for the 16 output channels at byte column 4 * col of a weight
+// block; two vpdpbusd chains (one would wait out the latency per quad).
+__m512i zero_point_offsets(const int8_t* block, size_t row, uint32_t col, const LaneTap* taps,
+                           uint32_t count, uint32_t quads, int32_t in_zp, const int32_t* bias) {
+  const __m512i zp_bytes = _mm512_set1_epi8(static_cast<char>(in_zp + 128));
+  __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+  for (uint32_t t = 0; t < count; ++t) {
+    const int8_t* wr = block + size_t{taps[t].row_quad} * row + size_t{col} * 4;
+    uint32_t j = 0;
+    for (; j + 2 <= quads; j += 2) {
+      even = _mm512_dpbusd_epi32(even, zp_bytes, _mm512_loadu_si512(wr + j * row));
+      odd = _mm512_dpbusd_epi32(odd, zp_bytes, _mm512_loadu_si512(wr + (j + 1) * row));
+    }
+    if (j < quads) even = _mm512_dpbusd_epi32(even, zp_bytes, _mm512_loadu_si512(wr + j * row));
+  }
+  const __m512i b = bias != nullptr ? _mm512_loadu_si512(bias) : _mm512_setzero_si512();
+  return _mm512_sub_epi32(b, _mm512_add_epi32(even, odd));
+}
+
 // 16 output channels' requantization, read by broadcasts: their offsets
 // (the accumulators start there), multipliers and shifts, and for right
 // shifts (the usual case) the counts and rounding constants.
@@ -118,7 +137,7 @@ struct ChannelQuants {
 
 // The 16 channels from `channel`; true if all shift right (shift <= 0, above
 // -32) with a multiplier other than INT32_MIN.
-bool channel_quants(const int32_t* offsets, const ref::RequantParams& q, uint32_t channel,
+bool channel_quants(__m512i offsets, const ref::RequantParams& q, uint32_t channel,
                     ChannelQuants* out) {
   const bool per_channel = q.count > 1;
   const __m512i mult =
@@ -131,7 +150,7 @@ bool channel_quants(const int32_t* offsets, const ref::RequantParams& q, uint32_
   const __m512i count = _mm512_maskz_sub_epi32(right, zero, shift);
   const __m512i mask =
       _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), count), _mm512_set1_epi32(1));
-  _mm512_store_si512(out->offset, _mm512_loadu_si512(offsets));
+  _mm512_store_si512(out->offset, offsets);
   _mm512_storeu_si512(out->mult, mult);
   _mm512_storeu_si512(out->shift, shift);
   _mm512_storeu_si512(out->right, count);
@@ -330,7 +349,7 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
   const uint32_t quads = s.in_c / 4;
   const uint32_t classes = transposed ? (sw < s.out_w ? sw : s.out_w) : 1;
   const uint32_t phases = transposed ? 1 : sw;
-  if (classes > kMaxClasses || size_t{classes} * s.out_c > kMaxOffsets) return false;
+  if (classes > kMaxClasses) return false;
   // Lane offsets over every class: a chunk of L lanes from l0 reads phase
   // positions [l0 + d_min, l0 + L - 1 + d_max].
   // Each tap is in one class: class c's taps are taps[first[c] .. first[c + 1]).
@@ -356,38 +375,10 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
   while (chunk < (lanes_max + 15) / 16 * 16 && strip_bytes(chunk + 16) <= kStripBytes) chunk += 16;
   const uint32_t width = strip_width(chunk);
 
-  // Per class and channel: the bias minus what the class's taps add for
-  // zero-point inputs, (zp + 128) * their weights.
-  int32_t offsets[kMaxOffsets];
   ref::DenseShape blocks;  // the packed weights' column blocks
   blocks.n = s.out_c;
   blocks.k = kw * s.in_c;
   blocks.b_block = static_cast<uint32_t>(p.w_block);
-  const __m512i zp_bytes = _mm512_set1_epi8(static_cast<char>(q.in_zp + 128));
-  for (uint32_t c = 0; c < classes; ++c) {
-    for_each_column_block(
-        blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
-          for (uint32_t g = nb; g < ne; g += 16) {
-            // Two chains: one would wait out vpdpbusd's latency per quad.
-            __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
-            for (uint32_t t = first[c]; t < first[c + 1]; ++t) {
-              const int8_t* wr = block + size_t{taps[t].row_quad} * row + size_t{g - nb} * 4;
-              uint32_t j = 0;
-              for (; j + 2 <= quads; j += 2) {
-                even = _mm512_dpbusd_epi32(even, zp_bytes, _mm512_loadu_si512(wr + j * row));
-                odd = _mm512_dpbusd_epi32(odd, zp_bytes, _mm512_loadu_si512(wr + (j + 1) * row));
-              }
-              if (j < quads)
-                even = _mm512_dpbusd_epi32(even, zp_bytes, _mm512_loadu_si512(wr + j * row));
-            }
-            const __m512i sum = _mm512_add_epi32(even, odd);
-            const __m512i b =
-                bias != nullptr ? _mm512_loadu_si512(bias + g) : _mm512_setzero_si512();
-            _mm512_storeu_si512(offsets + size_t{c} * s.out_c + g, _mm512_sub_epi32(b, sum));
-          }
-        });
-  }
-
   const OutputClamp clamp = output_clamp(q.out);
   const uint32_t source_step = transposed ? 1 : sw;  // input pixels per phase position
   const StripGeometry geometry{s.in_w, source_step, quads, source_step * quads,
@@ -418,8 +409,10 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
                           row,
                           size_t{transposed ? sw : 1} * s.out_c};
               for (uint32_t g = nb; g < ne; g += 16) {
-                b.right_only =
-                    channel_quants(offsets + size_t{c} * s.out_c + g, q.out, g, &channels);
+                b.right_only = channel_quants(
+                    zero_point_offsets(block, row, g - nb, taps + first[c], first[c + 1] - first[c],
+                                       quads, q.in_zp, bias != nullptr ? bias + g : nullptr),
+                    q.out, g, &channels);
                 for (uint32_t v0 = 0; v0 < live; v0 += 16) {
                   const uint32_t l = l0 + v0;
                   const uint32_t out = transposed ? c + sw * l : l;
@@ -536,25 +529,12 @@ bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::Layer
       p.dilation[1] != 1 || s.out_c % 16 != 0 || quads > 16 || reach > kMaxPaddedRow ||
       size_t{pad} + s.in_w > kMaxPaddedRow)
     return false;
-  const uint32_t chunk = kStripBytes / 4 / quads / 16 * 16;  // lanes per strip
+  const uint32_t chunk = kStripBytes / 2 / 4 / quads / 16 * 16;  // lanes per (half a) strip
   ref::DenseShape blocks;
   blocks.n = s.out_c;
   blocks.k = kw;
   blocks.b_block = static_cast<uint32_t>(p.w_block);
-  // bias - (zp + 128) * the column sums.
-  int32_t offsets[kMaxOffsets];
-  if (s.out_c > kMaxOffsets || chunk < 16) return false;
-  const __m512i zp_bytes = _mm512_set1_epi8(static_cast<char>(q.in_zp + 128));
-  for_each_column_block(blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
-    for (uint32_t g = nb; g < ne; g += 16) {
-      __m512i sum = _mm512_setzero_si512();
-      for (uint32_t j = 0; j < quads; ++j)
-        sum = _mm512_dpbusd_epi32(sum, zp_bytes,
-                                  _mm512_loadu_si512(block + j * row + size_t{g - nb} * 4));
-      const __m512i b = bias != nullptr ? _mm512_loadu_si512(bias + g) : _mm512_setzero_si512();
-      _mm512_storeu_si512(offsets + g, _mm512_sub_epi32(b, sum));
-    }
-  });
+  if (chunk < 16) return false;
   const OutputClamp clamp = output_clamp(q.out);
   const __m512i flip = _mm512_set1_epi32(kFlipQuad);
   const __m512i zp = _mm512_set1_epi8(static_cast<char>(q.in_zp));
@@ -563,7 +543,7 @@ bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::Layer
                                          8, 8, 7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0);
   const LaneTap tap{0, 0, 0};
   alignas(64) int8_t padded[kMaxPaddedRow];
-  alignas(64) int32_t strip[kStripBytes / 4];
+  alignas(64) int32_t strip[kStripBytes / 8];
   ChannelQuants channels;
   for (uint32_t n = 0; n < s.batch; ++n) {
     for (uint32_t i = 0; i < kMaxPaddedRow; i += 64) _mm512_store_si512(padded + i, zp);
@@ -577,18 +557,21 @@ bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::Layer
           _mm512_store_si512(strip + size_t{j} * chunk + i,
                              _mm512_xor_si512(_mm512_permutexvar_epi16(pairs, bytes), flip));
         }
-      for_each_column_block(blocks, w,
-                            [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
-                              LaneBlock b{strip, &tap,   1,     quads, chunk,  &channels,
-                                          false, &q.out, clamp, row,   s.out_c};
-                              for (uint32_t g = nb; g < ne; g += 16) {
-                                b.right_only = channel_quants(offsets + g, q.out, g, &channels);
-                                for (uint32_t v0 = 0; v0 < live; v0 += 16)
-                                  lane_block_any(b, v0, block + size_t{g - nb} * 4,
-                                                 static_cast<int>(live - v0 < 16 ? live - v0 : 16),
-                                                 yn + size_t{l0 + v0} * s.out_c + g);
-                              }
-                            });
+      for_each_column_block(
+          blocks, w, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
+            LaneBlock b{strip, &tap,   1,     quads, chunk,  &channels,
+                        false, &q.out, clamp, row,   s.out_c};
+            for (uint32_t g = nb; g < ne; g += 16) {
+              b.right_only =
+                  channel_quants(zero_point_offsets(block, row, g - nb, &tap, 1, quads, q.in_zp,
+                                                    bias != nullptr ? bias + g : nullptr),
+                                 q.out, g, &channels);
+              for (uint32_t v0 = 0; v0 < live; v0 += 16)
+                lane_block_any(b, v0, block + size_t{g - nb} * 4,
+                               static_cast<int>(live - v0 < 16 ? live - v0 : 16),
+                               yn + size_t{l0 + v0} * s.out_c + g);
+            }
+          });
     }
   }
   return true;
