@@ -257,6 +257,43 @@ inline void transpose16(__m512i* r) {
   for (int i = 0; i < 16; ++i) r[i] = t[i];
 }
 
+// 256 contiguous input dwords as 16 / span positions per row (span 4 or
+// 8): after the transpose, r[u * span + d] lane m is dword d of position
+// (16 / span) * m + u; interleaved back into position order and stored
+// (+128) at strip rows d, from position 0.
+void store_positions(const int32_t* src, uint32_t span, __m512i flip, int32_t* strip,
+                     uint32_t width) {
+  __m512i r[16];
+  for (int k = 0; k < 16; ++k) r[k] = _mm512_loadu_si512(src + 16 * k);
+  transpose16(r);
+  const __m512i low = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+  const __m512i high = _mm512_add_epi32(low, _mm512_set1_epi32(8));
+  for (uint32_t d = 0; d < span; ++d) {
+    int32_t* row = strip + size_t{d} * width;
+    if (span == 8) {  // positions 2m + u from r[d], r[8 + d]
+      _mm512_store_si512(row,
+                         _mm512_xor_si512(_mm512_permutex2var_epi32(r[d], low, r[8 + d]), flip));
+      _mm512_store_si512(row + 16,
+                         _mm512_xor_si512(_mm512_permutex2var_epi32(r[d], high, r[8 + d]), flip));
+    } else {  // positions 4m + u: pairs (4m, 4m + 1) and (4m + 2, 4m + 3), then qwords
+      const __m512i ab_low = _mm512_permutex2var_epi32(r[d], low, r[4 + d]);
+      const __m512i ab_high = _mm512_permutex2var_epi32(r[d], high, r[4 + d]);
+      const __m512i ce_low = _mm512_permutex2var_epi32(r[8 + d], low, r[12 + d]);
+      const __m512i ce_high = _mm512_permutex2var_epi32(r[8 + d], high, r[12 + d]);
+      const __m512i q_low = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
+      const __m512i q_high = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
+      _mm512_store_si512(row,
+                         _mm512_xor_si512(_mm512_permutex2var_epi64(ab_low, q_low, ce_low), flip));
+      _mm512_store_si512(row + 16,
+                         _mm512_xor_si512(_mm512_permutex2var_epi64(ab_low, q_high, ce_low), flip));
+      _mm512_store_si512(
+          row + 32, _mm512_xor_si512(_mm512_permutex2var_epi64(ab_high, q_low, ce_high), flip));
+      _mm512_store_si512(
+          row + 48, _mm512_xor_si512(_mm512_permutex2var_epi64(ab_high, q_high, ce_high), flip));
+    }
+  }
+}
+
 // Where the lanes of a strip read: phase position l + d for lane l of the
 // chunk (d_min <= d <= d_max), each position `span` = source_step * quads
 // input dwords from input pixel source_step * position; `width` positions
@@ -278,8 +315,18 @@ void fill_strip(const StripGeometry& g, const int8_t* xn, int32_t zp, uint32_t l
   const __m512i flip = _mm512_set1_epi32(kFlipQuad);
   const auto needed = static_cast<uint32_t>(int64_t{lanes} + g.d_max - g.d_min);
   const auto* x_quads = reinterpret_cast<const int32_t*>(xn);
-  for (uint32_t i = 0; i < needed; i += 16) {
+  // With 4 or 8 dwords per position, one transpose takes 64 or 32
+  // positions (each row 16 / span of them), then interleaves them back.
+  const uint32_t per_row = g.span == 4 || g.span == 8 ? 16 / g.span : 1;
+  for (uint32_t i = 0; i < needed;) {
     const int64_t position = int64_t{l0} + g.d_min + i;
+    const uint32_t many = 16 * per_row;
+    if (per_row > 1 && i + many <= g.width && position >= 0 &&
+        (position + many) * g.source_step <= g.in_w) {
+      store_positions(x_quads + position * g.span, g.span, flip, strip + i, g.width);
+      i += many;
+      continue;
+    }
     const bool inside = position >= 0 && (position + 16) * g.source_step <= g.in_w;
     uint32_t valid[16];  // dwords of position + k that exist
     if (!inside)
@@ -310,6 +357,7 @@ void fill_strip(const StripGeometry& g, const int8_t* xn, int32_t zp, uint32_t l
       for (uint32_t d = 0; d < live; ++d)
         _mm512_store_si512(strip + size_t{d0 + d} * g.width + i, _mm512_xor_si512(r[d], flip));
     }
+    i += 16;
   }
 }
 
