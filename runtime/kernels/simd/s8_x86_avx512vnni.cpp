@@ -551,8 +551,8 @@ bool conv_s8_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::Lay
   if (transposed && s.out_c == 1 && s.p.dilation[1] == 1 &&
       static_cast<uint32_t>(s.p.kernel[0]) <= kMaxIndirectTaps)
     return conv_transpose_single(s, q, x, w, bias, y);
-  // (1-D ConvTranspose stays on the indirect kernel: measured faster there,
-  // with long rows of few taps per output.)
+  // (A 1-D ConvTranspose the lane kernel declines stays on the indirect
+  // kernel: measured faster there than by rows, with few taps per output.)
   if (transposed && s.out_c > 1 && !one_d &&
       conv_transpose_rows_avx512vnni(s, q, x, w, bias, column_sums, y))
     return true;
