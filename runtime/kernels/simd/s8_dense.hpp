@@ -47,6 +47,18 @@ bool conv2d_rows_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q, c
 bool conv_transpose_rows_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q,
                                     const int8_t* x, const int8_t* w, const int32_t* bias,
                                     const int32_t* column_sums, int8_t* y);
+// A 1-D Conv or ConvTranspose with Cin % 4 == 0 and Cout % 16 == 0, output
+// pixels in the lanes (s8_x86_avx512vnni_lanes.cpp).
+bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
+                             const int8_t* x, const int8_t* w, const int32_t* bias, int8_t* y);
+// The same for a stride-2 1-D Conv with one input channel (Cout % 16 == 0).
+bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q,
+                                       const int8_t* x, const int8_t* w, const int32_t* bias,
+                                       int8_t* y);
+// A 1-D ConvTranspose with one output channel, Cin % 4 == 0, by the lanes.
+bool conv_transpose1d_lanes_single_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q,
+                                              const int8_t* x, const int8_t* w, const int32_t* bias,
+                                              int8_t* y);
 bool conv_transpose_one_channel_avx512vnni(const ref::ConvShape& s, const ref::LayerQuant& q,
                                            const int8_t* x, const int8_t* w, const int32_t* bias,
                                            int8_t* y);

@@ -537,17 +537,22 @@ bool conv_s8_avx512vnni(const ref::ConvShape& s, bool transposed, const ref::Lay
                         const int8_t* x, const int8_t* w, const int32_t* bias,
                         const int32_t* column_sums, int8_t* scratch, int8_t* y) {
   const bool one_d = s.in_h == 1 && s.out_h == 1 && s.p.kernel[0] == 1;
+  // Output pixels in the lanes: every vpdpbusd full, whatever Cout is.
+  if (one_d && conv1d_lanes_avx512vnni(s, transposed, q, x, w, bias, y)) return true;
+  if (!transposed && conv1d_lanes_one_input_avx512vnni(s, q, x, w, bias, y)) return true;
   if (!transposed && one_d && s.p.dilation[1] == 1) {
     conv1d_windowed(s, q, x, w, bias, column_sums, scratch, y);
     return true;
   }
+  if (transposed && s.out_c == 1 && conv_transpose1d_lanes_single_avx512vnni(s, q, x, w, bias, y))
+    return true;
   if (transposed && s.out_c == 1 && conv_transpose_one_channel_avx512vnni(s, q, x, w, bias, y))
     return true;
   if (transposed && s.out_c == 1 && s.p.dilation[1] == 1 &&
       static_cast<uint32_t>(s.p.kernel[0]) <= kMaxIndirectTaps)
     return conv_transpose_single(s, q, x, w, bias, y);
-  // (1-D ConvTranspose stays on the indirect kernel: measured faster there,
-  // with long rows of few taps per output.)
+  // (A 1-D ConvTranspose the lane kernel declines stays on the indirect
+  // kernel: measured faster there than by rows, with few taps per output.)
   if (transposed && s.out_c > 1 && !one_d &&
       conv_transpose_rows_avx512vnni(s, q, x, w, bias, column_sums, y))
     return true;

@@ -186,5 +186,48 @@ TEST_CASE(
   if (has_vnni_set()) CHECK(direct == shapes);
 }
 
+// 1-D Conv and ConvTranspose with whole quads of Cin (or one input channel,
+// stride 2) and Cout a multiple of 16, or a ConvTranspose to one channel
+// (the avx512-vnni set's output-pixels-in-lanes kernels): strides 1-3,
+// dilations, paddings past the kernel's reach, inputs long enough for
+// several strips (and their edges at both ends), two column blocks.
+TEST_CASE("int kernels: 1-D Conv/ConvTranspose with Cout % 16 == 0 or 1 equal the reference") {
+  std::mt19937 rng(7321);
+  ConvResult result;
+  size_t shapes = 0, direct = 0;
+  for (int trial = 0; trial < 160; ++trial) {
+    const bool transposed = trial % 2 == 1;
+    ref::ConvShape s = base_shape();
+    format::ConvParams& p = s.p;
+    s.batch = trial % 5 == 0 ? 2 : 1;
+    const uint32_t cins[] = {1, 4, 8, 12, 16, 32, 64};
+    s.in_c = cins[between(rng, 0, 6)];
+    const uint32_t couts[] = {16, 32, 48, 64, 144};
+    s.out_c = transposed && trial % 3 == 1 ? 1 : couts[between(rng, 0, 4)];
+    p.kernel[0] = p.stride[0] = 1;
+    p.kernel[1] = between(rng, 1, 9);
+    p.stride[1] = s.in_c == 1 && trial % 3 != 0 ? 2 : between(rng, 1, 3);
+    p.dilation[1] = trial % 4 == 3 ? 2 : 1;
+    const int extent = p.dilation[1] * (p.kernel[1] - 1);
+    p.pad_begin[1] = between(rng, 0, extent + 1);
+    p.pad_end[1] = between(rng, 0, extent + 1);
+    p.w_block = trial % 3 == 0 ? 0 : 128;
+    s.in_w = static_cast<uint32_t>(between(rng, 1, trial % 4 == 0 ? 300 : 40));
+    ConvResult one;
+    if (!check_conv(rng, s, transposed, trial % 3 == 0, &one)) continue;
+    ++shapes;
+    // One input channel: the lanes kernel or the windowed one (undilated
+    // Conv), a one-channel kernel (ConvTranspose to one channel); other
+    // ConvTransposes and dilated Convs of it are left to the gathered path.
+    const bool expect_direct =
+        s.in_c % 4 == 0 || (!transposed && p.dilation[1] == 1) || (transposed && s.out_c == 1);
+    direct += one.vnni_direct == expect_direct ? 1 : 0;
+    result.cases += one.cases;
+  }
+  MESSAGE(result.cases, " (kernel set, shape) cases over ", shapes, " shapes");
+  CHECK(shapes > 120);
+  if (has_vnni_set()) CHECK(direct == shapes);
+}
+
 }  // namespace
 }  // namespace edgeae
