@@ -72,7 +72,7 @@ std::vector<std::pair<std::string, std::string>> emit_c(const std::string& name,
   h += "#define " + upper + "_ARENA_BYTES " + std::to_string(arena_bytes) + "u\n\n";
   h += "extern const unsigned char " + ident + "_blob[" + upper + "_BLOB_BYTES];\n";
   h += "/* Its ops, for eae_model_load_with: an image loading with this table links\n";
-  h += " * only these ops' checks and kernels. */\n";
+  h += " * only these ops' checks and kernels. (NAME.c is C: its table uses designators.) */\n";
   h += "extern const eae_op_impl* const " + ident + "_ops[EAE_OP_TABLE_SIZE];\n\n";
   h += "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " + guard + " */\n";
 
@@ -96,6 +96,7 @@ std::vector<std::pair<std::string, std::string>> emit_c(const std::string& name,
   c += "const eae_op_impl* const " + ident + "_ops[EAE_OP_TABLE_SIZE] = {\n";
   for (const auto& [slot, symbol] : ops)
     c += "  [" + std::to_string(slot) + "] = &" + symbol + ",\n";
+  if (ops.empty()) c += "  0,\n";  // no ops: C wants one initializer
   c += "};\n";
   return {{name + ".h", h}, {name + ".c", c}};
 }

@@ -20,7 +20,7 @@ RunFn run_dense_f32, run_conv_f32, run_conv_transpose_f32, run_activation_f32, r
     run_average_pool_f32, run_global_average_pool_f32;
 template <ref::BinaryOp kKind>
 void run_binary_f32(const OpView& v, void* out);
-// Any element type, no requantization.
+// Data movement of float32, int8 or int16 elements, no requantization.
 RunFn run_concat_copy, run_resize, run_transpose;
 
 // int8 / int16

@@ -63,7 +63,7 @@ EDGEAE_IMPL(eae_op_AveragePool_f32, infer_pool, nullptr, run_average_pool_f32)
 EDGEAE_INT_IMPLS(AveragePool, infer_pool, check_pool, run_average_pool_q)
 EDGEAE_IMPL(eae_op_GlobalAveragePool_f32, infer_global_pool, nullptr, run_global_average_pool_f32)
 EDGEAE_INT_IMPLS(GlobalAveragePool, infer_global_pool, check_pool, run_global_average_pool_q)
-// Data movement: any element type, the input's quantization kept.
+// Data movement (float32, int8, int16), the input's quantization kept.
 EDGEAE_IMPL(eae_op_Resize_f32, infer_resize, nullptr, run_resize)
 EDGEAE_IMPL(eae_op_Resize_int8, infer_resize, nullptr, run_resize)
 EDGEAE_IMPL(eae_op_Resize_int16, infer_resize, nullptr, run_resize)

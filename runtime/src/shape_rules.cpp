@@ -96,8 +96,12 @@ Status check_dtypes(const format::OpRecord& op, OpType type, const TensorRecord*
     *out_dtype = static_cast<DType>(p.out_dtype);
     return Status::Ok();
   }
-  if (type == OpType::kConcat || type == OpType::kResize || type == OpType::kTranspose)
-    return Status::Ok();  // any element type; Concat checks its inputs agree
+  if (type == OpType::kConcat || type == OpType::kResize || type == OpType::kTranspose) {
+    // Data movement: float32, int8 or int16 elements; Concat checks its inputs agree.
+    if (d != static_cast<uint8_t>(DType::kFloat32) && !is_quantized(d))
+      return unsupported(EDGEAE_MESSAGE("ops move float32, int8 or int16 data only"));
+    return Status::Ok();
+  }
   if (d == static_cast<uint8_t>(DType::kFloat32)) {
     for (uint32_t i = 1; i < op.input_count; ++i)
       if (in[i] && !is_dtype(in[i], DType::kFloat32))

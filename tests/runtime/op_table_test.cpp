@@ -14,6 +14,14 @@
 #include "io/atomic_file.hpp"
 #include "io/npy.hpp"
 
+// The objects the tables `--emit-c` writes name (weak: a form no build has,
+// a float Requantize, resolves to null).
+#define EDGEAE_DECLARE_IMPLS(name, onnx, min_in, max_in)                                        \
+  extern "C" __attribute__((weak)) const eae_op_impl eae_op_##name##_f32, eae_op_##name##_int8, \
+      eae_op_##name##_int16;
+EDGEAE_OP_LIST(EDGEAE_DECLARE_IMPLS)
+#undef EDGEAE_DECLARE_IMPLS
+
 namespace edgeae {
 namespace {
 
@@ -68,6 +76,26 @@ TEST_CASE("op tables: a model runs with only its own ops, and is refused without
       CHECK_FALSE(m.loaded());
     }
   }
+}
+
+TEST_CASE("op tables: every slot holds the object named eae_op_<OpType>_<form>") {
+  // --emit-c writes slot type * 3 + form as &eae_op_<OpType>_<f32|int8|int16>.
+  const eae_op_impl* const named[][EAE_OP_FORMS] = {
+#define EDGEAE_NAMED_ROW(name, onnx, min_in, max_in) \
+  {&eae_op_##name##_f32, &eae_op_##name##_int8, &eae_op_##name##_int16},
+      EDGEAE_OP_LIST(EDGEAE_NAMED_ROW)
+#undef EDGEAE_NAMED_ROW
+  };
+  static_assert(sizeof named / sizeof named[0] == EAE_OP_TYPES, "one row per op type");
+  size_t filled = 0;
+  for (uint32_t type = 0; type < EAE_OP_TYPES; ++type)
+    for (uint32_t form = 0; form < EAE_OP_FORMS; ++form) {
+      CAPTURE(type);
+      CAPTURE(form);
+      CHECK(all_ops()[type * EAE_OP_FORMS + form] == named[type][form]);
+      filled += named[type][form] != nullptr;
+    }
+  CHECK(filled == EAE_OP_TABLE_SIZE - 1);  // all but a float Requantize
 }
 
 TEST_CASE("op tables: the C API loads with a table, and refuses a null one") {

@@ -117,7 +117,7 @@ class Model {
   const uint8_t* constant_data(const format::TensorRecord& t) const {
     return constants_ + t.offset;
   }
-  // The implementation op i runs with (validated at load).
+  // The implementation `op` (one of this loaded model's) runs with.
   const eae_op_impl& impl_of(const format::OpRecord& op) const;
 
  private:
