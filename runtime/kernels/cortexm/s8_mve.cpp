@@ -291,26 +291,42 @@ __attribute__((noinline)) void dot_tile(const int8_t* a, size_t lda, const int8_
   ".endif\n\t"                            \
   ".endif\n\t"
 
+// The activations of step `st` of one row (`p`: the row) into register `a`;
+// the last step's load predicated by the VCTP.8 of its byte count (zero
+// past K).
+#define EDGEAE_MVE_LOAD(st, a, p)            \
+  ".if " #st                                 \
+  " < %c[steps]\n\t"                         \
+  ".if " #st                                 \
+  " == %c[steps] - 1\n\t"                    \
+  "vpst\n\t"                                 \
+  "vldrbt.u8 %q[" a "], [%[" p "], #16*" #st \
+  "]\n\t"                                    \
+  ".else\n\t"                                \
+  "vldrb.u8 %q[" a "], [%[" p "], #16*" #st  \
+  "]\n\t"                                    \
+  ".endif\n\t"                               \
+  ".endif\n\t"
+
 template <int R, int S, bool kTail>
 __attribute__((noinline)) void resident_rows(const int8_t* a, size_t lda, const int8_t* b,
                                              uint32x4_t quad_rows, size_t row, uint32_t k,
                                              uint32_t width, int32_t* acc) {
   static_assert((R == 1 && S <= 4) || (R == 2 && S <= 3), "eight vector registers");
-  // Row r's step st: av[r * S + st] (the unused ones repeat the first).
-  int8x16_t av[6];
   const int8_t* base[4];
-  for (int i = 0; i < R * S; ++i) {
-    const uint32_t kk = 16 * (i % S);
-    av[i] = vldrbq_z_s8(a + i / S * lda + kk, vctp8q(k - kk));  // zero past K
-  }
-  for (int i = R * S; i < 6; ++i) av[i] = av[0];
   for (int st = 0; st < 4; ++st) base[st] = b + 4 * row * (st < S ? st : 0);
   const mve_pred16_t last = vctp32q((k + 3) / 4 - 4 * (S - 1));
+  const uint32_t last_bytes = k - 16 * (S - 1);  // of the last step's activations
   int32_t s0, s1;
-  int8x16_t w0, w1;
+  int8x16_t w0, w1, a0, a1, a2, a3, a4, a5;
   uint32x4_t offs = quad_rows;
   if constexpr (R == 1) {
     __asm__ volatile(
+        "vctp.8 %[last_bytes]\n\t"      //
+        EDGEAE_MVE_LOAD(0, "a0", "p0")  //
+        EDGEAE_MVE_LOAD(1, "a1", "p0")  //
+        EDGEAE_MVE_LOAD(2, "a2", "p0")  //
+        EDGEAE_MVE_LOAD(3, "a3", "p0")  //
         "vmsr p0, %[last]\n\t"
         "dls lr, %[n]\n"
         "1:\n\t"                                    //
@@ -322,14 +338,22 @@ __attribute__((noinline)) void resident_rows(const int8_t* a, size_t lda, const 
         "str %[s0], [%[acc]], #4\n\t"
         "le lr, 1b"
         : [offs] "+&w"(offs), [acc] "+&r"(acc), [s0] "=&Te"(s0), [s1] "=&Te"(s1), [w0] "=&w"(w0),
-          [w1] "=&w"(w1)
-        : [a0] "w"(av[0]), [a1] "w"(av[1]), [a2] "w"(av[2]), [a3] "w"(av[3]), [b0] "r"(base[0]),
-          [b1] "r"(base[1]), [b2] "r"(base[2]), [b3] "r"(base[3]), [n] "r"(width), [four] "r"(4),
-          [last] "r"(last), [steps] "i"(S), [rows] "i"(R), [tail] "i"(kTail)
+          [w1] "=&w"(w1), [a0] "=&w"(a0), [a1] "=&w"(a1), [a2] "=&w"(a2), [a3] "=&w"(a3)
+        : [p0] "r"(a), [b0] "r"(base[0]), [b1] "r"(base[1]), [b2] "r"(base[2]), [b3] "r"(base[3]),
+          [n] "r"(width), [four] "r"(4), [last] "r"(last), [last_bytes] "r"(last_bytes),
+          [steps] "i"(S), [rows] "i"(R), [tail] "i"(kTail)
         : "lr", "memory");
+    (void)a4, (void)a5;
   } else {
     // Every vector register taken: one weight register.
     __asm__ volatile(
+        "vctp.8 %[last_bytes]\n\t"      //
+        EDGEAE_MVE_LOAD(0, "a0", "p0")  //
+        EDGEAE_MVE_LOAD(1, "a1", "p0")  //
+        EDGEAE_MVE_LOAD(2, "a2", "p0")  //
+        EDGEAE_MVE_LOAD(0, "a3", "p1")  //
+        EDGEAE_MVE_LOAD(1, "a4", "p1")  //
+        EDGEAE_MVE_LOAD(2, "a5", "p1")  //
         "vmsr p0, %[last]\n\t"
         "dls lr, %[n]\n"
         "1:\n\t"                                    //
@@ -340,16 +364,17 @@ __attribute__((noinline)) void resident_rows(const int8_t* a, size_t lda, const 
         "str %[s1], [%[acc], %[second]]\n\t"
         "str %[s0], [%[acc]], #4\n\t"
         "le lr, 1b"
-        : [offs] "+&w"(offs), [acc] "+&r"(acc), [s0] "=&Te"(s0), [s1] "=&Te"(s1), [w0] "=&w"(w0)
-        : [a0] "w"(av[0]), [a1] "w"(av[S > 1 ? 1 : 0]), [a2] "w"(av[S > 2 ? 2 : 0]),
-          [a3] "w"(av[S]), [a4] "w"(av[S > 1 ? S + 1 : 0]), [a5] "w"(av[S > 2 ? S + 2 : 0]),
-          [b0] "r"(base[0]), [b1] "r"(base[1]), [b2] "r"(base[2]), [n] "r"(width), [four] "r"(4),
-          [last] "r"(last), [second] "I"(4 * kChunk), [steps] "i"(S), [rows] "i"(R),
-          [tail] "i"(kTail)
+        : [offs] "+&w"(offs), [acc] "+&r"(acc), [s0] "=&Te"(s0), [s1] "=&Te"(s1), [w0] "=&w"(w0),
+          [a0] "=&w"(a0), [a1] "=&w"(a1), [a2] "=&w"(a2), [a3] "=&w"(a3), [a4] "=&w"(a4),
+          [a5] "=&w"(a5)
+        : [p0] "r"(a), [p1] "r"(a + lda), [b0] "r"(base[0]), [b1] "r"(base[1]), [b2] "r"(base[2]),
+          [n] "r"(width), [four] "r"(4), [last] "r"(last), [last_bytes] "r"(last_bytes),
+          [second] "I"(4 * kChunk), [steps] "i"(S), [rows] "i"(R), [tail] "i"(kTail)
         : "lr", "memory");
+    (void)w1;
   }
-  (void)w1;
 }
+#undef EDGEAE_MVE_LOAD
 #undef EDGEAE_MVE_STEP
 
 using ResidentRowsFn = void (*)(const int8_t*, size_t, const int8_t*, uint32x4_t, size_t, uint32_t,
