@@ -51,37 +51,60 @@ struct Requant {
 };
 
 // y[n] = requant(bias[n] + sums[n] - zp * column_sums[n]) for `width`
-// columns of one row (all pointers at the first column; bias contiguous or
-// null), four per vector. kPerChannel: multiplier and shift per column.
-template <bool kPerChannel>
+// columns of one row (all pointers at the first column; bias contiguous,
+// read only when kBias), four per vector in a tail-predicated loop
+// (DLSTP/LETP: no predicate set-up per vector; lanes past `width` neither
+// load nor store). kPerChannel: multiplier and shift per column. In
+// assembly: gcc 12 sets up a VCTP, a VPST and the address arithmetic for
+// every predicated load, about twice this loop's 15 to 19 instructions.
+template <bool kPerChannel, bool kBias>
 __attribute__((noinline)) void requantize_row(const Requant& r, const int32_t* sums,
                                               const int32_t* bias, const int32_t* column_sums,
                                               const int32_t* multiplier, const int32_t* shift,
                                               uint32_t width, int8_t* y) {
-  const int32_t minus_zp = r.minus_zp, out_zp = r.q.out.out_zp;
   const int32x4_t zero = vdupq_n_s32(0), low = vdupq_n_s32(r.low), high = vdupq_n_s32(r.high);
-  int32x4_t mult = vdupq_n_s32(multiplier[0]);
-  int32x4_t left = vmaxq_s32(vdupq_n_s32(shift[0]), zero);
-  int32x4_t right = vminq_s32(vdupq_n_s32(shift[0]), zero);  // <= 0: a rounding right shift
-  for (uint32_t j = 0; j < width; j += 4) {
-    const mve_pred16_t p = vctp32q(width - j);
-    int32x4_t acc = vldrwq_s32(sums + j);  // sums has whole vectors
-    if (bias != nullptr) acc = vaddq_s32(acc, vldrwq_z_s32(bias + j, p));
-    acc = vmlaq_n_s32(acc, vldrwq_z_s32(column_sums + j, p), minus_zp);
-    if constexpr (kPerChannel) {
-      mult = vldrwq_z_s32(multiplier + j, p);
-      const int32x4_t sh = vldrwq_z_s32(shift + j, p);
-      left = vmaxq_s32(sh, zero);
-      right = vminq_s32(sh, zero);
-    }
-    acc = vqshlq_s32(acc, left);
-    acc = vqrdmulhq_s32(acc, mult);
-    // -1 where acc < 0 and a right shift follows (right's sign bit is set).
-    acc = vqaddq_s32(acc, vshrq_n_s32(vandq_s32(acc, right), 31));
-    acc = vrshlq_s32(acc, right);
-    acc = vaddq_n_s32(vminq_s32(vmaxq_s32(acc, low), high), out_zp);
-    vstrbq_p_s32(y + j, acc, p);
-  }
+  // Per-tensor: the multiplier and both shifts once (unused per channel).
+  const int32x4_t mult = vdupq_n_s32(multiplier[0]);
+  const int32x4_t left = vmaxq_s32(vdupq_n_s32(shift[0]), zero);
+  int32x4_t acc, t, right = vminq_s32(vdupq_n_s32(shift[0]), zero);  // <= 0: a rounding right shift
+  __asm__ volatile(
+      "dlstp.32 lr, %[n]\n"
+      "1:\n\t"
+      "vldrw.u32 %q[acc], [%[sums]], #16\n\t"
+      ".if %c[has_bias]\n\t"
+      "vldrw.u32 %q[t], [%[bias]], #16\n\t"
+      "vadd.i32 %q[acc], %q[acc], %q[t]\n\t"
+      ".endif\n\t"
+      "vldrw.u32 %q[t], [%[cs]], #16\n\t"
+      "vmla.s32 %q[acc], %q[t], %[minus_zp]\n\t"
+      ".if %c[per_channel]\n\t"
+      "vldrw.u32 %q[t], [%[shift]], #16\n\t"
+      "vmin.s32 %q[right], %q[t], %q[zero]\n\t"
+      "vmax.s32 %q[t], %q[t], %q[zero]\n\t"
+      "vqshl.s32 %q[acc], %q[acc], %q[t]\n\t"
+      "vldrw.u32 %q[t], [%[mult]], #16\n\t"
+      "vqrdmulh.s32 %q[acc], %q[acc], %q[t]\n\t"
+      ".else\n\t"
+      "vqshl.s32 %q[acc], %q[acc], %q[left]\n\t"
+      "vqrdmulh.s32 %q[acc], %q[acc], %q[mult_v]\n\t"
+      ".endif\n\t"
+      // -1 where acc < 0 and a right shift follows (right's sign bit set).
+      "vand %q[t], %q[acc], %q[right]\n\t"
+      "vshr.s32 %q[t], %q[t], #31\n\t"
+      "vqadd.s32 %q[acc], %q[acc], %q[t]\n\t"
+      "vrshl.s32 %q[acc], %q[acc], %q[right]\n\t"
+      "vmax.s32 %q[acc], %q[acc], %q[low]\n\t"
+      "vmin.s32 %q[acc], %q[acc], %q[high]\n\t"
+      "vadd.i32 %q[acc], %q[acc], %[out_zp]\n\t"
+      "vstrb.32 %q[acc], [%[y]], #4\n\t"
+      "letp lr, 1b"
+      : [acc] "=&w"(acc), [t] "=&w"(t), [right] "+&w"(right), [sums] "+&r"(sums),
+        [bias] "+&r"(bias), [cs] "+&r"(column_sums), [mult] "+&r"(multiplier), [shift] "+&r"(shift),
+        [y] "+&r"(y)
+      : [n] "r"(width), [minus_zp] "r"(r.minus_zp), [out_zp] "r"(r.q.out.out_zp), [zero] "w"(zero),
+        [low] "w"(low), [high] "w"(high), [left] "w"(left), [mult_v] "w"(mult),
+        [has_bias] "i"(kBias), [per_channel] "i"(kPerChannel)
+      : "lr", "memory");
 }
 
 // Requantizes R rows of kChunk sums (acc) for the columns n0 .. n0 + width
@@ -106,10 +129,17 @@ inline void store_rows(const Requant& r, uint32_t m, uint32_t n0, uint32_t width
     }
     int8_t* yr = y + size_t{m + i} * s.n + n0;
     const int32_t* sums = acc + i * kChunk;
-    if (per_channel)
-      requantize_row<true>(r, sums, bias, r.column_sums + n0, multiplier, shift, width, yr);
-    else
-      requantize_row<false>(r, sums, bias, r.column_sums + n0, multiplier, shift, width, yr);
+    const int32_t* cs = r.column_sums + n0;
+    if (per_channel) {
+      if (bias != nullptr)
+        requantize_row<true, true>(r, sums, bias, cs, multiplier, shift, width, yr);
+      else
+        requantize_row<true, false>(r, sums, bias, cs, multiplier, shift, width, yr);
+    } else if (bias != nullptr) {
+      requantize_row<false, true>(r, sums, bias, cs, multiplier, shift, width, yr);
+    } else {
+      requantize_row<false, false>(r, sums, bias, cs, multiplier, shift, width, yr);
+    }
   }
 }
 
@@ -261,26 +291,42 @@ __attribute__((noinline)) void dot_tile(const int8_t* a, size_t lda, const int8_
   ".endif\n\t"                            \
   ".endif\n\t"
 
+// The activations of step `st` of one row (`p`: the row) into register `a`;
+// the last step's load predicated by the VCTP.8 of its byte count (zero
+// past K).
+#define EDGEAE_MVE_LOAD(st, a, p)            \
+  ".if " #st                                 \
+  " < %c[steps]\n\t"                         \
+  ".if " #st                                 \
+  " == %c[steps] - 1\n\t"                    \
+  "vpst\n\t"                                 \
+  "vldrbt.u8 %q[" a "], [%[" p "], #16*" #st \
+  "]\n\t"                                    \
+  ".else\n\t"                                \
+  "vldrb.u8 %q[" a "], [%[" p "], #16*" #st  \
+  "]\n\t"                                    \
+  ".endif\n\t"                               \
+  ".endif\n\t"
+
 template <int R, int S, bool kTail>
 __attribute__((noinline)) void resident_rows(const int8_t* a, size_t lda, const int8_t* b,
                                              uint32x4_t quad_rows, size_t row, uint32_t k,
                                              uint32_t width, int32_t* acc) {
   static_assert((R == 1 && S <= 4) || (R == 2 && S <= 3), "eight vector registers");
-  // Row r's step st: av[r * S + st] (the unused ones repeat the first).
-  int8x16_t av[6];
   const int8_t* base[4];
-  for (int i = 0; i < R * S; ++i) {
-    const uint32_t kk = 16 * (i % S);
-    av[i] = vldrbq_z_s8(a + i / S * lda + kk, vctp8q(k - kk));  // zero past K
-  }
-  for (int i = R * S; i < 6; ++i) av[i] = av[0];
   for (int st = 0; st < 4; ++st) base[st] = b + 4 * row * (st < S ? st : 0);
   const mve_pred16_t last = vctp32q((k + 3) / 4 - 4 * (S - 1));
+  const uint32_t last_bytes = k - 16 * (S - 1);  // of the last step's activations
   int32_t s0, s1;
-  int8x16_t w0, w1;
+  int8x16_t w0, w1, a0, a1, a2, a3, a4, a5;
   uint32x4_t offs = quad_rows;
   if constexpr (R == 1) {
     __asm__ volatile(
+        "vctp.8 %[last_bytes]\n\t"      //
+        EDGEAE_MVE_LOAD(0, "a0", "p0")  //
+        EDGEAE_MVE_LOAD(1, "a1", "p0")  //
+        EDGEAE_MVE_LOAD(2, "a2", "p0")  //
+        EDGEAE_MVE_LOAD(3, "a3", "p0")  //
         "vmsr p0, %[last]\n\t"
         "dls lr, %[n]\n"
         "1:\n\t"                                    //
@@ -292,14 +338,22 @@ __attribute__((noinline)) void resident_rows(const int8_t* a, size_t lda, const 
         "str %[s0], [%[acc]], #4\n\t"
         "le lr, 1b"
         : [offs] "+&w"(offs), [acc] "+&r"(acc), [s0] "=&Te"(s0), [s1] "=&Te"(s1), [w0] "=&w"(w0),
-          [w1] "=&w"(w1)
-        : [a0] "w"(av[0]), [a1] "w"(av[1]), [a2] "w"(av[2]), [a3] "w"(av[3]), [b0] "r"(base[0]),
-          [b1] "r"(base[1]), [b2] "r"(base[2]), [b3] "r"(base[3]), [n] "r"(width), [four] "r"(4),
-          [last] "r"(last), [steps] "i"(S), [rows] "i"(R), [tail] "i"(kTail)
+          [w1] "=&w"(w1), [a0] "=&w"(a0), [a1] "=&w"(a1), [a2] "=&w"(a2), [a3] "=&w"(a3)
+        : [p0] "r"(a), [b0] "r"(base[0]), [b1] "r"(base[1]), [b2] "r"(base[2]), [b3] "r"(base[3]),
+          [n] "r"(width), [four] "r"(4), [last] "r"(last), [last_bytes] "r"(last_bytes),
+          [steps] "i"(S), [rows] "i"(R), [tail] "i"(kTail)
         : "lr", "memory");
+    (void)a4, (void)a5;
   } else {
     // Every vector register taken: one weight register.
     __asm__ volatile(
+        "vctp.8 %[last_bytes]\n\t"      //
+        EDGEAE_MVE_LOAD(0, "a0", "p0")  //
+        EDGEAE_MVE_LOAD(1, "a1", "p0")  //
+        EDGEAE_MVE_LOAD(2, "a2", "p0")  //
+        EDGEAE_MVE_LOAD(0, "a3", "p1")  //
+        EDGEAE_MVE_LOAD(1, "a4", "p1")  //
+        EDGEAE_MVE_LOAD(2, "a5", "p1")  //
         "vmsr p0, %[last]\n\t"
         "dls lr, %[n]\n"
         "1:\n\t"                                    //
@@ -310,16 +364,17 @@ __attribute__((noinline)) void resident_rows(const int8_t* a, size_t lda, const 
         "str %[s1], [%[acc], %[second]]\n\t"
         "str %[s0], [%[acc]], #4\n\t"
         "le lr, 1b"
-        : [offs] "+&w"(offs), [acc] "+&r"(acc), [s0] "=&Te"(s0), [s1] "=&Te"(s1), [w0] "=&w"(w0)
-        : [a0] "w"(av[0]), [a1] "w"(av[S > 1 ? 1 : 0]), [a2] "w"(av[S > 2 ? 2 : 0]),
-          [a3] "w"(av[S]), [a4] "w"(av[S > 1 ? S + 1 : 0]), [a5] "w"(av[S > 2 ? S + 2 : 0]),
-          [b0] "r"(base[0]), [b1] "r"(base[1]), [b2] "r"(base[2]), [n] "r"(width), [four] "r"(4),
-          [last] "r"(last), [second] "I"(4 * kChunk), [steps] "i"(S), [rows] "i"(R),
-          [tail] "i"(kTail)
+        : [offs] "+&w"(offs), [acc] "+&r"(acc), [s0] "=&Te"(s0), [s1] "=&Te"(s1), [w0] "=&w"(w0),
+          [a0] "=&w"(a0), [a1] "=&w"(a1), [a2] "=&w"(a2), [a3] "=&w"(a3), [a4] "=&w"(a4),
+          [a5] "=&w"(a5)
+        : [p0] "r"(a), [p1] "r"(a + lda), [b0] "r"(base[0]), [b1] "r"(base[1]), [b2] "r"(base[2]),
+          [n] "r"(width), [four] "r"(4), [last] "r"(last), [last_bytes] "r"(last_bytes),
+          [second] "I"(4 * kChunk), [steps] "i"(S), [rows] "i"(R), [tail] "i"(kTail)
         : "lr", "memory");
+    (void)w1;
   }
-  (void)w1;
 }
+#undef EDGEAE_MVE_LOAD
 #undef EDGEAE_MVE_STEP
 
 using ResidentRowsFn = void (*)(const int8_t*, size_t, const int8_t*, uint32x4_t, size_t, uint32_t,
