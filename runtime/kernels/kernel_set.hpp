@@ -4,6 +4,7 @@
 #pragma once
 
 #include "edgeae/kernel_sets.hpp"
+#include "kernels/portable/portable_kernels.hpp"
 #include "kernels/reference/int_reference.hpp"
 #include "kernels/reference/reference.hpp"
 
@@ -51,6 +52,13 @@ struct KernelSet {
   bool (*conv_s8)(const ref::ConvShape&, bool transposed, const ref::LayerQuant&, const int8_t* x,
                   const int8_t* w, const int32_t* bias, const int32_t* column_sums, int8_t* scratch,
                   int8_t* y);
+  // int8 PRelu/LeakyRelu/Relu/Clip (ref::prelu_s8) and Concat
+  // (ref::concat_s8), bit-exact with them: the reference set runs those, the
+  // others the portable table kernels.
+  void (*prelu_s8)(const ref::PReluQuant&, uint32_t count, uint32_t channels, const int8_t* x,
+                   int8_t* y);
+  void (*concat_s8)(uint32_t input_count, const ref::Shape* shapes, const int8_t* const* inputs,
+                    const ref::ConcatQuant&, uint32_t axis, int8_t* y);
 };
 
 // The reference int8 Dense with the table's signature.
@@ -77,7 +85,9 @@ constexpr KernelSet reference_float_set(
                    dense_s16,
                    dense_s16x16,
                    add_s8,
-                   conv_s8};
+                   conv_s8,
+                   portable::prelu_s8_tables,
+                   portable::concat_s8_tables};
 }
 
 namespace kernels {

@@ -15,8 +15,13 @@ void reference_dense_s8(const ref::DenseShape& s, const ref::LayerQuant& q, cons
 
 namespace kernels {
 
-const KernelSet kReference =
-    reference_float_set("reference", reference_dense_s8, ref::add_s8, nullptr);
+// The oracle: the reference kernels throughout, tables included.
+const KernelSet kReference = [] {
+  KernelSet set = reference_float_set("reference", reference_dense_s8, ref::add_s8, nullptr);
+  set.prelu_s8 = ref::prelu_s8;
+  set.concat_s8 = ref::concat_s8;
+  return set;
+}();
 
 }  // namespace kernels
 

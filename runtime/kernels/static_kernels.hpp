@@ -20,6 +20,8 @@ inline constexpr auto activation = ref::activation_f32;
 inline constexpr auto max_pool = ref::max_pool_f32;
 inline constexpr auto average_pool = ref::average_pool_f32;
 inline constexpr auto global_average_pool = ref::global_average_pool_f32;
+inline constexpr auto prelu_s8 = portable::prelu_s8_tables;
+inline constexpr auto concat_s8 = portable::concat_s8_tables;
 #if defined(EDGEAE_HAVE_CORTEXM_KERNELS) && defined(__ARM_FEATURE_DSP)
 #if defined(__ARM_FEATURE_MVE)
 inline constexpr auto dense_s8 = cortexm::dense_s8_mve;

@@ -210,11 +210,12 @@ template <typename T>
 void run_prelu_q(const OpView& v, void* y) {
   const TensorRecord& o = v.out();
   const uint32_t c = o.rank ? o.dims[o.rank - 1] : 1;
-  if constexpr (kWide<T>)
+  if constexpr (kWide<T>) {
     ref::prelu_s16(prelu_quant(v), out_count(v), c, v.in<int16_t>(0), static_cast<int16_t*>(y));
-  else
-    portable::prelu_s8_tables(prelu_quant(v), out_count(v), c, v.in<int8_t>(0),
-                              static_cast<int8_t*>(y));
+  } else {
+    const auto prelu_s8 = EDGEAE_KERNEL(v.session, prelu_s8);
+    prelu_s8(prelu_quant(v), out_count(v), c, v.in<int8_t>(0), static_cast<int8_t*>(y));
+  }
 }
 
 template <typename T>
@@ -291,10 +292,12 @@ void run_concat_q(const OpView& v, void* y) {
   }
   const ref::ConcatQuant q{inputs, h.out_zp};
   const auto axis = static_cast<uint32_t>(params_as<format::ConcatParams>(v.op).axis);
-  if constexpr (kWide<T>)
+  if constexpr (kWide<T>) {
     ref::concat_s16(v.op.input_count, shapes, data, q, axis, static_cast<int16_t*>(y));
-  else
-    portable::concat_s8_tables(v.op.input_count, shapes, data, q, axis, static_cast<int8_t*>(y));
+  } else {
+    const auto concat_s8 = EDGEAE_KERNEL(v.session, concat_s8);
+    concat_s8(v.op.input_count, shapes, data, q, axis, static_cast<int8_t*>(y));
+  }
 }
 
 // Output T; the input is either type.

@@ -48,7 +48,9 @@ constexpr KernelSet make_kernel_set(const char* name,
                    ref::dense_s16,
                    ref::dense_s16x16,
                    add_s8,
-                   conv_s8};
+                   conv_s8,
+                   portable::prelu_s8_tables,
+                   portable::concat_s8_tables};
 }
 
 }  // namespace
