@@ -41,6 +41,24 @@ constexpr double kInt16Headroom = 2.0;
 // is then one contiguous stream.
 constexpr uint32_t kInt8DenseBlock = 128;
 
+// Row-major int8 weights [rows, cols] (held in int16) quad-packed in column
+// blocks of kInt8DenseBlock (format::packed_dense_offset), and their column
+// sums: the layout of an int8 Gemm's B and of an int8 Conv's [KH*KW*Cin, Cout].
+std::vector<int8_t> quad_pack(const std::vector<int16_t>& w, uint32_t rows, uint32_t cols,
+                              std::vector<int32_t>& column_sums) {
+  const uint32_t rows_padded = (rows + 3) / 4 * 4;
+  std::vector<int8_t> packed(size_t{rows_padded} * cols, 0);
+  column_sums.assign(cols, 0);
+  for (uint32_t r = 0; r < rows; ++r)
+    for (uint32_t c = 0; c < cols; ++c) {
+      const int16_t v = w[size_t{r} * cols + c];
+      packed[format::packed_dense_offset(r, c, rows_padded, cols, kInt8DenseBlock)] =
+          static_cast<int8_t>(v);
+      column_sums[c] += v;
+    }
+  return packed;
+}
+
 // Per-tensor activation parameters of a [lo, hi] range (widened to hold 0,
 // so that zero, and so padding, is exact). int8 asymmetric over 255 steps;
 // int16 symmetric over 32767.
@@ -355,15 +373,7 @@ class Quantizer {
     } else if (type == OpType::kDense && !is_int16(d)) {
       // int8 Gemm: quads of K in column blocks, and the column sums.
       const uint32_t k = wd[0], n = wd[1], kp = (k + 3) / 4 * 4;
-      std::vector<int8_t> packed(size_t{kp} * n, 0);
-      column_sums.assign(n, 0);
-      for (uint32_t r = 0; r < k; ++r)
-        for (uint32_t c = 0; c < n; ++c) {
-          const int16_t v = wq[size_t{r} * n + c];
-          packed[format::packed_dense_offset(r, c, kp, n, kInt8DenseBlock)] =
-              static_cast<int8_t>(v);
-          column_sums[c] += v;
-        }
+      const std::vector<int8_t> packed = quad_pack(wq, k, n, column_sums);
       desc.with(format::DenseParams{0, 0, static_cast<int32_t>(kInt8DenseBlock), 1});
       wid = g_.constant_raw(name_of(w), {kp, n}, DType::kInt8, packed.data(), packed.size(),
                             max_scale, 0);
@@ -373,15 +383,7 @@ class Quantizer {
       // scratch for the gathered rows of a tile of output pixels (about 4 KiB).
       const auto rows = static_cast<uint32_t>(wv.size() / channels);
       const uint32_t rp = (rows + 3) / 4 * 4;
-      std::vector<int8_t> packed(size_t{rp} * channels, 0);
-      column_sums.assign(channels, 0);
-      for (uint32_t r = 0; r < rows; ++r)
-        for (uint32_t c = 0; c < channels; ++c) {
-          const int16_t v = wq[size_t{r} * channels + c];
-          packed[format::packed_dense_offset(r, c, rp, channels, kInt8DenseBlock)] =
-              static_cast<int8_t>(v);
-          column_sums[c] += v;
-        }
+      const std::vector<int8_t> packed = quad_pack(wq, rows, channels, column_sums);
       auto p = format::params_as<format::ConvParams>(op);
       p.w_packing = 1;
       p.w_block = static_cast<int32_t>(kInt8DenseBlock);
