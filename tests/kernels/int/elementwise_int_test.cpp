@@ -170,16 +170,9 @@ void check_add_mul(uint32_t seed) {
       for (float& v : yf) v = std::max(v, 0.0f);
     const AffineQ qy = choose<T>(yf);
     const auto m = quant::add_multipliers(qa.scale, qb.scale, qy.scale, sizeof(T) == 1 ? 20 : 15);
-    AddQuant aqp;
-    aqp.left_shift = m.left_shift;
+    AddQuant aqp = add_quant(m);
     aqp.a_zp = qa.zp;
-    aqp.a_multiplier = m.a.multiplier;
-    aqp.a_shift = m.a.shift;
     aqp.b_zp = qb.zp;
-    aqp.b_multiplier = m.b.multiplier;
-    aqp.b_shift = m.b.shift;
-    aqp.out_multiplier = m.out.multiplier;
-    aqp.out_shift = m.out.shift;
     aqp.out_zp = qy.zp;
     aqp.act_min = relu ? qy.zp : std::numeric_limits<T>::min();
     aqp.act_max = std::numeric_limits<T>::max();
@@ -223,13 +216,7 @@ TEST_CASE("int8 add: hand-checked TFLite arithmetic") {
   // a = 3 (1.5), b = 2 (0.5): shifted 3 * 2^20 -> 1.5 * 2^20, 2 * 2^20 -> 0.5 * 2^20;
   // sum 2^21 -> * 2^-19 = 4 (real 2.0 / 0.5), + zp 1 = 5.
   const auto m = quant::add_multipliers(0.5, 0.25, 0.5, 20);
-  AddQuant q;
-  q.a_multiplier = m.a.multiplier;
-  q.a_shift = m.a.shift;
-  q.b_multiplier = m.b.multiplier;
-  q.b_shift = m.b.shift;
-  q.out_multiplier = m.out.multiplier;
-  q.out_shift = m.out.shift;
+  AddQuant q = add_quant(m);
   q.out_zp = 1;
   BinaryShapes s;
   s.a = s.b = s.out = make_shape({1});

@@ -100,6 +100,20 @@ inline ChannelWeights quantize_weights(const std::vector<float>& w, uint32_t cha
   return r;
 }
 
+// The kernels' AddQuant with the converter's multipliers and shifts
+// (quant::add_multipliers); zero points and clamp are the caller's.
+inline AddQuant add_quant(const quant::AddMultipliers& m) {
+  AddQuant q;
+  q.left_shift = m.left_shift;
+  q.a_multiplier = m.a.multiplier;
+  q.a_shift = m.a.shift;
+  q.b_multiplier = m.b.multiplier;
+  q.b_shift = m.b.shift;
+  q.out_multiplier = m.out.multiplier;
+  q.out_shift = m.out.shift;
+  return q;
+}
+
 // The int32 arrays of the kernels' RequantParams.
 struct Multipliers {
   std::vector<int32_t> multiplier, shift;

@@ -91,6 +91,24 @@ TEST_CASE("int kernels: every set's int8 Dense equals the reference bit for bit"
 namespace edgeae {
 namespace {
 
+// Every kernel set's int8 Add/Sub of (a, b) (n outputs) against
+// ref::add_s8, bit for bit; returns the number of sets checked.
+size_t add_on_every_set(ref::BinaryOp op, const ref::BinaryShapes& s, const ref::AddQuant& q,
+                        const std::vector<int8_t>& a, const std::vector<int8_t>& b, size_t n,
+                        const std::string& what) {
+  std::vector<int8_t> want(n);
+  ref::add_s8(op, s, q, a.data(), b.data(), want.data());
+  for (size_t i = 0; i < kernel_set_count(); ++i) {
+    const KernelSet* set = kernel_set(i);
+    std::vector<int8_t> got(n, 0x55);
+    set->add_s8(op, s, q, a.data(), b.data(), got.data());
+    const std::string label = std::string(set->name) + " " + what;
+    CAPTURE(label);
+    CHECK(got == want);
+  }
+  return kernel_set_count();
+}
+
 TEST_CASE("int kernels: every set's int8 Add/Sub equals the reference bit for bit") {
   std::mt19937 rng(77);
   auto between = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
@@ -120,17 +138,7 @@ TEST_CASE("int kernels: every set's int8 Add/Sub equals the reference bit for bi
     for (auto& v : a) v = static_cast<int8_t>(between(-128, 127));
     for (auto& v : b) v = static_cast<int8_t>(between(-128, 127));
     const auto op = trial % 2 ? ref::BinaryOp::kSub : ref::BinaryOp::kAdd;
-    std::vector<int8_t> want(n);
-    ref::add_s8(op, s, q, a.data(), b.data(), want.data());
-    for (size_t i = 0; i < kernel_set_count(); ++i) {
-      const KernelSet* set = kernel_set(i);
-      std::vector<int8_t> got(n, 0x55);
-      set->add_s8(op, s, q, a.data(), b.data(), got.data());
-      const std::string label = std::string(set->name) + " n=" + std::to_string(n);
-      CAPTURE(label);
-      CHECK(got == want);
-      ++cases;
-    }
+    cases += add_on_every_set(op, s, q, a, b, n, "n=" + std::to_string(n));
   }
   MESSAGE(cases, " (kernel set, shape) cases");
 }
@@ -169,31 +177,14 @@ TEST_CASE("int kernels: every set's int8 Add/Sub equals the reference on all ope
       out_scale = a_scale * log_uniform(0.125, 8.0);
     }
     const auto m = quant::add_multipliers(a_scale, b_scale, out_scale, 20);
-    ref::AddQuant q;
-    q.left_shift = m.left_shift;
-    q.a_multiplier = m.a.multiplier;
-    q.a_shift = m.a.shift;
-    q.b_multiplier = m.b.multiplier;
-    q.b_shift = m.b.shift;
-    q.out_multiplier = m.out.multiplier;
-    q.out_shift = m.out.shift;
+    ref::AddQuant q = ref::inttest::add_quant(m);
     q.a_zp = trial < 4 ? 0 : between(-128, 127);
     q.b_zp = trial < 4 ? 0 : between(-128, 127);
     q.out_zp = trial < 4 ? 0 : between(-128, 127);
     q.act_min = trial % 3 == 0 ? q.out_zp : -128;
     q.act_max = 127;
     const auto op = trial % 2 ? ref::BinaryOp::kSub : ref::BinaryOp::kAdd;
-    std::vector<int8_t> want(n);
-    ref::add_s8(op, s, q, a.data(), b.data(), want.data());
-    for (size_t i = 0; i < kernel_set_count(); ++i) {
-      const KernelSet* set = kernel_set(i);
-      std::vector<int8_t> got(n, 0x55);
-      set->add_s8(op, s, q, a.data(), b.data(), got.data());
-      const std::string label = std::string(set->name) + " trial=" + std::to_string(trial);
-      CAPTURE(label);
-      CHECK(got == want);
-      ++cases;
-    }
+    cases += add_on_every_set(op, s, q, a, b, n, "trial=" + std::to_string(trial));
   }
   MESSAGE(cases, " (kernel set, parameters) cases");
 }
