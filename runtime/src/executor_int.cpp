@@ -62,16 +62,6 @@ ref::DenseShape dense_shape(const OpView& v) {
   return s;
 }
 
-// int16 layers: 16x16 (int16 weights) or 16x8.
-template <typename Fn16x16, typename Fn16x8>
-void run_wide_layer(const OpView& v, Fn16x16 fn16x16, Fn16x8 fn16x8, int16_t* y) {
-  const ref::RequantParams q = layer_quant(v).out;
-  if (is_int16(v.tensor(1)))
-    fn16x16(q, v.in<int16_t>(0), v.in<int16_t>(1), v.in<int64_t>(2), y);
-  else
-    fn16x8(q, v.in<int16_t>(0), v.in<int8_t>(1), v.in<int64_t>(2), y);
-}
-
 template <bool kTransposed>
 void run_conv_s8(const OpView& v, void* y) {
   const ref::ConvShape s = conv_shape(v);
@@ -95,20 +85,18 @@ void run_conv_s8(const OpView& v, void* y) {
                                                         v.in<int32_t>(2), out);
 }
 
+// int16 layers: int16 weights (16x16) or int8 ones (16x8).
 template <bool kTransposed>
 void run_conv_s16(const OpView& v, void* y) {
   const ref::ConvShape s = conv_shape(v);
-  run_wide_layer(
-      v,
-      [&](const ref::RequantParams& q, const int16_t* x, const int16_t* w, const int64_t* b,
-          int16_t* o) {
-        (kTransposed ? ref::conv_transpose_s16x16 : ref::conv_s16x16)(s, q, x, w, b, o);
-      },
-      [&](const ref::RequantParams& q, const int16_t* x, const int8_t* w, const int64_t* b,
-          int16_t* o) {
-        (kTransposed ? ref::conv_transpose_s16 : ref::conv_s16)(s, q, x, w, b, o);
-      },
-      static_cast<int16_t*>(y));
+  const ref::RequantParams q = layer_quant(v).out;
+  auto* out = static_cast<int16_t*>(y);
+  if (is_int16(v.tensor(1)))
+    (kTransposed ? ref::conv_transpose_s16x16 : ref::conv_s16x16)(
+        s, q, v.in<int16_t>(0), v.in<int16_t>(1), v.in<int64_t>(2), out);
+  else
+    (kTransposed ? ref::conv_transpose_s16 : ref::conv_s16)(s, q, v.in<int16_t>(0), v.in<int8_t>(1),
+                                                            v.in<int64_t>(2), out);
 }
 
 ref::PReluQuant prelu_quant(const OpView& v) {
@@ -182,15 +170,15 @@ void run_dense_s8(const OpView& v, void* y) {
 
 void run_dense_s16(const OpView& v, void* y) {
   const ref::DenseShape s = dense_shape(v);
-  const auto fn16x16 = EDGEAE_KERNEL(v.session, dense_s16x16);
-  const auto fn16x8 = EDGEAE_KERNEL(v.session, dense_s16);
-  run_wide_layer(
-      v,
-      [&](const ref::RequantParams& q, const int16_t* a, const int16_t* b, const int64_t* c,
-          int16_t* o) { fn16x16(s, q, a, b, c, o); },
-      [&](const ref::RequantParams& q, const int16_t* a, const int8_t* b, const int64_t* c,
-          int16_t* o) { fn16x8(s, q, a, b, c, o); },
-      static_cast<int16_t*>(y));
+  const ref::RequantParams q = layer_quant(v).out;
+  auto* out = static_cast<int16_t*>(y);
+  if (is_int16(v.tensor(1))) {
+    const auto dense_s16x16 = EDGEAE_KERNEL(v.session, dense_s16x16);
+    dense_s16x16(s, q, v.in<int16_t>(0), v.in<int16_t>(1), v.in<int64_t>(2), out);
+  } else {
+    const auto dense_s16 = EDGEAE_KERNEL(v.session, dense_s16);
+    dense_s16(s, q, v.in<int16_t>(0), v.in<int8_t>(1), v.in<int64_t>(2), out);
+  }
 }
 
 void run_conv_s8(const OpView& v, void* y) {
