@@ -8,12 +8,15 @@
 namespace edgeae::convert {
 namespace {
 
-blob::Blob lower_graph(ir::Graph graph, bool clamps_only) {
+// for_quantization: the float blob a quantization starts from, whose ops must
+// each have an integer form.
+blob::Blob lower_graph(ir::Graph graph, bool for_quantization) {
   passes::infer_shapes(graph);
   passes::drop_identities(graph);
   passes::fold_batchnorm(graph);
   passes::matmul_to_gemm(graph);
-  passes::fuse_activations(graph, clamps_only);
+  passes::fuse_activations(graph, for_quantization);
+  if (!for_quantization) passes::fuse_residual_adds(graph);
   passes::remove_dead(graph);
   return lower::lower_to_blob(graph);
 }

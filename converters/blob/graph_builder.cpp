@@ -387,7 +387,13 @@ Blob GraphBuilder::build() const {
   format::BlobHeader h{};
   std::memcpy(h.magic, format::kMagic, sizeof h.magic);
   h.version_major = format::kVersionMajor;
-  h.version_minor = format::kVersionMinor;
+  // The oldest minor version that describes this blob, so that older
+  // runtimes keep reading what they can: 2 only for a fused residual input.
+  bool residual = false;
+  for (const OpDesc& d : ops_)
+    residual = residual || ((d.type == OpType::kConv || d.type == OpType::kConvTranspose) &&
+                            d.inputs.size() > 3);
+  h.version_minor = residual ? 2 : 1;
   h.header_bytes = sizeof(format::BlobHeader);
   h.file_bytes = out.size();
   h.arena_bytes = plan.arena_bytes;

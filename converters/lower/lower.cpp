@@ -286,7 +286,8 @@ class Lowering {
     }
     blob::OpDesc desc_ = desc(n, transposed ? OpType::kConvTranspose : OpType::kConv);
     desc_.inputs = {channels_last(n.inputs[0]), weights};
-    if (bias != format::kNoId) desc_.inputs.push_back(bias);
+    if (bias != format::kNoId || !n.input(3).empty()) desc_.inputs.push_back(bias);
+    if (!n.input(3).empty()) desc_.inputs.push_back(channels_last(n.inputs[3]));
     desc_.output_layout = Layout::kChannelsLast;
     desc_.with(cp);
     define(n.outputs[0], b_.op(desc_), true);

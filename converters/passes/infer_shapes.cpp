@@ -141,6 +141,7 @@ void infer_conv(Graph& g, Node& n) {
     fail(n, "only 1-D and 2-D convolutions are supported (input rank " +
                 std::to_string(x.shape.size()) + ")");
   if (!w.is_constant) fail(n, "weights must be constant");
+  if (n.inputs.size() > 3) fail(n, "takes at most 3 inputs (X, W, B)");
   if (w.shape.size() != x.shape.size()) fail(n, "weight rank differs from input rank");
   const size_t spatial = x.shape.size() - 2;
   const int64_t group = n.attr_int("group", 1);

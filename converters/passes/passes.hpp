@@ -13,6 +13,8 @@
 //   matmul_to_gemm      MatMul (+ Add of a constant bias) -> Gemm
 //   fuse_activations    Relu, LeakyRelu, PRelu, Sigmoid, Tanh, Clip,
 //                       HardSigmoid into the op that produces their input
+//   fuse_residual_adds  (float models) a skip Add into the Conv or
+//                       ConvTranspose before it, as its residual input
 //
 // Every pass throws ir::ConvertError naming the node on anything it cannot
 // express.
@@ -32,6 +34,8 @@ void matmul_to_gemm(ir::Graph& g);
 // clamps_only: fuse Relu and Clip only (what a quantized op can apply as
 // its output clamp); the other activations stay ops of their own.
 void fuse_activations(ir::Graph& g, bool clamps_only = false);
+// Float models only: the runtime's residual input is float32.
+void fuse_residual_adds(ir::Graph& g);
 // Removes nodes whose outputs nobody reads and values nobody uses.
 void remove_dead(ir::Graph& g);
 

@@ -294,6 +294,8 @@ class Quantizer {
       case OpType::kDense:
       case OpType::kConv:
       case OpType::kConvTranspose:
+        if (op.input_count > 3)
+          fail(op, "has a fused residual Add (float32 only): quantize from the ONNX model");
         layer(op, d, oq, ar, desc);
         break;
       case OpType::kRelu:

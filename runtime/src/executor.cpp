@@ -47,14 +47,21 @@ void run_dense_f32(const OpView& v, void* y) {
   (s, v.in_f32(0), v.in_f32(1), bias, activation_of(v), static_cast<float*>(y));
 }
 
+// A float layer's epilogue: its activation, then its residual input (3), if any.
+ref::ActivationSpec layer_epilogue(const OpView& v) {
+  ref::ActivationSpec a = activation_of(v);
+  a.residual = v.in_f32(3);
+  return a;
+}
+
 void run_conv_f32(const OpView& v, void* y) {
   EDGEAE_KERNEL(v.session, conv)
-  (conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), activation_of(v), static_cast<float*>(y));
+  (conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), layer_epilogue(v), static_cast<float*>(y));
 }
 
 void run_conv_transpose_f32(const OpView& v, void* y) {
   EDGEAE_KERNEL(v.session, conv_transpose)
-  (conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), activation_of(v), static_cast<float*>(y));
+  (conv_shape(v), v.in_f32(0), v.in_f32(1), v.in_f32(2), layer_epilogue(v), static_cast<float*>(y));
 }
 
 void run_activation_f32(const OpView& v, void* y) {

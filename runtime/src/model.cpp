@@ -101,6 +101,10 @@ Status Model::load(const void* blob, size_t bytes, OpTable op_impls) {
     return fail(StatusCode::kBadMagic, EDGEAE_MESSAGE("not an edgeae blob (bad magic)"));
   if (header->version_major != format::kVersionMajor)
     return fail(StatusCode::kUnsupportedVersion, EDGEAE_MESSAGE("unsupported blob format version"));
+  // A newer minor version may use records this reader would misread.
+  if (header->version_minor > format::kVersionMinor)
+    return fail(StatusCode::kUnsupportedVersion,
+                EDGEAE_MESSAGE("blob uses a newer format minor version than this runtime reads"));
   if (header->header_bytes != sizeof(format::BlobHeader))
     return malformed(EDGEAE_MESSAGE("bad header size"));
   if (header->file_bytes > bytes)

@@ -126,6 +126,7 @@ Status check_dtypes(const format::OpRecord& op, OpType type, const TensorRecord*
       if (in[2] && !is_dtype(in[2], bias))
         return malformed(
             EDGEAE_MESSAGE("a quantized bias is int32 (int8 data) or int64 (int16 data)"));
+      if (in[3]) return malformed(EDGEAE_MESSAGE("only a float32 Conv takes a residual input"));
       if (type == OpType::kDense) {
         const auto p = params_as<format::DenseParams>(op);
         // int8: B quad-packed, the one layout every int8 kernel reads; int16:
@@ -288,6 +289,12 @@ static Status infer_window_conv(const format::OpRecord& op, const TensorRecord* 
   }
   if (oh == 0 || ow == 0) return malformed(EDGEAE_MESSAGE("Conv output would be empty"));
   *out = spatial_dims(x, oh, ow, cout);
+  if (const TensorRecord* residual = in[3]) {
+    bool same = residual->rank == out->rank;
+    for (uint32_t k = 0; same && k < out->rank; ++k) same = residual->dims[k] == out->d[k];
+    if (!same)
+      return malformed(EDGEAE_MESSAGE("a Conv residual input must have the output's dims"));
+  }
   return Status::Ok();
 }
 

@@ -149,6 +149,13 @@ class BlobRunner {
     REQUIRE_MESSAGE(si.ok(), si.message);
   }
   const Model& model() const { return model_; }
+  // run() on the kernel set `kernels` (the session keeps it for later runs).
+  std::vector<std::vector<float>> run_with(const KernelSet* kernels,
+                                           const std::vector<std::vector<float>>& inputs) {
+    const Status si = session_.init(model_, arena_.data(), arena_.size(), kernels);
+    REQUIRE_MESSAGE(si.ok(), si.message);
+    return run(inputs);
+  }
   std::vector<std::vector<float>> run(const std::vector<std::vector<float>>& inputs) {
     REQUIRE(inputs.size() == model_.input_count());
     for (size_t i = 0; i < inputs.size(); ++i)

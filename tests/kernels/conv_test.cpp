@@ -89,6 +89,22 @@ TEST_CASE("conv_f32: depthwise with fused per-channel prelu by hand") {
   check_close(run_conv(s, {1, 10, 2, 20}, {1, 1, 1, -1}, nullptr, act), {3, -5});
 }
 
+TEST_CASE("conv_f32: a fused residual is added after the activation, by hand") {
+  // The depthwise case above with Relu, then the residual [100, 200]:
+  // oc0 = relu(3) + 100, oc1 = relu(-10) + 200 (the activation comes first).
+  ConvShape s;
+  s.in_w = 2;
+  s.in_c = 2;
+  s.out_w = 1;
+  s.out_c = 2;
+  s.p = conv_params(1, 2, 2);
+  const float residual[2] = {100, 200};
+  ActivationSpec act;
+  act.kind = format::Activation::kRelu;
+  act.residual = residual;
+  check_close(run_conv(s, {1, 10, 2, 20}, {1, 1, 1, -1}, nullptr, act), {103, 200});
+}
+
 TEST_CASE("conv_f32: one-hot kernel shifts the input (zero-filled)") {
   std::mt19937 rng(21);
   int checked = 0;

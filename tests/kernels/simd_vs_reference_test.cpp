@@ -170,7 +170,8 @@ void check_conv_case(const KernelSet* set, std::mt19937& rng, bool transposed, i
 }
 
 // Runs one conv or conv transpose problem (random data, bias or not, a
-// random activation) through the set and the reference.
+// random activation, a fused residual or not) through the set and the
+// reference.
 void compare_conv(const KernelSet* set, std::mt19937& rng, const ref::ConvShape& s, bool transposed,
                   const std::string& label) {
   const auto& p = s.p;
@@ -181,8 +182,10 @@ void compare_conv(const KernelSet* set, std::mt19937& rng, const ref::ConvShape&
   const auto bias = random_vector(rng, s.out_c);
   const bool with_bias = between(rng, 0, 3) != 0;
   std::vector<float> slopes;
-  const ref::ActivationSpec act = random_activation(rng, s.out_c, slopes);
+  ref::ActivationSpec act = random_activation(rng, s.out_c, slopes);
   std::vector<float> want(size_t(s.batch) * s.out_h * s.out_w * s.out_c), got(want.size(), -7.0f);
+  const auto residual = random_vector(rng, want.size());
+  if (between(rng, 0, 2) == 0) act.residual = residual.data();
   const float* bp = with_bias ? bias.data() : nullptr;
   if (transposed) {
     ref::conv_transpose_f32(s, x.data(), w.data(), bp, act, want.data());
@@ -192,11 +195,11 @@ void compare_conv(const KernelSet* set, std::mt19937& rng, const ref::ConvShape&
     set->conv(s, x.data(), w.data(), bp, act, got.data());
   }
   check_close(got, want,
-              label + " in " + std::to_string(s.in_h) + "x" + std::to_string(s.in_w) + "x" +
-                  std::to_string(s.in_c) + " out_c " + std::to_string(s.out_c) + " k " +
-                  std::to_string(p.kernel[0]) + "x" + std::to_string(p.kernel[1]) + " s " +
-                  std::to_string(p.stride[1]) + " d " + std::to_string(p.dilation[1]) + " g " +
-                  std::to_string(groups));
+              label + (act.residual ? " residual" : "") + " in " + std::to_string(s.in_h) + "x" +
+                  std::to_string(s.in_w) + "x" + std::to_string(s.in_c) + " out_c " +
+                  std::to_string(s.out_c) + " k " + std::to_string(p.kernel[0]) + "x" +
+                  std::to_string(p.kernel[1]) + " s " + std::to_string(p.stride[1]) + " d " +
+                  std::to_string(p.dilation[1]) + " g " + std::to_string(groups));
 }
 
 TEST_CASE("kernel sets: conv equals the reference on random shapes") {

@@ -9,6 +9,8 @@
 #include <functional>
 
 #include "edgeae/crc32.hpp"
+#include "golden/golden_models.hpp"
+#include "io/atomic_file.hpp"
 #include "test_models.hpp"
 
 namespace edgeae {
@@ -115,6 +117,11 @@ TEST_CASE("blob loader: bad magic, version and alignment are named errors") {
   reinterpret_cast<BlobHeader*>(bytes.data())->version_major = 2;
   blob::reseal(bytes);
   CHECK(load_copy(bytes).code == StatusCode::kUnsupportedVersion);
+  // A newer minor version may hold records this reader would misread.
+  bytes = b.bytes;
+  reinterpret_cast<BlobHeader*>(bytes.data())->version_minor = format::kVersionMinor + 1;
+  blob::reseal(bytes);
+  CHECK(load_copy(bytes).code == StatusCode::kUnsupportedVersion);
 
   std::vector<uint8_t> shifted(b.bytes.size() + 1);
   std::memcpy(shifted.data() + 1, b.bytes.data(), b.bytes.size());
@@ -171,7 +178,12 @@ TEST_CASE("blob loader: hostile headers and records are rejected") {
   });
   expect_code(StatusCode::kUnsupported, "unknown op type",
               [](auto& v) { op_records(v)[0].type = 999; });
-  expect_malformed("wrong input count", [](auto& v) { op_records(v)[0].input_count = 4; });
+  expect_malformed("wrong input count", [](auto& v) { op_records(v)[0].input_count = 5; });
+  expect_malformed("a Conv residual whose dims differ from the output's", [](auto& v) {
+    OpRecord& conv = op_records(v)[0];
+    conv.input_count = 4;
+    conv.inputs[3] = conv.inputs[0];
+  });
   expect_malformed("zero stride", [](auto& v) {
     format::ConvParams p;
     std::memcpy(&p, op_records(v)[0].params, sizeof p);
@@ -217,6 +229,26 @@ TEST_CASE("blob loader: file_bytes larger than the buffer is truncation, smaller
   std::vector<uint8_t> bytes = b.bytes;
   reinterpret_cast<BlobHeader*>(bytes.data())->file_bytes += 64;
   CHECK(load_copy(bytes).code == StatusCode::kTruncated);
+}
+
+TEST_CASE("blob loader: a quantized Conv with a residual input is refused") {
+  blob::Blob b;
+  b.bytes = io::read_file(testing::golden_path("unet1d_int8.eab"));
+  REQUIRE(load_copy(b.bytes).ok());
+  const Status s = load_edited(b, [](auto& v) {
+    const uint32_t op_count = section(v, format::SectionKind::kOps).count;
+    for (uint32_t i = 0; i < op_count; ++i) {
+      OpRecord& op = op_records(v)[i];
+      if (op.type != static_cast<uint16_t>(format::OpType::kConv)) continue;
+      // Its own input has no output's dims, but the dtype rule comes first.
+      op.input_count = 4;
+      op.inputs[3] = op.inputs[0];
+      return;
+    }
+    FAIL("no Conv in the golden U-Net");
+  });
+  CHECK(s.code == StatusCode::kMalformed);
+  CHECK(std::string(s.message).find("float32") != std::string::npos);
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ namespace edgeae::format {
 
 inline constexpr char kMagic[4] = {'E', 'D', 'A', 'E'};
 inline constexpr uint16_t kVersionMajor = 1;
-inline constexpr uint16_t kVersionMinor = 1;  // 1: quantized ops (OpRecord.quant)
+// 1: quantized ops (OpRecord.quant); 2: a float Conv/ConvTranspose's residual input
+inline constexpr uint16_t kVersionMinor = 2;
 inline constexpr uint32_t kSectionAlign = 64;
 // Arena offsets and constant offsets are multiples of this.
 inline constexpr uint32_t kTensorAlign = 16;
@@ -47,7 +48,7 @@ inline constexpr uint32_t kMaxOps = 65535;
 struct BlobHeader {
   char magic[4];               // "EDAE"
   uint16_t version_major;      // 1: a reader rejects any other major version
-  uint16_t version_minor;      // 1 (0: float-only, before OpRecord.quant)
+  uint16_t version_minor;      // <= kVersionMinor; the writer stamps the oldest that fits
   uint32_t header_bytes;       // sizeof(BlobHeader) == 64
   uint32_t crc32;              // CRC-32 (as zlib) of [0, file_bytes), this field read as 0
   uint64_t file_bytes;         // total blob size
@@ -145,8 +146,8 @@ static_assert(sizeof(TensorRecord) == 80, "tensor record is 80 bytes");
 // This list drives the loader's dispatch, shape rules, inspect and tests.
 #define EDGEAE_OP_LIST(X)                         \
   X(Dense, "Gemm", 2, 3)                          \
-  X(Conv, "Conv", 2, 3)                           \
-  X(ConvTranspose, "ConvTranspose", 2, 3)         \
+  X(Conv, "Conv", 2, 4)                           \
+  X(ConvTranspose, "ConvTranspose", 2, 4)         \
   X(Relu, "Relu", 1, 1)                           \
   X(LeakyRelu, "LeakyRelu", 1, 1)                 \
   X(PRelu, "PRelu", 2, 2)                         \
@@ -237,7 +238,11 @@ inline constexpr size_t packed_dense_offset(uint32_t k, uint32_t n, uint32_t k_p
   return size_t{nb} * k_padded + ((size_t{k} / 4) * width + (n - nb)) * 4 + k % 4;
 }
 
-struct ConvParams {  // Conv and ConvTranspose; weights are [KH, KW, Cin/groups, Cout]
+// Conv and ConvTranspose. Inputs: x, weights [KH, KW, Cin/groups, Cout],
+// optional bias [Cout], and (float32 only, format 1.2) an optional residual
+// with the output's dims, added after the fused activation:
+// y = act(conv(x) + bias) + residual (a skip connection's Add, fused).
+struct ConvParams {
   int32_t kernel[2];
   int32_t stride[2];
   int32_t pad_begin[2];  // top, left

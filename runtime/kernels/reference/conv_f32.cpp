@@ -15,7 +15,7 @@ void conv_f32(const ConvShape& s, const float* x, const float* w, const float* b
                                for (uint32_t ic = 0; ic < cin_g; ++ic)
                                  acc += xp[ic] * wp[size_t{ic} * s.out_c];
                              });
-    return activate(act, acc, oc);
+    return conv_epilogue(s, act, acc, n, oh, ow, oc);
   });
 }
 

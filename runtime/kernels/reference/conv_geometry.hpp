@@ -10,6 +10,12 @@
 namespace edgeae::ref {
 namespace {
 
+// Index of output (n, oh, ow, oc) in a channels-last conv output.
+inline size_t conv_output_index(const ConvShape& s, uint32_t n, uint32_t oh, uint32_t ow,
+                                uint32_t oc) {
+  return ((size_t{n} * s.out_h + oh) * s.out_w + ow) * s.out_c + oc;
+}
+
 // Input coordinate that tap k of output coordinate o reads along one axis,
 // or -1 when it reads none (padding, or for ConvTranspose no integral source):
 //   Conv:          i = o * stride - pad_begin + k * dilation
@@ -86,7 +92,14 @@ inline void for_each_conv_output(const ConvShape& s, T* y, F f) {
     for (uint32_t oh = 0; oh < s.out_h; ++oh)
       for (uint32_t ow = 0; ow < s.out_w; ++ow)
         for (uint32_t oc = 0; oc < s.out_c; ++oc)
-          y[((size_t{n} * s.out_h + oh) * s.out_w + ow) * s.out_c + oc] = f(n, oh, ow, oc);
+          y[conv_output_index(s, n, oh, ow, oc)] = f(n, oh, ow, oc);
+}
+
+// A float conv's output value: the activation, then the fused residual (if any).
+inline float conv_epilogue(const ConvShape& s, const ActivationSpec& act, float acc, uint32_t n,
+                           uint32_t oh, uint32_t ow, uint32_t oc) {
+  const float out = activate(act, acc, oc);
+  return act.residual ? out + act.residual[conv_output_index(s, n, oh, ow, oc)] : out;
 }
 
 }  // namespace

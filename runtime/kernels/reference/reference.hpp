@@ -22,12 +22,18 @@ namespace edgeae::ref {
 // `slope_count` values: 1 (shared) or one per channel, where the channel of
 // an output element is its index along the output's last axis. A kPRelu spec
 // must carry at least one slope (the loader guarantees it).
+//
+// `residual` (Conv and ConvTranspose only; the executor sets it for no other
+// op): a tensor of the output's shape and layout added to each output after
+// the activation, y = act(conv + bias) + residual (a U-Net's skip Add fused
+// into the layer before it; it may not overlap the output).
 struct ActivationSpec {
   format::Activation kind = format::Activation::kNone;
   float alpha = 0.0f;
   float beta = 0.0f;
   const float* slope = nullptr;
   uint32_t slope_count = 0;
+  const float* residual = nullptr;
 };
 
 // Applies `act` to one value whose last-axis index is `channel`.

@@ -21,6 +21,28 @@ struct ConvCtx {
   uint32_t cin_g, cout_g;
 };
 
+// A tile's output vector at yp with the fused residual added (if any): the
+// residual has the output's layout, so it sits at the same offset.
+template <class A>
+inline Batch<A> with_residual(const ConvCtx& c, const float* yp, const Batch<A>& v) {
+  return c.act.residual ? v + Batch<A>::load_unaligned(c.act.residual + (yp - c.y)) : v;
+}
+
+// The residual added in a second pass, for the paths that store outputs
+// piecewise (few input channels, one output channel): their layers are the
+// small first and last ones, where one more pass over the output costs little.
+template <class A>
+void add_residual(const ConvCtx& c) {
+  using B = Batch<A>;
+  constexpr uint32_t L = B::size;
+  const ref::ConvShape& s = c.s;
+  const size_t count = size_t(s.batch) * s.out_h * s.out_w * s.out_c;
+  size_t i = 0;
+  for (; i + L <= count; i += L)
+    (B::load_unaligned(c.y + i) + B::load_unaligned(c.act.residual + i)).store_unaligned(c.y + i);
+  for (; i < count; ++i) c.y[i] += c.act.residual[i];
+}
+
 // Input rows for taps that fall into the padding: reading zeros there keeps
 // the inner loop free of branches. Layers with more input channels per group
 // than this take the reference path (no encoder/decoder comes near).
@@ -159,7 +181,8 @@ void conv_tile(const ConvCtx& c, const TapClass& k, uint32_t n, const uint32_t (
     const uint32_t oh = k.phase_h + k.step_h * ti[q], ow = k.phase_w + k.step_w * tj[q];
     float* yp = c.y + ((size_t(n) * s.out_h + oh) * s.out_w + ow) * s.out_c + oc0;
 #pragma GCC unroll 8
-    for (int t = 0; t < T; ++t) acc[q][t].store_unaligned(yp + t * L);
+    for (int t = 0; t < T; ++t)
+      with_residual<A>(c, yp + t * L, acc[q][t]).store_unaligned(yp + t * L);
   }
 }
 
@@ -199,7 +222,8 @@ void conv_pixel_scalar(const ConvCtx& c, uint32_t n, uint32_t oh, uint32_t ow, u
                                           for (uint32_t ic = 0; ic < cin_g; ++ic)
                                             acc += xp[ic] * wp[size_t(ic) * s.out_c];
                                         });
-    c.y[((size_t(n) * s.out_h + oh) * s.out_w + ow) * s.out_c + oc] = ref::activate(c.act, acc, oc);
+    c.y[ref::conv_output_index(s, n, oh, ow, oc)] =
+        ref::conv_epilogue(s, c.act, acc, n, oh, ow, oc);
   }
 }
 
@@ -362,7 +386,7 @@ void conv_depthwise(const ConvCtx& c) {
               acc = xsimd::fma(B::load_unaligned(xp), B::load_unaligned(wp), acc);
             }
           }
-          activate<A>(c.act, acc, c0).store_unaligned(yp + c0);
+          with_residual<A>(c, yp + c0, activate<A>(c.act, acc, c0)).store_unaligned(yp + c0);
         }
         if (c0 < ch) conv_pixel_scalar<kTransposed>(c, n, oh, ow, c0, ch);
       }
@@ -391,10 +415,12 @@ void conv_any(const ref::ConvShape& s, const float* x, const float* w, const flo
     return kTransposed ? ref::conv_transpose_f32(s, x, w, bias, act, y)
                        : ref::conv_f32(s, x, w, bias, act, y);
   }
-  if (groups == 1 &&
-      (kTransposed ? conv_transpose_single_output_planes<A>(c) : conv_few_inputs<A>(c)))
+  if ((groups == 1 &&
+       (kTransposed ? conv_transpose_single_output_planes<A>(c) : conv_few_inputs<A>(c))) ||
+      (groups == 1 && s.out_c == 1 && c.cin_g >= L && conv_single_output<A, kTransposed>(c))) {
+    if (act.residual) add_residual<A>(c);
     return;
-  if (groups == 1 && s.out_c == 1 && c.cin_g >= L && conv_single_output<A, kTransposed>(c)) return;
+  }
   if (c.cin_g > kZeroRowFloats)
     return kTransposed ? ref::conv_transpose_f32(s, x, w, bias, act, y)
                        : ref::conv_f32(s, x, w, bias, act, y);
