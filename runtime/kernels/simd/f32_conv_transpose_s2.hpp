@@ -307,7 +307,20 @@ void convt_s2_channels(const ConvCtx& c, const ColumnPair* pairs, uint32_t pair_
             ++i;
           }
         }
-        convt_s2_tile<A, P, T, Shape>(c, pairs, pair_count, n, k, ti, tj, count, oc0);
+        // The stationary path computes all P pairs: a short last tile takes
+        // a half-size one (the unet's 256 pairs: 23 x 11 + 3).
+        constexpr int kHalf = std::is_same_v<Shape, NoStationaryShape> ? P : (P + 1) / 2;
+        if (kHalf < P && count <= uint32_t(kHalf)) {
+          uint32_t half_ti[kHalf], half_tj[kHalf];
+          for (int q = 0; q < kHalf; ++q) {
+            half_ti[q] = ti[q];
+            half_tj[q] = tj[q];
+          }
+          convt_s2_tile<A, kHalf, T, Shape>(c, pairs, pair_count, n, k, half_ti, half_tj, count,
+                                            oc0);
+        } else {
+          convt_s2_tile<A, P, T, Shape>(c, pairs, pair_count, n, k, ti, tj, count, oc0);
+        }
       }
     }
 }
