@@ -68,70 +68,43 @@ inline void accumulate_pair(Batch<A> (&acc)[2][P][T], const float* const (&xp)[P
 }
 
 // Input-stationary accumulation for a run of P consecutive pairs of one row
-// (ConvTranspose stride 2 along W, dilation 1, even kernel, odd pad: the
-// usual k = 2s upsampling). The pairs' offsets b are S consecutive values;
-// window column m of a pair is offset b_min + m, and parity r has taps at
-// m in [lo_r, lo_r + N). Loading all 2N weight vectors of one input channel
-// once, each window column (P + S - 1 of them) is broadcast once and feeds
-// every accumulator it reaches: for k8 and P = 11, 88 FMAs per 15
-// broadcasts + 8 loads instead of 0.7 loads per FMA in accumulate_pair.
-// kTile pairs per tile fill the vector registers: 2 kTile + 2N + 1 <= 32.
-template <int S, int kLo0, int kLo1, int N, int kTile>
+// (ConvTranspose stride 2 along W, dilation 1, even kernel K, odd pad: the
+// usual k = 2s upsampling). Pair j reads input columns j + b_min + m for the
+// window offsets m = 0..K/2: the even output column through taps
+// kw = K - 1 - 2m (m < K/2), the odd one through kw = K - 2m (m >= 1).
+// Loading all K weight vectors of one input channel once, each window
+// column (P + K/2 of them) is broadcast once and feeds every accumulator it
+// reaches: for K = 8 and P = 11, 88 FMAs per 15 broadcasts + 8 loads,
+// against 0.7 loads per FMA in accumulate_pair. kTile pairs per tile fill
+// the vector registers: 2 kTile + K + 1 <= 32.
+template <int K, int kTile>
 struct StationaryShape {
-  static constexpr int span = S, lo0 = kLo0, lo1 = kLo1, taps = N, tile = kTile;
+  static_assert(K % 2 == 0, "even kernels only");
+  static constexpr int kernel = K, taps = K / 2, tile = kTile;
 };
 struct NoStationaryShape {};
 
-// The tap structure read off the column pairs.
-constexpr int kMaxStationaryTaps = 4;
-struct StationaryTaps {
-  int32_t b_min, span;
-  int32_t lo[2], n[2];
-  int32_t kw[2][kMaxStationaryTaps];
-};
-
-// False when the pairs do not have this structure (gaps, more taps).
-inline bool stationary_taps(const ColumnPair* pairs, uint32_t pair_count, StationaryTaps* out) {
-  if (pair_count == 0) return false;
-  int32_t b_min = pairs[0].b, b_max = pairs[0].b;
-  for (uint32_t m = 1; m < pair_count; ++m) {
-    b_min = pairs[m].b < b_min ? pairs[m].b : b_min;
-    b_max = pairs[m].b > b_max ? pairs[m].b : b_max;
-  }
-  if (b_max - b_min + 1 != int32_t(pair_count)) return false;
-  StationaryTaps t{b_min, int32_t(pair_count), {-1, -1}, {0, 0}, {}};
-  for (int32_t m = 0; m < t.span; ++m) {
-    uint32_t k = 0;
-    while (pairs[k].b != b_min + m) ++k;
-    for (int r = 0; r < 2; ++r) {
-      const int32_t kw = r == 0 ? pairs[k].kw0 : pairs[k].kw1;
-      if (kw < 0) continue;
-      if (t.lo[r] < 0) t.lo[r] = m;
-      // The taps of one parity must be consecutive offsets.
-      if (t.lo[r] + t.n[r] != m || t.n[r] == kMaxStationaryTaps) return false;
-      t.kw[r][t.n[r]++] = kw;
-    }
-  }
-  *out = t;
-  return true;
-}
+// Window columns of an edge tile copied here, zeros outside the input.
+constexpr uint32_t kStationaryWindowFloats = 4096;
 
 template <class Shape>
-inline bool stationary_matches(const StationaryTaps& t) {
-  return t.span == Shape::span && t.lo[0] == Shape::lo0 && t.lo[1] == Shape::lo1 &&
-         t.n[0] == Shape::taps && t.n[1] == Shape::taps;
+inline bool stationary_applies(const format::ConvParams& p, uint32_t in_c) {
+  return p.kernel[1] == Shape::kernel && p.pad_begin[1] % 2 == 1 && p.dilation[1] == 1 &&
+         size_t(in_c) * (Shape::tile + Shape::taps) <= kStationaryWindowFloats;
 }
 
-// acc[r][q] += x[q + m][ic] * w[r][m - lo_r][ic] over ic, window column m
-// at x + m * x_step. Not inlined: in the tile's frame its pointers spilled
-// (and it reached 129 GMAC/s alone, AVX-512, k8, 32 channels).
+// acc[0][q] += x[q + i][ic] * w_last[-2i], acc[1][q] += x[q + 1 + i][ic] *
+// w_last[-2i - 1] (in units of w_tap, plus ic * w_stride) for i < K/2 over
+// ic; window column m at x + m * x_step, w_last the weights of tap K - 1.
+// Not inlined: it keeps the registers to itself (inlined, its pointers
+// spilled into the tile's frame).
 template <class A, int P, class Shape>
 __attribute__((noinline)) void accumulate_stationary(Batch<A> (&acc)[2][P][1], const float* x,
-                                                     size_t x_step,
-                                                     const float* const (&w)[2][Shape::taps],
-                                                     uint32_t cin, uint32_t w_stride) {
+                                                     size_t x_step, const float* w_last,
+                                                     size_t w_tap, uint32_t cin,
+                                                     uint32_t w_stride) {
   using B = Batch<A>;
-  constexpr int N = Shape::taps, kColumns = P + Shape::span - 1;
+  constexpr int N = Shape::taps, kColumns = P + N;
   // Local copies: through the reference every FMA would be stored back
   // (x and w might alias it).
   B a[2][P];
@@ -141,11 +114,12 @@ __attribute__((noinline)) void accumulate_stationary(Batch<A> (&acc)[2][P][1], c
     a[1][q] = acc[1][q][0];
   }
   for (uint32_t ic = 0; ic < cin; ++ic) {
+    const float* w_ic = w_last + size_t(ic) * w_stride;
     B wv[2][N];
 #pragma GCC unroll 8
     for (int i = 0; i < N; ++i) {
-      wv[0][i] = B::load_unaligned(w[0][i] + size_t(ic) * w_stride);
-      wv[1][i] = B::load_unaligned(w[1][i] + size_t(ic) * w_stride);
+      wv[0][i] = B::load_unaligned(w_ic - size_t(2 * i) * w_tap);
+      wv[1][i] = B::load_unaligned(w_ic - size_t(2 * i + 1) * w_tap);
     }
     const float* xc = x + ic;
 #pragma GCC unroll 32
@@ -153,7 +127,7 @@ __attribute__((noinline)) void accumulate_stationary(Batch<A> (&acc)[2][P][1], c
       const B xb(xc[size_t(m) * x_step]);
 #pragma GCC unroll 8
       for (int i = 0; i < N; ++i) {
-        const int q0 = m - Shape::lo0 - i, q1 = m - Shape::lo1 - i;
+        const int q0 = m - i, q1 = m - 1 - i;
         if (q0 >= 0 && q0 < P) a[0][q0] = xsimd::fma(xb, wv[0][i], a[0][q0]);
         if (q1 >= 0 && q1 < P) a[1][q1] = xsimd::fma(xb, wv[1][i], a[1][q1]);
       }
@@ -166,23 +140,20 @@ __attribute__((noinline)) void accumulate_stationary(Batch<A> (&acc)[2][P][1], c
   }
 }
 
-// Window columns of an edge tile copied here, zeros outside the input.
-constexpr uint32_t kStationaryWindowFloats = 4096;
-
 // The tile's accumulation by accumulate_stationary when its `count` pairs
 // are consecutive in one row (j0 the first); false otherwise.
 template <class A, int P, class Shape>
-bool accumulate_row_stationary(const ConvCtx& c, const ColumnPair* pairs, uint32_t pair_count,
-                               uint32_t n, const TapClass& k, uint32_t row, uint32_t j0,
-                               uint32_t last_row, uint32_t oc0, Batch<A> (&acc)[2][P][1]) {
-  constexpr int kColumns = P + Shape::span - 1;
-  StationaryTaps taps;
-  if (last_row != row || !stationary_taps(pairs, pair_count, &taps)) return false;
+bool accumulate_row_stationary(const ConvCtx& c, uint32_t n, const TapClass& k, uint32_t row,
+                               uint32_t j0, uint32_t last_row, uint32_t oc0,
+                               Batch<A> (&acc)[2][P][1]) {
+  constexpr int kColumns = P + Shape::taps;
+  if (last_row != row) return false;
   const ref::ConvShape& s = c.s;
   const format::ConvParams& p = s.p;
   const size_t w_tap = size_t(s.in_c) * s.out_c;  // floats per (kh, kw)
   const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * s.in_c;
-  const int64_t col0 = int64_t(j0) + taps.b_min;  // input column of window column 0
+  // Input column of window column 0: the even output column's tap K - 1.
+  const int64_t col0 = int64_t(j0) + (p.pad_begin[1] - Shape::kernel + 1) / 2;
   const bool inside = col0 >= 0 && col0 + kColumns <= int64_t(s.in_w);
   alignas(64) float window[kStationaryWindowFloats];
   for (uint32_t kh = 0; kh < uint32_t(p.kernel[0]); ++kh) {
@@ -206,11 +177,8 @@ bool accumulate_row_stationary(const ConvCtx& c, const ColumnPair* pairs, uint32
           memset(column, 0, s.in_c * sizeof(float));
       }
     }
-    const float* w_kh = c.w + size_t(kh) * uint32_t(p.kernel[1]) * w_tap + oc0;
-    const float* w[2][Shape::taps];
-    for (int r = 0; r < 2; ++r)
-      for (int i = 0; i < Shape::taps; ++i) w[r][i] = w_kh + size_t(taps.kw[r][i]) * w_tap;
-    accumulate_stationary<A, P, Shape>(acc, xw, s.in_c, w, s.in_c, s.out_c);
+    const float* w_last = c.w + (size_t(kh) * Shape::kernel + Shape::kernel - 1) * w_tap + oc0;
+    accumulate_stationary<A, P, Shape>(acc, xw, s.in_c, w_last, w_tap, s.in_c, s.out_c);
   }
   return true;
 }
@@ -238,8 +206,7 @@ void convt_s2_tile(const ConvCtx& c, const ColumnPair* pairs, uint32_t pair_coun
   const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * s.in_c;
   bool done = false;
   if constexpr (T == 1 && !std::is_same_v<Shape, NoStationaryShape>)
-    done = accumulate_row_stationary<A, P, Shape>(c, pairs, pair_count, n, k, ti[0], tj[0],
-                                                  ti[count - 1], oc0, acc);
+    done = accumulate_row_stationary<A, P, Shape>(c, n, k, ti[0], tj[0], ti[count - 1], oc0, acc);
   for (uint32_t kh = 0; !done && kh < uint32_t(p.kernel[0]); ++kh) {
     int64_t base_h, mult_h;
     if (!tap_origin<true>(k.phase_h, p.stride[0], p.pad_begin[0], p.dilation[0], kh, &base_h,
@@ -348,18 +315,14 @@ bool conv_transpose_stride2(const ConvCtx& c) {
   for (; oc + 2 * L <= s.out_c; oc += 2 * L)
     convt_s2_channels<A, kWide ? 5 : 2, 2>(c, pairs, pair_count, oc);
   // One vector of channels: the input-stationary path when the taps have
-  // its structure (2P accumulators, 2N weights and a broadcast).
-  // (With 32 vector registers only: AVX-512, AArch64.)
+  // its structure. (With 32 vector registers only: AVX-512, AArch64.)
   if constexpr (kWide) {
-    using K8 = StationaryShape<5, 0, 1, 4, 11>;  // kernel 8, odd pad
-    using K4 = StationaryShape<3, 0, 1, 2, 13>;  // kernel 4, odd pad
-    StationaryTaps taps;
-    const bool stationary = stationary_taps(pairs, pair_count, &taps) &&
-                            size_t(s.in_c) * (13 + taps.span) <= kStationaryWindowFloats;
-    if (stationary && stationary_matches<K8>(taps)) {
+    using K8 = StationaryShape<8, 11>;
+    using K4 = StationaryShape<4, 13>;
+    if (stationary_applies<K8>(p, s.in_c)) {
       for (; oc + L <= s.out_c; oc += L)
         convt_s2_channels<A, K8::tile, 1, K8>(c, pairs, pair_count, oc);
-    } else if (stationary && stationary_matches<K4>(taps)) {
+    } else if (stationary_applies<K4>(p, s.in_c)) {
       for (; oc + L <= s.out_c; oc += L)
         convt_s2_channels<A, K4::tile, 1, K4>(c, pairs, pair_count, oc);
     }
