@@ -3,7 +3,10 @@
 // together. Output columns 2j and 2j + 1 read the same input column
 // j + b through different taps (kw0 for the even one, kw1 for the odd one),
 // so each broadcast input element feeds both accumulator sets: about a third
-// fewer loads per FMA than one class at a time (f32_conv.hpp's path).
+// fewer loads per FMA than one class at a time (f32_conv.hpp's path). With
+// 32 vector registers, kernels 8 and 4 with odd pads go further: each input
+// element is broadcast once for all the accumulators it feeds
+// (accumulate_stationary).
 // Part of the float32 SIMD kernels; the same internal-linkage rules apply.
 #pragma once
 
@@ -96,8 +99,7 @@ inline bool stationary_applies(const format::ConvParams& p, uint32_t in_c) {
 // acc[0][q] += x[q + i][ic] * w_last[-2i], acc[1][q] += x[q + 1 + i][ic] *
 // w_last[-2i - 1] (in units of w_tap, plus ic * w_stride) for i < K/2 over
 // ic; window column m at x + m * x_step, w_last the weights of tap K - 1.
-// Not inlined: it keeps the registers to itself (inlined, its pointers
-// spilled into the tile's frame).
+// Not inlined, so that it has the registers to itself.
 template <class A, int P, class Shape>
 __attribute__((noinline)) void accumulate_stationary(Batch<A> (&acc)[2][P][1], const float* x,
                                                      size_t x_step, const float* w_last,
