@@ -380,7 +380,7 @@ TEST_CASE("kernel sets: stride-2 convT (input-stationary tiles) equals the refer
 // ConvTranspose whose tiles wrap across the rows of one tap class: the
 // conv2d_ae layers, then random shapes with bands and column chunks of
 // every size, 1-wide and prime edges, padding, stride, dilation, output
-// padding, batch 2.
+// padding, batch 2; and the 3x3 stride-2 ConvTranspose by output blocks.
 TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal the reference") {
   auto shape = [](bool transposed, uint32_t batch, uint32_t in_h, uint32_t in_w, uint32_t in_c,
                   uint32_t out_c, const int32_t(&k)[2], const int32_t(&stride)[2],
@@ -462,6 +462,20 @@ TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal
                        std::to_string(pad_begin[0]) + "," + std::to_string(pad_begin[1]) + " op " +
                        std::to_string(output_padding[0]) + "," + std::to_string(output_padding[1]) +
                        " out " + std::to_string(s.out_h) + "x" + std::to_string(s.out_w));
+    }
+    // 3x3 stride-2 pad-1 ConvTranspose over 16/32/64 channels (the output
+    // block path): rows split into tiles of 1 to 5 pixels, edge tiles, both
+    // output paddings and end pads.
+    for (int iter = 0; iter < 60; ++iter) {
+      const int32_t pe[2] = {int32_t(between(rng, 0, 1)), int32_t(between(rng, 0, 1))};
+      const int32_t op[2] = {int32_t(between(rng, 0, 1)), int32_t(between(rng, 0, 1))};
+      const ref::ConvShape s =
+          shape(true, pick(rng, {1, 2}), pick(rng, {1, 2, 3, 7, 11}),
+                pick(rng, {1, 2, 3, 4, 5, 6, 7, 11, 14}), pick(rng, {16, 32, 64}),
+                pick(rng, {16, 32, 48}), k3, s2, p1, pe, d1, op);
+      compare_conv(set, rng, s, true,
+                   std::string(set->name) + " 3x3 s2 convT iter " + std::to_string(iter) + " out " +
+                       std::to_string(s.out_h) + "x" + std::to_string(s.out_w));
     }
   }
 }

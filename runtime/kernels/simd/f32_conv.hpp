@@ -397,6 +397,11 @@ void conv_depthwise(const ConvCtx& c) {
 template <class A>
 bool conv_transpose_stride2(const ConvCtx& c);
 
+// 2-D ConvTranspose 3x3 stride 2 pad 1 by output blocks
+// (f32_conv_transpose_k3s2.hpp); false when it does not apply.
+template <class A>
+bool conv_transpose_k3s2(const ConvCtx& c);
+
 // 1-D Conv with a kernel of 3 to 9 taps, input-stationary
 // (f32_conv1d_stationary.hpp); false when it does not apply.
 template <class A>
@@ -429,7 +434,7 @@ void conv_any(const ref::ConvShape& s, const float* x, const float* w, const flo
   if (c.cin_g > kZeroRowFloats)
     return kTransposed ? ref::conv_transpose_f32(s, x, w, bias, act, y)
                        : ref::conv_f32(s, x, w, bias, act, y);
-  if (kTransposed && conv_transpose_stride2<A>(c)) return;
+  if (kTransposed && (conv_transpose_k3s2<A>(c) || conv_transpose_stride2<A>(c))) return;
   if (!kTransposed && conv1d_stationary<A>(c)) return;
   for (uint32_t n = 0; n < s.batch; ++n)
     for_each_tap_class<kTransposed>(s, [&](const TapClass& k) {

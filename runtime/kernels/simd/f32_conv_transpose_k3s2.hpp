@@ -1,0 +1,163 @@
+// 2-D ConvTranspose 3x3, stride 2, pad 1 (output_padding 0 or 1): the
+// upsampling layer of most 2-D decoders. Input pixel (i, j) and its right,
+// lower and lower-right neighbours give the output block (2i..2i+1,
+// 2j..2j+1):
+//   y(2i,   2j)   = x(i,j) W11
+//   y(2i,   2j+1) = x(i,j) W12 + x(i,j+1) W10
+//   y(2i+1, 2j)   = x(i,j) W21 + x(i+1,j) W01
+//   y(2i+1, 2j+1) = x(i,j) W22 + x(i,j+1) W20 + x(i+1,j) W02 + x(i+1,j+1) W00
+// A tile of P input pixels of one row holds the 4P output vectors of one
+// vector of channels and, per input channel, the nine weight vectors: each
+// input value is broadcast once and feeds every accumulator it reaches (9
+// FMAs per pixel for 2 broadcasts and 9/P weight loads), where the pair
+// tiles of f32_conv_transpose_s2.hpp broadcast it once per pair and tap.
+// The channel count is a template parameter so that every broadcast
+// addresses a row pointer plus a constant.
+// Part of the float32 SIMD kernels; the same internal-linkage rules apply.
+#pragma once
+
+#include "kernels/simd/f32_common.hpp"
+#include "kernels/simd/f32_conv.hpp"
+#include "kernels/simd/f32_conv1d_stationary.hpp"
+
+namespace edgeae::simd {
+namespace {
+
+// Output blocks of input pixels (i, j .. j + P - 1), channels [oc0, oc0 + L).
+// x0 and x1 point at input pixels (i, j) and (i + 1, j), rows of at least
+// P + 1 pixels of CIN floats (zeros past the input).
+template <class A, int P, uint32_t CIN>
+void convt_k3s2_tile(const ConvCtx& c, const float* x0, const float* x1, uint32_t n, uint32_t i,
+                     uint32_t j, uint32_t oc0) {
+  using B = Batch<A>;
+  const ref::ConvShape& s = c.s;
+  const uint32_t cout = s.out_c;
+  B acc[4 * P][1];  // [block * 4 + row parity * 2 + column parity]
+  const B b0 = c.bias ? B::load_unaligned(c.bias + oc0) : B(0.0f);
+#pragma GCC unroll 32
+  for (int q = 0; q < 4 * P; ++q) acc[q][0] = b0;
+  const size_t tap = size_t(CIN) * cout;  // floats per (kh, kw)
+  const float* w = c.w + oc0;
+  for (uint32_t ic = 0; ic < CIN; ++ic) {
+    B wv[9];  // kh * 3 + kw
+#pragma GCC unroll 9
+    for (int t = 0; t < 9; ++t) wv[t] = B::load_unaligned(w + t * tap + size_t(ic) * cout);
+    static_for(
+        [&](auto column) {
+          constexpr int col = int(column);
+          const B top(x0[col * CIN + ic]);
+          if constexpr (col < P) {
+            acc[col * 4 + 0][0] = xsimd::fma(top, wv[4], acc[col * 4 + 0][0]);
+            acc[col * 4 + 1][0] = xsimd::fma(top, wv[5], acc[col * 4 + 1][0]);
+            acc[col * 4 + 2][0] = xsimd::fma(top, wv[7], acc[col * 4 + 2][0]);
+            acc[col * 4 + 3][0] = xsimd::fma(top, wv[8], acc[col * 4 + 3][0]);
+          }
+          if constexpr (col >= 1) {
+            acc[col * 4 - 3][0] = xsimd::fma(top, wv[3], acc[col * 4 - 3][0]);
+            acc[col * 4 - 1][0] = xsimd::fma(top, wv[6], acc[col * 4 - 1][0]);
+          }
+          const B below(x1[col * CIN + ic]);
+          if constexpr (col < P) {
+            acc[col * 4 + 2][0] = xsimd::fma(below, wv[1], acc[col * 4 + 2][0]);
+            acc[col * 4 + 3][0] = xsimd::fma(below, wv[2], acc[col * 4 + 3][0]);
+          }
+          if constexpr (col >= 1)
+            acc[col * 4 - 1][0] = xsimd::fma(below, wv[0], acc[col * 4 - 1][0]);
+        },
+        std::make_index_sequence<P + 1>{});
+  }
+  activate_tile<A, 4 * P, 1>(c.act, acc, oc0);
+  for (int q = 0; q < 4 * P; ++q) {
+    const uint32_t oh = 2 * i + uint32_t(q / 2 % 2),
+                   ow = 2 * (j + uint32_t(q / 4)) + uint32_t(q % 2);
+    if (oh >= s.out_h || ow >= s.out_w) continue;
+    float* yp = c.y + ((size_t(n) * s.out_h + oh) * s.out_w + ow) * cout + oc0;
+    with_residual<A>(c, yp, acc[q][0]).store_unaligned(yp);
+  }
+}
+
+// Row tiles of P pixels; tiles at the right or bottom edge read a
+// zero-padded copy of their two rows.
+template <class A, int P, uint32_t CIN>
+void convt_k3s2_row_tile(const ConvCtx& c, uint32_t n, uint32_t i, uint32_t j) {
+  constexpr uint32_t L = Batch<A>::size;
+  const ref::ConvShape& s = c.s;
+  const float* image = c.x + size_t(n) * s.in_h * s.in_w * CIN;
+  const float* x0 = image + (size_t(i) * s.in_w + j) * CIN;
+  const float* x1 = x0 + size_t(s.in_w) * CIN;
+  alignas(64) float window[2][(P + 1) * CIN];
+  if (j + P >= s.in_w || i + 1 >= s.in_h) {
+    for (uint32_t r = 0; r < 2; ++r)
+      for (uint32_t col = 0; col <= uint32_t(P); ++col)
+        for (uint32_t k = 0; k < CIN; ++k)
+          window[r][col * CIN + k] = i + r < s.in_h && j + col < s.in_w
+                                         ? image[(size_t(i + r) * s.in_w + j + col) * CIN + k]
+                                         : 0.0f;
+    x0 = window[0];
+    x1 = window[1];
+  }
+  for (uint32_t oc = 0; oc < s.out_c; oc += L) convt_k3s2_tile<A, P, CIN>(c, x0, x1, n, i, j, oc);
+}
+
+template <class A, uint32_t CIN>
+void convt_k3s2_layer(const ConvCtx& c) {
+  const ref::ConvShape& s = c.s;
+  // Tiles of at most 5 pixels (20 accumulators, 9 weights, 2 broadcasts),
+  // as equal as possible: a 7-pixel row runs 4 + 3, not 5 + 2.
+  const uint32_t tiles = (s.in_w + 4) / 5;
+  for (uint32_t n = 0; n < s.batch; ++n)
+    for (uint32_t i = 0; i < s.in_h; ++i)
+      for (uint32_t t = 0, j = 0; t < tiles; ++t) {
+        const uint32_t size = s.in_w / tiles + (t < s.in_w % tiles ? 1 : 0);
+        switch (size) {
+          case 1:
+            convt_k3s2_row_tile<A, 1, CIN>(c, n, i, j);
+            break;
+          case 2:
+            convt_k3s2_row_tile<A, 2, CIN>(c, n, i, j);
+            break;
+          case 3:
+            convt_k3s2_row_tile<A, 3, CIN>(c, n, i, j);
+            break;
+          case 4:
+            convt_k3s2_row_tile<A, 4, CIN>(c, n, i, j);
+            break;
+          default:
+            convt_k3s2_row_tile<A, 5, CIN>(c, n, i, j);
+            break;
+        }
+        j += size;
+      }
+}
+
+// Runs the path when it applies (2-D 3x3, stride 2, pad 1 at the start,
+// undilated, groups 1, 16/32/64 input channels, output channels a multiple
+// of the vector width, 32 vector registers); false otherwise.
+template <class A>
+bool conv_transpose_k3s2(const ConvCtx& c) {
+  constexpr uint32_t L = Batch<A>::size;
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  for (int a = 0; a < 2; ++a)
+    if (p.kernel[a] != 3 || p.stride[a] != 2 || p.pad_begin[a] != 1 || p.dilation[a] != 1)
+      return false;
+  if (kVectorRegisters<A> < 32 || p.groups != 1 || s.out_c % L != 0 || s.out_h > 2 * s.in_h ||
+      s.out_w > 2 * s.in_w)
+    return false;
+  switch (s.in_c) {
+    case 16:
+      convt_k3s2_layer<A, 16>(c);
+      return true;
+    case 32:
+      convt_k3s2_layer<A, 32>(c);
+      return true;
+    case 64:
+      convt_k3s2_layer<A, 64>(c);
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+}  // namespace edgeae::simd
