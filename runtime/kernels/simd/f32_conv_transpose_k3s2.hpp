@@ -24,9 +24,10 @@ namespace edgeae::simd {
 namespace {
 
 // Output blocks of input pixels (i, j .. j + P - 1), channels [oc0, oc0 + L).
-// x0 and x1 point at input pixels (i, j) and (i + 1, j), rows of at least
-// P + 1 pixels of CIN floats (zeros past the input).
-template <class A, int P, uint32_t CIN>
+// x0 and x1 point at input pixels (i, j) and (i + 1, j). kRight: column
+// j + P is past the input's edge (zeros, so skipped); kBottom: so is row
+// i + 1 (x1 unused).
+template <class A, int P, uint32_t CIN, bool kRight, bool kBottom>
 void convt_k3s2_tile(const ConvCtx& c, const float* x0, const float* x1, uint32_t n, uint32_t i,
                      uint32_t j, uint32_t oc0) {
   using B = Batch<A>;
@@ -45,6 +46,7 @@ void convt_k3s2_tile(const ConvCtx& c, const float* x0, const float* x1, uint32_
     static_for(
         [&](auto column) {
           constexpr int col = int(column);
+          if constexpr (kRight && col == P) return;
           const B top(x0[col * CIN + ic]);
           if constexpr (col < P) {
             acc[col * 4 + 0][0] = xsimd::fma(top, wv[4], acc[col * 4 + 0][0]);
@@ -56,6 +58,7 @@ void convt_k3s2_tile(const ConvCtx& c, const float* x0, const float* x1, uint32_
             acc[col * 4 - 3][0] = xsimd::fma(top, wv[3], acc[col * 4 - 3][0]);
             acc[col * 4 - 1][0] = xsimd::fma(top, wv[6], acc[col * 4 - 1][0]);
           }
+          if constexpr (kBottom) return;
           const B below(x1[col * CIN + ic]);
           if constexpr (col < P) {
             acc[col * 4 + 2][0] = xsimd::fma(below, wv[1], acc[col * 4 + 2][0]);
@@ -76,27 +79,24 @@ void convt_k3s2_tile(const ConvCtx& c, const float* x0, const float* x1, uint32_
   }
 }
 
-// Row tiles of P pixels; tiles at the right or bottom edge read a
-// zero-padded copy of their two rows.
+// A row tile of P pixels for every vector of output channels.
 template <class A, int P, uint32_t CIN>
 void convt_k3s2_row_tile(const ConvCtx& c, uint32_t n, uint32_t i, uint32_t j) {
   constexpr uint32_t L = Batch<A>::size;
   const ref::ConvShape& s = c.s;
-  const float* image = c.x + size_t(n) * s.in_h * s.in_w * CIN;
-  const float* x0 = image + (size_t(i) * s.in_w + j) * CIN;
+  const float* x0 = c.x + ((size_t(n) * s.in_h + i) * s.in_w + j) * CIN;
   const float* x1 = x0 + size_t(s.in_w) * CIN;
-  alignas(64) float window[2][(P + 1) * CIN];
-  if (j + P >= s.in_w || i + 1 >= s.in_h) {
-    for (uint32_t r = 0; r < 2; ++r)
-      for (uint32_t col = 0; col <= uint32_t(P); ++col)
-        for (uint32_t k = 0; k < CIN; ++k)
-          window[r][col * CIN + k] = i + r < s.in_h && j + col < s.in_w
-                                         ? image[(size_t(i + r) * s.in_w + j + col) * CIN + k]
-                                         : 0.0f;
-    x0 = window[0];
-    x1 = window[1];
+  const bool right = j + P >= s.in_w, bottom = i + 1 >= s.in_h;
+  for (uint32_t oc = 0; oc < s.out_c; oc += L) {
+    if (!right && !bottom)
+      convt_k3s2_tile<A, P, CIN, false, false>(c, x0, x1, n, i, j, oc);
+    else if (!bottom)
+      convt_k3s2_tile<A, P, CIN, true, false>(c, x0, x1, n, i, j, oc);
+    else if (!right)
+      convt_k3s2_tile<A, P, CIN, false, true>(c, x0, x1, n, i, j, oc);
+    else
+      convt_k3s2_tile<A, P, CIN, true, true>(c, x0, x1, n, i, j, oc);
   }
-  for (uint32_t oc = 0; oc < s.out_c; oc += L) convt_k3s2_tile<A, P, CIN>(c, x0, x1, n, i, j, oc);
 }
 
 template <class A, uint32_t CIN>
