@@ -380,7 +380,8 @@ TEST_CASE("kernel sets: stride-2 convT (input-stationary tiles) equals the refer
 // ConvTranspose whose tiles wrap across the rows of one tap class: the
 // conv2d_ae layers, then random shapes with bands and column chunks of
 // every size, 1-wide and prime edges, padding, stride, dilation, output
-// padding, batch 2; and the 3x3 stride-2 ConvTranspose by output blocks.
+// padding, batch 2; and the input-stationary 3x3 Conv and the 3x3 stride-2
+// ConvTranspose by output blocks.
 TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal the reference") {
   auto shape = [](bool transposed, uint32_t batch, uint32_t in_h, uint32_t in_w, uint32_t in_c,
                   uint32_t out_c, const int32_t(&k)[2], const int32_t(&stride)[2],
@@ -462,6 +463,26 @@ TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal
                        std::to_string(pad_begin[0]) + "," + std::to_string(pad_begin[1]) + " op " +
                        std::to_string(output_padding[0]) + "," + std::to_string(output_padding[1]) +
                        " out " + std::to_string(s.out_h) + "x" + std::to_string(s.out_w));
+    }
+    // 3x3 Conv of stride 1 or 2 over 16/32/64 channels (the input-stationary
+    // path: one- and two-vector tiles, rows split into tiles of 7, padded
+    // windows, kernel rows in the padding), conv2d_ae's c2 first.
+    compare_conv(set, rng, shape(false, 1, 14, 14, 16, 32, k3, s2, p1, p1, d1, p0), false,
+                 std::string(set->name) + " conv2d_ae c2");
+    for (int iter = 0; iter < 60; ++iter) {
+      const int32_t st = int32_t(between(rng, 1, 2));
+      const int32_t stride[2] = {st, st};
+      const int32_t pb[2] = {int32_t(between(rng, 0, 2)), int32_t(between(rng, 0, 2))};
+      const int32_t pe[2] = {int32_t(between(rng, 0, 2)), int32_t(between(rng, 0, 2))};
+      const ref::ConvShape s =
+          shape(false, pick(rng, {1, 2}), pick(rng, {1, 2, 3, 7, 14}),
+                pick(rng, {1, 2, 3, 7, 8, 14, 15, 29}), pick(rng, {16, 32, 64}),
+                pick(rng, {16, 32, 48, 64}), k3, stride, pb, pe, d1, p0);
+      if (s.out_h == 0 || s.out_w == 0) continue;
+      compare_conv(set, rng, s, false,
+                   std::string(set->name) + " 3x3 conv iter " + std::to_string(iter) + " s " +
+                       std::to_string(st) + " out " + std::to_string(s.out_h) + "x" +
+                       std::to_string(s.out_w));
     }
     // 3x3 stride-2 pad-1 ConvTranspose over 16/32/64 channels (the output
     // block path): rows split into tiles of 1 to 5 pixels, edge tiles, both

@@ -402,10 +402,10 @@ bool conv_transpose_stride2(const ConvCtx& c);
 template <class A>
 bool conv_transpose_k3s2(const ConvCtx& c);
 
-// 1-D Conv with a kernel of 3 to 9 taps, input-stationary
-// (f32_conv1d_stationary.hpp); false when it does not apply.
+// 1-D Conv with a kernel of 3 to 9 taps or 2-D 3x3, input-stationary
+// (f32_conv_stationary.hpp); false when it does not apply.
 template <class A>
-bool conv1d_stationary(const ConvCtx& c);
+bool conv_stationary(const ConvCtx& c);
 
 // Layers with at most 4 input channels (Conv) or one output channel
 // (ConvTranspose), f32_conv_rows.hpp; false when they do not apply.
@@ -435,7 +435,7 @@ void conv_any(const ref::ConvShape& s, const float* x, const float* w, const flo
     return kTransposed ? ref::conv_transpose_f32(s, x, w, bias, act, y)
                        : ref::conv_f32(s, x, w, bias, act, y);
   if (kTransposed && (conv_transpose_k3s2<A>(c) || conv_transpose_stride2<A>(c))) return;
-  if (!kTransposed && conv1d_stationary<A>(c)) return;
+  if (!kTransposed && conv_stationary<A>(c)) return;
   for (uint32_t n = 0; n < s.batch; ++n)
     for_each_tap_class<kTransposed>(s, [&](const TapClass& k) {
       for (uint32_t g = 0; g < groups; ++g)

@@ -18,7 +18,7 @@
 
 #include "kernels/simd/f32_common.hpp"
 #include "kernels/simd/f32_conv.hpp"
-#include "kernels/simd/f32_conv1d_stationary.hpp"
+#include "kernels/simd/f32_conv_stationary.hpp"
 
 namespace edgeae::simd {
 namespace {

@@ -18,8 +18,8 @@
 
 #include "kernels/portable/portable_kernels.hpp"
 #include "kernels/simd/f32_conv.hpp"
-#include "kernels/simd/f32_conv1d_stationary.hpp"
 #include "kernels/simd/f32_conv_rows.hpp"
+#include "kernels/simd/f32_conv_stationary.hpp"
 #include "kernels/simd/f32_conv_transpose_k3s2.hpp"
 #include "kernels/simd/f32_conv_transpose_s2.hpp"
 #include "kernels/simd/f32_dense.hpp"
