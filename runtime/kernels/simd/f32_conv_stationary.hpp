@@ -93,22 +93,22 @@ void conv_stationary_tile(const ConvCtx& c, const float* const* windows, uint32_
 // Every output pixel, tiles of P along each output row. A tile whose window
 // crosses the left or right padding reads a zero-padded copy of it; kernel
 // rows in the top or bottom padding are skipped.
-template <class A, uint32_t KW, uint32_t S, uint32_t CIN, uint32_t P, uint32_t T>
+template <class A, uint32_t KH, uint32_t KW, uint32_t S, uint32_t CIN, uint32_t P, uint32_t T>
 void conv_stationary_layer(const ConvCtx& c) {
   using Tile = StationaryTile<KW, S, CIN, P, T>;
   using B = Batch<A>;
   constexpr uint32_t L = B::size;
-  constexpr uint32_t kMaxRows = 3;  // 2-D kernels of 3 rows; 1-D has one
   const ref::ConvShape& s = c.s;
   const format::ConvParams& p = s.p;
-  const uint32_t kh_count = uint32_t(p.kernel[0]);
   const int64_t pad_w = p.pad_begin[1], pad_h = p.pad_begin[0];
-  alignas(64) float copies[kMaxRows][Tile::kColumns * CIN];
+  // Padded windows: at most 10 KB (1-D: 39 columns of 64 floats) or
+  // 11.5 KB (3x3: 3 rows of 15 columns of 64 floats).
+  alignas(64) float copies[KH][Tile::kColumns * CIN];
   for (uint32_t n = 0; n < s.batch; ++n) {
     const float* image = c.x + size_t(n) * s.in_h * s.in_w * CIN;
     for (uint32_t oh = 0; oh < s.out_h; ++oh) {
-      const float* rows[kMaxRows];
-      for (uint32_t kh = 0; kh < kh_count; ++kh) {
+      const float* rows[KH];
+      for (uint32_t kh = 0; kh < KH; ++kh) {
         const int64_t ih = int64_t(oh) * p.stride[0] - pad_h + kh;
         rows[kh] = ih >= 0 && ih < int64_t(s.in_h) ? image + size_t(ih) * s.in_w * CIN : nullptr;
       }
@@ -117,8 +117,8 @@ void conv_stationary_layer(const ConvCtx& c) {
         const uint32_t count = s.out_w - o0 < P ? s.out_w - o0 : P;
         const int64_t first = int64_t(o0) * S - pad_w;
         const bool inside = first >= 0 && first + Tile::kColumns <= int64_t(s.in_w);
-        const float* windows[kMaxRows];
-        for (uint32_t kh = 0; kh < kh_count; ++kh) {
+        const float* windows[KH];
+        for (uint32_t kh = 0; kh < KH; ++kh) {
           windows[kh] = rows[kh] && inside ? rows[kh] + size_t(first) * CIN : nullptr;
           if (inside || !rows[kh]) continue;
           for (uint32_t col = 0; col < Tile::kColumns; ++col) {
@@ -132,10 +132,10 @@ void conv_stationary_layer(const ConvCtx& c) {
         }
         uint32_t oc = 0;
         for (; oc + T * L <= s.out_c; oc += T * L)
-          conv_stationary_tile<A, Tile, KW, S, CIN, P, T>(c, windows, kh_count,
+          conv_stationary_tile<A, Tile, KW, S, CIN, P, T>(c, windows, KH,
                                                           y_row + size_t(o0) * s.out_c, count, oc);
         for (; oc < s.out_c; oc += L)
-          conv_stationary_tile<A, Tile, KW, S, CIN, P, 1>(c, windows, kh_count,
+          conv_stationary_tile<A, Tile, KW, S, CIN, P, 1>(c, windows, KH,
                                                           y_row + size_t(o0) * s.out_c, count, oc);
       }
     }
@@ -144,17 +144,17 @@ void conv_stationary_layer(const ConvCtx& c) {
 
 // The 1-D (one kernel row, KW taps) or 2-D 3x3 layer for an input channel
 // count the path holds; false for others.
-template <class A, uint32_t KW, uint32_t S, uint32_t P, uint32_t T>
+template <class A, uint32_t KH, uint32_t KW, uint32_t S, uint32_t P, uint32_t T>
 bool conv_stationary_cin(const ConvCtx& c) {
   switch (c.s.in_c) {
     case 16:
-      conv_stationary_layer<A, KW, S, 16, P, T>(c);
+      conv_stationary_layer<A, KH, KW, S, 16, P, T>(c);
       return true;
     case 32:
-      conv_stationary_layer<A, KW, S, 32, P, T>(c);
+      conv_stationary_layer<A, KH, KW, S, 32, P, T>(c);
       return true;
     case 64:
-      conv_stationary_layer<A, KW, S, 64, P, T>(c);
+      conv_stationary_layer<A, KH, KW, S, 64, P, T>(c);
       return true;
     default:
       return false;
@@ -178,21 +178,21 @@ bool conv_stationary(const ConvCtx& c) {
   const int32_t k = p.kernel[1], stride = p.stride[1];
   if (p.kernel[0] == 1 && s.in_h == 1 && s.out_h == 1 && p.stride[0] == 1) {
     if (stride == 2) {
-      if (k == 9) return conv_stationary_cin<A, 9, 2, 16, 1>(c);
-      if (k == 7) return conv_stationary_cin<A, 7, 2, 16, 1>(c);
-      if (k == 5) return conv_stationary_cin<A, 5, 2, 16, 1>(c);
-      if (k == 3) return conv_stationary_cin<A, 3, 2, 16, 1>(c);
+      if (k == 9) return conv_stationary_cin<A, 1, 9, 2, 16, 1>(c);
+      if (k == 7) return conv_stationary_cin<A, 1, 7, 2, 16, 1>(c);
+      if (k == 5) return conv_stationary_cin<A, 1, 5, 2, 16, 1>(c);
+      if (k == 3) return conv_stationary_cin<A, 1, 3, 2, 16, 1>(c);
     } else if (stride == 1) {
-      if (k == 9) return conv_stationary_cin<A, 9, 1, 16, 1>(c);
-      if (k == 7) return conv_stationary_cin<A, 7, 1, 16, 1>(c);
-      if (k == 5) return conv_stationary_cin<A, 5, 1, 16, 1>(c);
-      if (k == 3) return conv_stationary_cin<A, 3, 1, 16, 1>(c);
+      if (k == 9) return conv_stationary_cin<A, 1, 9, 1, 16, 1>(c);
+      if (k == 7) return conv_stationary_cin<A, 1, 7, 1, 16, 1>(c);
+      if (k == 5) return conv_stationary_cin<A, 1, 5, 1, 16, 1>(c);
+      if (k == 3) return conv_stationary_cin<A, 1, 3, 1, 16, 1>(c);
     }
     return false;
   }
   if (p.kernel[0] != 3 || k != 3 || p.stride[0] != stride) return false;
-  if (stride == 2) return conv_stationary_cin<A, 3, 2, 7, 2>(c);
-  if (stride == 1) return conv_stationary_cin<A, 3, 1, 7, 2>(c);
+  if (stride == 2) return conv_stationary_cin<A, 3, 3, 2, 7, 2>(c);
+  if (stride == 1) return conv_stationary_cin<A, 3, 3, 1, 7, 2>(c);
   return false;
 }
 
