@@ -22,21 +22,96 @@ namespace {
 
 constexpr uint32_t kRowChunkFloats = 4096;  // stack copy of an input chunk (16 KiB)
 
+// dst[i] = src[i] (or 0 without src) for i < n: inline vector code, since
+// the rows copied here are a few dozen floats and a libc call per piece
+// cost more than the copy.
+template <class A>
+inline void copy_or_zero(const float* src, size_t n, float* dst) {
+  using B = Batch<A>;
+  constexpr size_t L = B::size;
+  size_t i = 0;
+  for (; i + L <= n; i += L) (src ? B::load_unaligned(src + i) : B(0.0f)).store_unaligned(dst + i);
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<A, xsimd::avx512f>) {
+    const __mmask16 tail = __mmask16((1u << (n - i)) - 1);
+    _mm512_mask_storeu_ps(dst + i, tail,
+                          src ? _mm512_maskz_loadu_ps(tail, src + i) : _mm512_setzero_ps());
+    return;
+  }
+#endif
+  for (; i < n; ++i) dst[i] = src ? src[i] : 0.0f;
+}
+
 // out = input columns [first, first + columns) of a row of `width` columns
 // of `cin` floats, zeros where they fall outside it.
+template <class A>
 inline void copy_row_zero_padded(const float* row, uint32_t width, uint32_t cin, int64_t first,
                                  uint32_t columns, float* out) {
   const int64_t end = first + columns;
   const int64_t in_begin = first < 0 ? 0 : first;
   const int64_t in_end = end > int64_t(width) ? int64_t(width) : end;
   const size_t before = size_t((in_begin < end ? in_begin : end) - first) * cin;
-  memset(out, 0, before * sizeof(float));
+  copy_or_zero<A>(nullptr, before, out);
   size_t inside = 0;
   if (in_end > in_begin) {
     inside = size_t(in_end - in_begin) * cin;
-    memcpy(out + before, row + size_t(in_begin) * cin, inside * sizeof(float));
+    copy_or_zero<A>(row + size_t(in_begin) * cin, inside, out + before);
   }
-  memset(out + before + inside, 0, (size_t(columns) * cin - before - inside) * sizeof(float));
+  copy_or_zero<A>(nullptr, size_t(columns) * cin - before - inside, out + before + inside);
+}
+
+// The activation (other than none and ReLU) on `pixels` stored vectors of
+// channels oc.. at y, y + stride, ...: a separate pass so that the tiles
+// keep their accumulators in registers instead of spilling them around the
+// activation switch.
+template <class A>
+void activate_stored(const ActivationSpec& act, float* y, uint32_t pixels, size_t stride,
+                     uint32_t oc) {
+  using B = Batch<A>;
+  for (uint32_t q = 0; q < pixels; ++q)
+    activate<A>(act, B::load_unaligned(y + q * stride), oc).store_unaligned(y + q * stride);
+}
+
+// One tile of conv_few_inputs: P pixels (`count` of them stored) of one
+// output row by one vector of channels from oc. kStep (input floats between
+// two pixels) and kRows (weight rows per kernel row) when known at compile
+// time, 0 otherwise: then the P broadcasts address constant offsets instead
+// of P index registers, and a kernel row is one straight run of FMAs.
+template <class A, uint32_t P, uint32_t kStep, uint32_t kRows>
+void few_inputs_tile(const ConvCtx& c, const float* x_row, size_t x_step, size_t kh_floats,
+                     uint32_t rows_w, uint32_t oc, uint32_t count, float* y) {
+  using B = Batch<A>;
+  const size_t step = kStep ? kStep : x_step;
+  const uint32_t rows = kRows ? kRows : rows_w;
+  const ref::ConvShape& s = c.s;
+  const size_t w_step = s.out_c;
+  const B b0 = c.bias ? B::load_unaligned(c.bias + oc) : B(0.0f);
+  B acc[P];
+#pragma GCC unroll 16
+  for (uint32_t q = 0; q < P; ++q) acc[q] = b0;
+  const uint32_t kh_count = uint32_t(s.p.kernel[0]);
+  const float* wk = c.w + oc;
+  for (uint32_t kh = 0; kh < kh_count; ++kh, x_row += kh_floats) {
+#pragma GCC unroll 16
+    for (uint32_t r = 0; r < rows; ++r, wk += w_step) {
+      const B wv = B::load_unaligned(wk);
+#pragma GCC unroll 16
+      for (uint32_t q = 0; q < P; ++q) acc[q] = xsimd::fma(B(x_row[q * step + r]), wv, acc[q]);
+    }
+  }
+  const Activation kind = c.act.kind;
+  if (kind == Activation::kRelu) {
+#pragma GCC unroll 16
+    for (uint32_t q = 0; q < P; ++q) acc[q] = xsimd::max(acc[q], B(0.0f));
+  }
+  // Constant indices only (a loop to `count` would put acc in memory); the
+  // stride in a local since the stores may alias anything.
+  const size_t y_step = s.out_c;
+#pragma GCC unroll 16
+  for (uint32_t q = 0; q < P; ++q)
+    if (q < count) acc[q].store_unaligned(y + q * y_step);
+  if (kind != Activation::kRelu && kind != Activation::kNone)
+    activate_stored<A>(c.act, y, count, y_step, oc);
 }
 
 // Conv with few input channels: for each kernel row kh, an output pixel's
@@ -70,7 +145,12 @@ bool conv_few_inputs(const ConvCtx& c) {
   const uint32_t R = fit < s.out_h ? fit : s.out_h;
   alignas(64) float xs[kRowChunkFloats];
   const int64_t pad_h = p.pad_begin[0], pad = p.pad_begin[1];
-  const size_t x_step = size_t(stride) * cin;
+  const size_t x_step = size_t(stride) * cin, kh_floats = size_t(dilation_h) * row_floats;
+  // The tile with its pixel step and row length known at compile time for
+  // one input channel, KW 3, stride 1 or 2.
+  auto tile = few_inputs_tile<A, P, 0, 0>;
+  if (rows_w == 3 && x_step == 1) tile = few_inputs_tile<A, P, 1, 3>;
+  if (rows_w == 3 && x_step == 2) tile = few_inputs_tile<A, P, 2, 3>;
   for (uint32_t n = 0; n < s.batch; ++n) {
     const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * cin;
     for (uint32_t oh0 = 0; oh0 < s.out_h; oh0 += R) {
@@ -86,39 +166,22 @@ bool conv_few_inputs(const ConvCtx& c) {
           const int64_t ih = int64_t(oh0) * stride_h - pad_h + r;
           float* band_row = xs + r * row_floats;
           if (ih >= 0 && ih < int64_t(s.in_h))
-            copy_row_zero_padded(x_image + size_t(ih) * s.in_w * cin, s.in_w, cin, first, columns,
-                                 band_row);
+            copy_row_zero_padded<A>(x_image + size_t(ih) * s.in_w * cin, s.in_w, cin, first,
+                                    columns, band_row);
           else
-            memset(band_row, 0, size_t(columns) * cin * sizeof(float));
+            copy_or_zero<A>(nullptr, size_t(columns) * cin, band_row);
         }
         for (uint32_t row = 0; row < chunk_rows; ++row) {
           const float* x_row = xs + size_t(row) * stride_h * row_floats;
           float* y_row = c.y + ((size_t(n) * s.out_h + oh0 + row) * s.out_w + o0) * s.out_c;
-          for (uint32_t oc = 0; oc < s.out_c; oc += L) {
-            const B b0 = c.bias ? B::load_unaligned(c.bias + oc) : B(0.0f);
+          for (uint32_t oc = 0; oc < s.out_c; oc += L)
             for (uint32_t q0 = 0; q0 < pixels; q0 += P) {
               // The last tile recomputes pixels of the one before instead of
               // running short (same values, stored twice).
               const uint32_t q_first = pixels >= P && q0 + P > pixels ? pixels - P : q0;
-              const uint32_t count = pixels < P ? pixels : P;
-              B acc[P][1];
-#pragma GCC unroll 16
-              for (uint32_t q = 0; q < P; ++q) acc[q][0] = b0;
-              for (uint32_t kh = 0; kh < kh_count; ++kh) {
-                const float* xq = x_row + size_t(kh) * dilation_h * row_floats + q_first * x_step;
-                const float* wk = c.w + size_t(kh) * rows_w * s.out_c + oc;
-                for (uint32_t r = 0; r < rows_w; ++r) {
-                  const B wv = B::load_unaligned(wk + size_t(r) * s.out_c);
-#pragma GCC unroll 16
-                  for (uint32_t q = 0; q < P; ++q)
-                    acc[q][0] = xsimd::fma(B(xq[q * x_step + r]), wv, acc[q][0]);
-                }
-              }
-              activate_tile<A, int(P), 1>(c.act, acc, oc);
-              for (uint32_t q = 0; q < count; ++q)
-                acc[q][0].store_unaligned(y_row + size_t(q_first + q) * s.out_c + oc);
+              tile(c, x_row + q_first * x_step, x_step, kh_floats, rows_w, oc,
+                   pixels < P ? pixels : P, y_row + size_t(q_first) * s.out_c + oc);
             }
-          }
         }
       }
     }
