@@ -22,43 +22,44 @@ namespace {
 
 constexpr uint32_t kRowChunkFloats = 4096;  // stack copy of an input chunk (16 KiB)
 
-// dst[i] = src[i] (or 0 without src) for i < n: inline vector code, since
-// the rows copied here are a few dozen floats and a libc call per piece
-// cost more than the copy.
+// Copies input columns [first, first + columns) of rows of `width`
+// columns of `cin` floats, zeros where they fall outside the row. The
+// rows of a band all take the same split, so it is worked out once; a row
+// is then a few vector stores (these rows are a few dozen floats, where
+// libc calls per piece cost more than the copy). The zero fill rounds up to
+// whole vectors: `out` needs kSlack floats of room past the row.
 template <class A>
-inline void copy_or_zero(const float* src, size_t n, float* dst) {
-  using B = Batch<A>;
-  constexpr size_t L = B::size;
-  size_t i = 0;
-  for (; i + L <= n; i += L) (src ? B::load_unaligned(src + i) : B(0.0f)).store_unaligned(dst + i);
+struct PaddedRowCopy {
+  static constexpr size_t kSlack = Batch<A>::size;
+  size_t before, inside, total;
+  PaddedRowCopy(uint32_t width, uint32_t cin, int64_t first, uint32_t columns) {
+    const int64_t end = first + columns;
+    const int64_t in_begin = first < 0 ? 0 : first;
+    const int64_t in_end = end > int64_t(width) ? int64_t(width) : end;
+    before = size_t((in_begin < end ? in_begin : end) - first) * cin;
+    inside = in_end > in_begin ? size_t(in_end - in_begin) * cin : 0;
+    total = size_t(columns) * cin;
+  }
+  // out = the padded columns of a row whose column max(first, 0) is at
+  // src (zeros only when src is null).
+  void operator()(const float* src, float* out) const {
+    using B = Batch<A>;
+    constexpr size_t L = B::size;
+    for (size_t i = 0; i < total; i += L) B(0.0f).store_unaligned(out + i);
+    if (!src || inside == 0) return;
+    float* dst = out + before;
+    size_t i = 0;
+    for (; i + L <= inside; i += L) B::load_unaligned(src + i).store_unaligned(dst + i);
 #if defined(__AVX512F__)
-  if constexpr (std::is_same_v<A, xsimd::avx512f>) {
-    const __mmask16 tail = __mmask16((1u << (n - i)) - 1);
-    _mm512_mask_storeu_ps(dst + i, tail,
-                          src ? _mm512_maskz_loadu_ps(tail, src + i) : _mm512_setzero_ps());
-    return;
-  }
+    if constexpr (std::is_same_v<A, xsimd::avx512f>) {
+      const __mmask16 tail = __mmask16((1u << (inside - i)) - 1);
+      _mm512_mask_storeu_ps(dst + i, tail, _mm512_maskz_loadu_ps(tail, src + i));
+      return;
+    }
 #endif
-  for (; i < n; ++i) dst[i] = src ? src[i] : 0.0f;
-}
-
-// out = input columns [first, first + columns) of a row of `width` columns
-// of `cin` floats, zeros where they fall outside it.
-template <class A>
-inline void copy_row_zero_padded(const float* row, uint32_t width, uint32_t cin, int64_t first,
-                                 uint32_t columns, float* out) {
-  const int64_t end = first + columns;
-  const int64_t in_begin = first < 0 ? 0 : first;
-  const int64_t in_end = end > int64_t(width) ? int64_t(width) : end;
-  const size_t before = size_t((in_begin < end ? in_begin : end) - first) * cin;
-  copy_or_zero<A>(nullptr, before, out);
-  size_t inside = 0;
-  if (in_end > in_begin) {
-    inside = size_t(in_end - in_begin) * cin;
-    copy_or_zero<A>(row + size_t(in_begin) * cin, inside, out + before);
+    for (; i < inside; ++i) dst[i] = src[i];
   }
-  copy_or_zero<A>(nullptr, size_t(columns) * cin - before - inside, out + before + inside);
-}
+};
 
 // The activation (other than none and ReLU) on `pixels` stored vectors of
 // channels oc.. at y, y + stride, ...: a separate pass so that the tiles
@@ -143,7 +144,7 @@ bool conv_few_inputs(const ConvCtx& c) {
   if (window_h * row_floats > kRowChunkFloats) return false;
   const uint32_t fit = uint32_t((kRowChunkFloats / row_floats - window_h) / stride_h) + 1;
   const uint32_t R = fit < s.out_h ? fit : s.out_h;
-  alignas(64) float xs[kRowChunkFloats];
+  alignas(64) float xs[kRowChunkFloats + PaddedRowCopy<A>::kSlack];
   const int64_t pad_h = p.pad_begin[0], pad = p.pad_begin[1];
   const size_t x_step = size_t(stride) * cin, kh_floats = size_t(dilation_h) * row_floats;
   // The tile with its pixel step and row length known at compile time for
@@ -162,14 +163,12 @@ bool conv_few_inputs(const ConvCtx& c) {
         // outside the input, for each input row of the band.
         const int64_t first = int64_t(o0) * stride - pad;
         const uint32_t columns = ((pixels > P ? pixels : P) - 1) * stride + kw_count;
+        const PaddedRowCopy<A> copy(s.in_w, cin, first, columns);
+        const float* x_first = x_image + (first > 0 ? size_t(first) * cin : 0);
         for (uint32_t r = 0; r < band_rows; ++r) {
           const int64_t ih = int64_t(oh0) * stride_h - pad_h + r;
-          float* band_row = xs + r * row_floats;
-          if (ih >= 0 && ih < int64_t(s.in_h))
-            copy_row_zero_padded<A>(x_image + size_t(ih) * s.in_w * cin, s.in_w, cin, first,
-                                    columns, band_row);
-          else
-            copy_or_zero<A>(nullptr, size_t(columns) * cin, band_row);
+          const bool inside = ih >= 0 && ih < int64_t(s.in_h);
+          copy(inside ? x_first + size_t(ih) * s.in_w * cin : nullptr, xs + r * row_floats);
         }
         for (uint32_t row = 0; row < chunk_rows; ++row) {
           const float* x_row = xs + size_t(row) * stride_h * row_floats;
