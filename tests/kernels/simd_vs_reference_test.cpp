@@ -326,6 +326,39 @@ TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal
                  std::string(set->name) + " few inputs, many bands");
     compare_conv(set, rng, shape(true, 2, 37, 23, 16, 1, k3, s2, p1, p1, d1, op1), true,
                  std::string(set->name) + " one output, many bands");
+    // One input channel, KW 3, stride 1 or 2 (tiles with a compile-time
+    // pixel step): rows shorter than a tile, and a last tile that overlaps.
+    const int32_t s21[2] = {2, 1}, p10[2] = {1, 0};
+    compare_conv(set, rng, shape(false, 2, 9, 5, 1, 16, k3, s1, p1, p1, d1, p0), false,
+                 std::string(set->name) + " few inputs, short rows");
+    compare_conv(set, rng, shape(false, 2, 17, 31, 1, 32, k3, s2, p1, p0, d1, p0), false,
+                 std::string(set->name) + " few inputs, stride 2, odd width");
+    compare_conv(set, rng, shape(false, 1, 6, 40, 1, 16, k3, s21, p10, p1, d1, p0), false,
+                 std::string(set->name) + " few inputs, stride 2x1");
+    // One output channel, stride 2, output twice the input (the flat
+    // path): kernels 1 to 5 (taps reaching 0 to 2 columns either side),
+    // dilation 2, rows shorter and longer than a vector, padded rows of a
+    // multiple of 16 floats or not, 16 and 32 channels, shapes too big for
+    // the stack.
+    struct Flat {
+      int32_t k, d, pad_begin, pad_end, output_padding;
+    };
+    for (const Flat f : {Flat{3, 1, 1, 1, 1}, Flat{2, 1, 0, 0, 0}, Flat{4, 1, 1, 1, 0},
+                         Flat{1, 1, 0, 0, 1}, Flat{2, 2, 1, 0, 0}, Flat{5, 1, 2, 1, 0}}) {
+      const int32_t k[2] = {f.k, f.k}, d[2] = {f.d, f.d}, pb[2] = {f.pad_begin, f.pad_begin};
+      const int32_t pe[2] = {f.pad_end, f.pad_end}, op[2] = {f.output_padding, f.output_padding};
+      const uint32_t sizes[][2] = {{1, 1},  {3, 5},  {7, 7},  {14, 14}, {9, 15},
+                                   {5, 17}, {6, 30}, {2, 47}, {13, 13}, {20, 20}};
+      for (const auto& hw : sizes)
+        for (const uint32_t in_c : {16u, 32u}) {
+          const ref::ConvShape s = shape(true, 2, hw[0], hw[1], in_c, 1, k, s2, pb, pe, d, op);
+          REQUIRE(s.out_h == 2 * hw[0]);
+          REQUIRE(s.out_w == 2 * hw[1]);
+          compare_conv(set, rng, s, true,
+                       std::string(set->name) + " one output, twice the input, k " +
+                           std::to_string(f.k) + " d " + std::to_string(f.d));
+        }
+    }
     for (int iter = 0; iter < 120; ++iter) {
       const int kind = iter % 3;  // 0: few-input Conv, 1: one-output ConvT, 2: stride-2 ConvT
       const bool transposed = kind != 0;

@@ -341,6 +341,200 @@ inline void accumulate_columns(Batch<A> (&acc)[2][V], const float* xk, const siz
   }
 }
 
+#if defined(__AVX512F__)
+// Stores `v` (16 consecutive floats of an image whose rows of `period`
+// floats hold `valid` output floats then padding; the first of them at
+// row `row`, column `col`, both advanced past them) to output rows at
+// y_first + row * row_step, rows < `rows`: one masked store per row the 16
+// touch.
+inline void store_padded_rows(__m512 v, uint32_t& row, uint32_t& col, uint32_t period,
+                              uint32_t valid, uint32_t rows, float* y_first, size_t row_step) {
+  uint32_t done = 0;
+  while (done < 16) {
+    const uint32_t run = period - col < 16 - done ? period - col : 16 - done;
+    const uint32_t keep = col < valid ? (valid - col < run ? valid - col : run) : 0;
+    if (keep > 0 && row < rows)
+      _mm512_mask_storeu_ps(y_first + row * row_step + col - done,
+                            __mmask16(((1u << keep) - 1) << done), v);
+    done += run;
+    col += run;
+    if (col == period) col = 0, ++row;
+  }
+}
+
+// 1 / (1 + e^-v) with a refined reciprocal instead of a division (the
+// division's throughput dominated these few vectors). v is clamped at -87
+// so that 1 + e^-v stays finite: the result there is ~1e-38 instead of 0.
+inline __m512 sigmoid_avx512(__m512 v) {
+  using B = Batch<xsimd::avx512f>;
+  const __m512 d =
+      _mm512_add_ps(_mm512_set1_ps(1.0f), xsimd::exp(-B(_mm512_max_ps(v, _mm512_set1_ps(-87.0f)))));
+  const __m512 r = _mm512_rcp14_ps(d);
+  return _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
+}
+
+// acc[0][v] += w0 * x_v, acc[1][v] += w1 * x_v over the input channels,
+// x_v the 16 floats at x + ic * plane + 16 v + kShift (either weight row
+// absent). kShift > 0: x is 64-byte aligned and x_v is put together from
+// two aligned loads (valignd) instead of a load split across cache lines;
+// kShift < 0: unaligned loads at x + shift.
+template <uint32_t V, bool kFirst, bool kSecond, int kShift>
+inline void accumulate_flat(__m512 (&acc)[2][V], const float* x, uint32_t shift, const float* w0,
+                            const float* w1, uint32_t cin, size_t plane) {
+  if (kShift < 0) x += shift;
+  for (uint32_t ic = 0; ic < cin; ++ic, x += plane) {
+    const __m512 wb0 = _mm512_set1_ps(kFirst ? w0[ic] : 0.0f);
+    const __m512 wb1 = _mm512_set1_ps(kSecond ? w1[ic] : 0.0f);
+    __m512 xv[V + 1];
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v < V + (kShift > 0); ++v)
+      xv[v] = kShift >= 0 ? _mm512_load_ps(x + 16 * v) : _mm512_loadu_ps(x + 16 * v);
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v < V; ++v) {
+      __m512 xs = xv[v];
+      if (kShift > 0)
+        xs = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(xv[v + 1]),
+                                                     _mm512_castps_si512(xv[v]), kShift & 15));
+      if (kFirst) acc[0][v] = _mm512_fmadd_ps(wb0, xs, acc[0][v]);
+      if (kSecond) acc[1][v] = _mm512_fmadd_ps(wb1, xs, acc[1][v]);
+    }
+  }
+}
+
+template <uint32_t V, int kShift>
+inline void accumulate_flat_pair(__m512 (&acc)[2][V], const float* x, uint32_t shift,
+                                 const float* w0, const float* w1, uint32_t cin, size_t plane) {
+  if (w0 && w1)
+    accumulate_flat<V, true, true, kShift>(acc, x, shift, w0, w1, cin, plane);
+  else if (w0)
+    accumulate_flat<V, true, false, kShift>(acc, x, shift, w0, w1, cin, plane);
+  else
+    accumulate_flat<V, false, true, kShift>(acc, x, shift, w0, w1, cin, plane);
+}
+
+// The ConvTranspose with one output channel, stride 2 x 2 and an output of
+// exactly twice the input (the last layer of a 2-D decoder), all of one
+// image's input on the stack, transposed to planes [Cin][rows][Wp]: Wp is
+// the input width plus the zero columns the taps reach on either side
+// (rounded up to 16 when that wastes little, so that the loads are
+// aligned), so that a row of tap class (ph, pw) is Wp consecutive floats
+// of a plane (those past the input width wasted) and a run of 16 class
+// pixels may wrap from row to row: the vectors of class pixels cover the
+// image with little waste even when rows are shorter than a vector. Both
+// column classes in one pass (ColumnPair), their results interleaved into
+// output rows. Returns false for other shapes or when the planes don't fit.
+inline bool conv_transpose_single_output_flat(const ConvCtx& c) {
+  constexpr uint32_t V = 7;  // vectors per tile: 14 accumulators
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  const uint32_t cin = s.in_c, kw_count = uint32_t(p.kernel[1]);
+  if (s.out_c != 1 || c.cin_g != cin || cin % 16 != 0 || p.stride[0] != 2 || p.stride[1] != 2 ||
+      s.out_h != 2 * s.in_h || s.out_w != 2 * s.in_w)
+    return false;
+  AxisTaps th;
+  if (!axis_taps(p.kernel[0], 2, p.pad_begin[0], p.dilation[0], &th)) return false;
+  ColumnPair groups[AxisTaps::kMaxKernel];
+  const uint32_t group_count = column_pairs(p, groups);
+  int32_t b_lo = 0, b_hi = 0;
+  for (uint32_t g = 0; g < group_count; ++g) {
+    b_lo = groups[g].b < b_lo ? groups[g].b : b_lo;
+    b_hi = groups[g].b > b_hi ? groups[g].b : b_hi;
+  }
+  const int32_t lo_h = th.lo < 0 ? th.lo : 0, hi_h = th.hi > 0 ? th.hi : 0;
+  // Plane row r, column u: input row r + lo_h, column u + b_lo (zero
+  // outside the input). Class pixel (i, j) is at flat index i * Wp + j;
+  // tap (bh, b) reads plane float flat + (bh - lo_h) * Wp + b - b_lo.
+  const uint32_t wp_min = s.in_w + uint32_t(b_hi - b_lo), wp_16 = (wp_min + 15) / 16 * 16;
+  const bool aligned = (wp_16 - wp_min) * 8 <= wp_16 && b_hi - b_lo <= 2;
+  const uint32_t wp = aligned ? wp_16 : wp_min;
+  const uint32_t vectors = (s.in_h * wp + 15) / 16;
+  const size_t plane = (size_t(vectors) * 16 + size_t(hi_h - lo_h) * wp + 16 + 15) / 16 * 16;
+  const uint32_t blocks = (s.in_w + 15) / 16;  // 16 x 16 transposes per input row
+  // Where the input rows begin and end in a plane (the last row's last
+  // block writes zeros up to `written`).
+  const size_t rows_begin = size_t(-lo_h) * wp, rows_end = size_t(s.in_h - lo_h) * wp;
+  const size_t written = rows_end - wp + uint32_t(-b_lo) + 16 * blocks;
+  if (vectors < V || size_t(cin) * (plane > written ? plane : written) > kRowChunkFloats)
+    return false;
+  // Zero columns between the rows' blocks: the whole planes need zeroing
+  // first, otherwise only the rows above and below.
+  const bool gaps = b_lo < 0 || uint32_t(-b_lo) + 16 * blocks < wp;
+  alignas(64) float xt[kRowChunkFloats];
+  const float b0 = c.bias ? c.bias[0] : 0.0f;
+  const bool sigmoid = c.act.kind == Activation::kSigmoid;
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * cin;
+    float* y_image = c.y + size_t(n) * s.out_h * s.out_w;
+    for (uint32_t ic = 0; ic < cin; ++ic) {
+      float* xp = xt + ic * plane;
+      for (size_t i = 0; i < (gaps ? plane : rows_begin); i += 16)
+        _mm512_storeu_ps(xp + i, _mm512_setzero_ps());
+      if (!gaps)
+        for (size_t i = rows_end; i < plane; i += 16) _mm512_storeu_ps(xp + i, _mm512_setzero_ps());
+    }
+    // Rows in order: the zeros a row's last block writes past its end
+    // land in the next row's columns before that row is written.
+    for (uint32_t ih = 0; ih < s.in_h; ++ih)
+      for (uint32_t blk = 0; blk < blocks; ++blk) {
+        const uint32_t left = s.in_w - 16 * blk;
+        const float* src = x_image + (size_t(ih) * s.in_w + 16 * blk) * cin;
+        float* dst = xt + rows_begin + size_t(ih) * wp + uint32_t(-b_lo) + 16 * blk;
+        for (uint32_t ic = 0; ic < cin; ic += 16)
+          transpose_16x16(src + ic, cin, left < 16 ? left : 16, dst + ic * plane, plane);
+      }
+    const uint32_t tile = vectors < V ? vectors : V;
+    for (uint32_t ph = 0; ph < 2; ++ph)
+      for (uint32_t v0 = 0; v0 < vectors; v0 += tile) {
+        // The last tile recomputes vectors of the one before instead of
+        // running short.
+        const uint32_t first = v0 + tile > vectors ? vectors - tile : v0;
+        __m512 acc[2][V];
+#pragma GCC unroll 16
+        for (uint32_t v = 0; v < V; ++v) acc[0][v] = acc[1][v] = _mm512_set1_ps(b0);
+        for (uint32_t a = th.begin[ph]; a < th.begin[ph + 1]; ++a) {
+          const float* w_kh = c.w + size_t(th.k[a]) * kw_count * cin;
+          const float* x = xt + size_t(th.base[a] - lo_h) * wp + size_t(first) * 16;
+          for (uint32_t g = 0; g < group_count; ++g) {
+            const ColumnPair& cp = groups[g];
+            const uint32_t shift = uint32_t(cp.b - b_lo);
+            const float* w0 = cp.kw0 >= 0 ? w_kh + size_t(cp.kw0) * cin : nullptr;
+            const float* w1 = cp.kw1 >= 0 ? w_kh + size_t(cp.kw1) * cin : nullptr;
+            if (!aligned)
+              accumulate_flat_pair<V, -1>(acc, x, shift, w0, w1, cin, plane);
+            else if (shift == 0)
+              accumulate_flat_pair<V, 0>(acc, x, shift, w0, w1, cin, plane);
+            else if (shift == 1)
+              accumulate_flat_pair<V, 1>(acc, x, shift, w0, w1, cin, plane);
+            else
+              accumulate_flat_pair<V, 2>(acc, x, shift, w0, w1, cin, plane);
+          }
+        }
+        // Class pixels flat .. flat + 15 of both column classes are output
+        // row ph + 2 (flat / Wp), from column 2 (flat % Wp): rows of
+        // period 2 Wp in the interleaved results.
+        const __m512i lo_index =
+            _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+        const __m512i hi_index =
+            _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+        float* y_first = y_image + size_t(ph) * s.out_w;
+        uint32_t row = 16 * first / wp, col = 2 * (16 * first % wp);
+#pragma GCC unroll 16
+        for (uint32_t v = 0; v < V; ++v) {
+          const __m512 even = sigmoid ? sigmoid_avx512(acc[0][v])
+                                      : __m512(activate<xsimd::avx512f>(c.act, acc[0][v], 0));
+          const __m512 odd = sigmoid ? sigmoid_avx512(acc[1][v])
+                                     : __m512(activate<xsimd::avx512f>(c.act, acc[1][v], 0));
+          store_padded_rows(_mm512_permutex2var_ps(even, lo_index, odd), row, col, 2 * wp, s.out_w,
+                            s.in_h, y_first, 2 * size_t(s.out_w));
+          store_padded_rows(_mm512_permutex2var_ps(even, hi_index, odd), row, col, 2 * wp, s.out_w,
+                            s.in_h, y_first, 2 * size_t(s.out_w));
+        }
+      }
+  }
+  return true;
+}
+#endif
+
 // ConvTranspose with one output channel. Output pixel (ph + sh * i,
 // pw + sw * j) (tap class (ph, pw)) gathers, for each tap (kh, kw) of its
 // class, input pixel (i + base_h, j + base_w). Vectorized over j: a band of
@@ -363,6 +557,10 @@ bool conv_transpose_single_output_planes(const ConvCtx& c) {
       !axis_taps(p.kernel[0], p.stride[0], p.pad_begin[0], p.dilation[0], &th) ||
       !axis_taps(p.kernel[1], p.stride[1], p.pad_begin[1], p.dilation[1], &tw))
     return false;
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<A, xsimd::avx512f>)
+    if (conv_transpose_single_output_flat(c)) return true;
+#endif
   const uint32_t sh = uint32_t(p.stride[0]), sw = uint32_t(p.stride[1]);
   // Class 0 along an axis is the longest.
   const uint32_t class_rows = (s.out_h + sh - 1) / sh, class_cols = (s.out_w + sw - 1) / sw;
