@@ -6,6 +6,7 @@
 // sqrt(K) * 2^-24 * |want|, well inside that bound for the sizes here.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -392,6 +393,45 @@ TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal
                        std::to_string(output_padding[0]) + "," + std::to_string(output_padding[1]) +
                        " out " + std::to_string(s.out_h) + "x" + std::to_string(s.out_w));
     }
+  }
+}
+
+// The last decoder layer's fused Sigmoid over its whole range: outputs below
+// -88 (where e^-v overflows) and above 20, saturating at both ends.
+TEST_CASE(
+    "kernel sets: a one-output ConvTranspose with a wide-range Sigmoid equals the reference") {
+  ref::ConvShape s;
+  s.batch = 1;
+  s.in_h = s.in_w = 14;
+  s.in_c = 16;
+  s.out_c = 1;
+  s.out_h = s.out_w = 28;
+  format::ConvParams& p = s.p;
+  p = format::ConvParams{};
+  p.groups = 1;
+  for (int a = 0; a < 2; ++a) {
+    p.kernel[a] = 3;
+    p.stride[a] = 2;
+    p.pad_begin[a] = p.pad_end[a] = 1;
+    p.dilation[a] = 1;
+    p.output_padding[a] = 1;
+  }
+  for (const KernelSet* set : optimized_sets()) {
+    std::mt19937 rng(909);
+    const auto x = random_vector(rng, size_t(14) * 14 * 16, 0.0f, 1.0f);
+    const auto w = random_vector(rng, size_t(9) * 16, -30.0f, 30.0f);
+    const float bias = -2.0f;
+    ref::ActivationSpec act;
+    act.kind = Activation::kSigmoid;
+    std::vector<float> want(28 * 28), got(want.size(), -7.0f);
+    ref::conv_transpose_f32(s, x.data(), w.data(), &bias, act, want.data());
+    set->conv_transpose(s, x.data(), w.data(), &bias, act, got.data());
+    std::vector<float> raw(want.size());
+    ref::conv_transpose_f32(s, x.data(), w.data(), &bias, ref::ActivationSpec{}, raw.data());
+    const auto [lo, hi] = std::minmax_element(raw.begin(), raw.end());
+    CHECK(*lo < -88.0f);  // the inputs do reach both ends
+    CHECK(*hi > 20.0f);
+    check_close(got, want, std::string(set->name) + " wide-range sigmoid");
   }
 }
 
