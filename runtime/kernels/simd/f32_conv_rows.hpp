@@ -427,6 +427,31 @@ inline void accumulate_flat_pair(__m512 (&acc)[2][V], const float* x, uint32_t s
     accumulate_flat<V, false, true, kShift>(acc, x, shift, w0, w1, cin, plane);
 }
 
+// The column taps of the usual decoder output layer (kernel 3, pad 1):
+// shift 0 for both column classes (weights w_even, w_odd) and shift 1 for
+// the odd one (w_odd_next), in one pass over the channels that shares the
+// loads (accumulate_flat makes one pass per shift).
+template <uint32_t V>
+inline void accumulate_flat_k3(__m512 (&acc)[2][V], const float* x, const float* w_even,
+                               const float* w_odd, const float* w_odd_next, uint32_t cin,
+                               size_t plane) {
+  for (uint32_t ic = 0; ic < cin; ++ic, x += plane) {
+    const __m512 we = _mm512_set1_ps(w_even[ic]), wo = _mm512_set1_ps(w_odd[ic]);
+    const __m512 wn = _mm512_set1_ps(w_odd_next[ic]);
+    __m512 xv[V + 1];
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v <= V; ++v) xv[v] = _mm512_load_ps(x + 16 * v);
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v < V; ++v) {
+      const __m512 next = _mm512_castsi512_ps(
+          _mm512_alignr_epi32(_mm512_castps_si512(xv[v + 1]), _mm512_castps_si512(xv[v]), 1));
+      acc[0][v] = _mm512_fmadd_ps(we, xv[v], acc[0][v]);
+      acc[1][v] = _mm512_fmadd_ps(wo, xv[v], acc[1][v]);
+      acc[1][v] = _mm512_fmadd_ps(wn, next, acc[1][v]);
+    }
+  }
+}
+
 // The ConvTranspose with one output channel, stride 2 x 2 and an output of
 // exactly twice the input (the last layer of a 2-D decoder), all of one
 // image's input on the stack, transposed to planes [Cin][rows][Wp]: Wp is
@@ -477,6 +502,14 @@ inline bool conv_transpose_single_output_flat(const ConvCtx& c) {
   alignas(64) float xt[kRowChunkFloats];
   const float b0 = c.bias ? c.bias[0] : 0.0f;
   const bool sigmoid = c.act.kind == Activation::kSigmoid;
+  // accumulate_flat_k3's column taps?
+  const ColumnPair *both = nullptr, *odd_next = nullptr;
+  for (uint32_t g = 0; g < group_count; ++g) {
+    const ColumnPair& cp = groups[g];
+    if (cp.b == b_lo && cp.kw0 >= 0 && cp.kw1 >= 0) both = &cp;
+    if (cp.b == b_lo + 1 && cp.kw0 < 0 && cp.kw1 >= 0) odd_next = &cp;
+  }
+  const bool k3 = aligned && group_count == 2 && both && odd_next;
   for (uint32_t n = 0; n < s.batch; ++n) {
     const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * cin;
     float* y_image = c.y + size_t(n) * s.out_h * s.out_w;
@@ -509,6 +542,12 @@ inline bool conv_transpose_single_output_flat(const ConvCtx& c) {
         for (uint32_t a = th.begin[ph]; a < th.begin[ph + 1]; ++a) {
           const float* w_kh = c.w + size_t(th.k[a]) * kw_count * cin;
           const float* x = xt + size_t(th.base[a] - lo_h) * wp + size_t(first) * 16;
+          if (k3) {
+            accumulate_flat_k3<V>(acc, x, w_kh + size_t(both->kw0) * cin,
+                                  w_kh + size_t(both->kw1) * cin,
+                                  w_kh + size_t(odd_next->kw1) * cin, cin, plane);
+            continue;
+          }
           for (uint32_t g = 0; g < group_count; ++g) {
             const ColumnPair& cp = groups[g];
             const uint32_t shift = uint32_t(cp.b - b_lo);
