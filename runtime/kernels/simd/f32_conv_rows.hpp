@@ -578,10 +578,23 @@ inline bool conv_transpose_single_output_flat(const ConvCtx& c) {
                                       : __m512(activate<xsimd::avx512f>(c.act, acc[0][v], 0));
           const __m512 odd = sigmoid ? sigmoid_avx512(acc[1][v])
                                      : __m512(activate<xsimd::avx512f>(c.act, acc[1][v], 0));
-          store_padded_rows(_mm512_permutex2var_ps(even, lo_index, odd), row, col, 2 * wp, s.out_w,
-                            s.in_h, y_first, 2 * size_t(s.out_w));
-          store_padded_rows(_mm512_permutex2var_ps(even, hi_index, odd), row, col, 2 * wp, s.out_w,
-                            s.in_h, y_first, 2 * size_t(s.out_w));
+          const __m512 lo = _mm512_permutex2var_ps(even, lo_index, odd);
+          const __m512 hi = _mm512_permutex2var_ps(even, hi_index, odd);
+          if (aligned) {
+            // Rows of a multiple of 32 floats: both halves in row `row`.
+            if (row < s.in_h) {
+              float* y = y_first + row * 2 * size_t(s.out_w) + col;
+              const uint32_t left = s.out_w > col ? s.out_w - col : 0;
+              _mm512_mask_storeu_ps(y, __mmask16(left >= 16 ? 0xFFFF : (1u << left) - 1), lo);
+              const uint32_t rest = left > 16 ? left - 16 : 0;
+              _mm512_mask_storeu_ps(y + 16, __mmask16(rest >= 16 ? 0xFFFF : (1u << rest) - 1), hi);
+            }
+            col += 32;
+            if (col == 2 * wp) col = 0, ++row;
+            continue;
+          }
+          store_padded_rows(lo, row, col, 2 * wp, s.out_w, s.in_h, y_first, 2 * size_t(s.out_w));
+          store_padded_rows(hi, row, col, 2 * wp, s.out_w, s.in_h, y_first, 2 * size_t(s.out_w));
         }
       }
   }
