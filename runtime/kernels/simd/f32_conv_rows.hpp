@@ -462,8 +462,13 @@ inline void accumulate_flat_k3(__m512 (&acc)[2][V], const float* x, const float*
 // pixels may wrap from row to row: the vectors of class pixels cover the
 // image with little waste even when rows are shorter than a vector. Both
 // column classes in one pass (ColumnPair), their results interleaved into
-// output rows. Returns false for other shapes or when the planes don't fit.
-inline bool conv_transpose_single_output_flat(const ConvCtx& c) {
+// output rows. th: the row taps; groups: the column pairs; xt: a 64-byte
+// aligned scratch of kRowChunkFloats floats (the caller's, whose stack frame
+// this one is inlined into). Returns false for other shapes or when the
+// planes don't fit.
+inline bool conv_transpose_single_output_flat(const ConvCtx& c, const AxisTaps& th,
+                                              const ColumnPair* groups, uint32_t group_count,
+                                              float* xt) {
   constexpr uint32_t V = 7;  // vectors per tile: 14 accumulators
   const ref::ConvShape& s = c.s;
   const format::ConvParams& p = s.p;
@@ -471,10 +476,6 @@ inline bool conv_transpose_single_output_flat(const ConvCtx& c) {
   if (s.out_c != 1 || c.cin_g != cin || cin % 16 != 0 || p.stride[0] != 2 || p.stride[1] != 2 ||
       s.out_h != 2 * s.in_h || s.out_w != 2 * s.in_w)
     return false;
-  AxisTaps th;
-  if (!axis_taps(p.kernel[0], 2, p.pad_begin[0], p.dilation[0], &th)) return false;
-  ColumnPair groups[AxisTaps::kMaxKernel];
-  const uint32_t group_count = column_pairs(p, groups);
   int32_t b_lo = 0, b_hi = 0;
   for (uint32_t g = 0; g < group_count; ++g) {
     b_lo = groups[g].b < b_lo ? groups[g].b : b_lo;
@@ -499,7 +500,6 @@ inline bool conv_transpose_single_output_flat(const ConvCtx& c) {
   // Zero columns between the rows' blocks: the whole planes need zeroing
   // first, otherwise only the rows above and below.
   const bool gaps = b_lo < 0 || uint32_t(-b_lo) + 16 * blocks < wp;
-  alignas(64) float xt[kRowChunkFloats];
   const float b0 = c.bias ? c.bias[0] : 0.0f;
   const bool sigmoid = c.act.kind == Activation::kSigmoid;
   // accumulate_flat_k3's column taps?
@@ -624,11 +624,16 @@ bool conv_transpose_single_output_planes(const ConvCtx& c) {
       !axis_taps(p.kernel[0], p.stride[0], p.pad_begin[0], p.dilation[0], &th) ||
       !axis_taps(p.kernel[1], p.stride[1], p.pad_begin[1], p.dilation[1], &tw))
     return false;
+  const uint32_t sh = uint32_t(p.stride[0]), sw = uint32_t(p.stride[1]);
+  alignas(64) float xt[kRowChunkFloats];
+  const bool paired = sw == 2;
+  ColumnPair groups[AxisTaps::kMaxKernel];
+  const uint32_t pair_count = paired ? column_pairs(p, groups) : 0;
 #if defined(__AVX512F__)
   if constexpr (std::is_same_v<A, xsimd::avx512f>)
-    if (conv_transpose_single_output_flat(c)) return true;
+    if (sh == 2 && paired && conv_transpose_single_output_flat(c, th, groups, pair_count, xt))
+      return true;
 #endif
-  const uint32_t sh = uint32_t(p.stride[0]), sw = uint32_t(p.stride[1]);
   // Class 0 along an axis is the longest.
   const uint32_t class_rows = (s.out_h + sh - 1) / sh, class_cols = (s.out_w + sw - 1) / sw;
   // A chunk: class rows [i0, i0 + R) and columns [j0, j0 + J), J a
@@ -641,12 +646,8 @@ bool conv_transpose_single_output_planes(const ConvCtx& c) {
   if ((1 + halo) * row_floats > kRowChunkFloats) return false;
   const uint32_t fit = uint32_t(kRowChunkFloats / row_floats) - halo;
   const uint32_t R = fit < class_rows ? fit : class_rows;
-  alignas(64) float xt[kRowChunkFloats];
   alignas(64) float yc[L];
   const float b0 = c.bias ? c.bias[0] : 0.0f;
-  const bool paired = sw == 2;
-  ColumnPair groups[AxisTaps::kMaxKernel];
-  const uint32_t pair_count = paired ? column_pairs(p, groups) : 0;
   for (uint32_t n = 0; n < s.batch; ++n) {
     const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * cin;
     float* y_image = c.y + size_t(n) * s.out_h * s.out_w;
