@@ -360,6 +360,15 @@ TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal
                            std::to_string(f.k) + " d " + std::to_string(f.d));
         }
     }
+    // Column taps reaching 9 columns either side (more than a vector of
+    // plane floats past the last vector), kernel 1 x 35.
+    const int32_t k_wide[2] = {1, 35}, pb_wide[2] = {0, 17}, pe_wide[2] = {0, 16};
+    const int32_t op_wide[2] = {1, 0};
+    const ref::ConvShape wide =
+        shape(true, 2, 3, 30, 16, 1, k_wide, s2, pb_wide, pe_wide, d1, op_wide);
+    REQUIRE(wide.out_h == 6);
+    REQUIRE(wide.out_w == 60);
+    compare_conv(set, rng, wide, true, std::string(set->name) + " one output, wide column taps");
     for (int iter = 0; iter < 120; ++iter) {
       const int kind = iter % 3;  // 0: few-input Conv, 1: one-output ConvT, 2: stride-2 ConvT
       const bool transposed = kind != 0;

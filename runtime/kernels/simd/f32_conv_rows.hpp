@@ -489,7 +489,10 @@ inline bool conv_transpose_single_output_flat(const ConvCtx& c, const AxisTaps& 
   const bool aligned = (wp_16 - wp_min) * 8 <= wp_16 && b_hi - b_lo <= 2;
   const uint32_t wp = aligned ? wp_16 : wp_min;
   const uint32_t vectors = (s.in_h * wp + 15) / 16;
-  const size_t plane = (size_t(vectors) * 16 + size_t(hi_h - lo_h) * wp + 16 + 15) / 16 * 16;
+  // Reads reach past the last vector by the row offset plus 16 floats
+  // (aligned: the vector the shifted taps take from) or the column offset.
+  const uint32_t reach = uint32_t(b_hi - b_lo) > 16 ? uint32_t(b_hi - b_lo) : 16;
+  const size_t plane = (size_t(vectors) * 16 + size_t(hi_h - lo_h) * wp + reach + 15) / 16 * 16;
   const uint32_t blocks = (s.in_w + 15) / 16;  // 16 x 16 transposes per input row
   // Where the input rows begin and end in a plane (the last row's last
   // block writes zeros up to `written`).
@@ -513,12 +516,14 @@ inline bool conv_transpose_single_output_flat(const ConvCtx& c, const AxisTaps& 
   for (uint32_t n = 0; n < s.batch; ++n) {
     const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * cin;
     float* y_image = c.y + size_t(n) * s.out_h * s.out_w;
+    // (Whole aligned vectors within the plane: the rows are written after.)
     for (uint32_t ic = 0; ic < cin; ++ic) {
       float* xp = xt + ic * plane;
       for (size_t i = 0; i < (gaps ? plane : rows_begin); i += 16)
-        _mm512_storeu_ps(xp + i, _mm512_setzero_ps());
+        _mm512_store_ps(xp + i, _mm512_setzero_ps());
       if (!gaps)
-        for (size_t i = rows_end; i < plane; i += 16) _mm512_storeu_ps(xp + i, _mm512_setzero_ps());
+        for (size_t i = rows_end / 16 * 16; i < plane; i += 16)
+          _mm512_store_ps(xp + i, _mm512_setzero_ps());
     }
     // Rows in order: the zeros a row's last block writes past its end
     // land in the next row's columns before that row is written.
