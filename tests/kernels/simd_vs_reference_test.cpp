@@ -6,6 +6,7 @@
 // sqrt(K) * 2^-24 * |want|, well inside that bound for the sizes here.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -431,6 +432,48 @@ TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal
                  std::string(set->name) + " few inputs, many bands");
     compare_conv(set, rng, shape(true, 2, 37, 23, 16, 1, k3, s2, p1, p1, d1, op1), true,
                  std::string(set->name) + " one output, many bands");
+    // One input channel, KW 3, stride 1 or 2 (tiles with a compile-time
+    // pixel step): rows shorter than a tile, and a last tile that overlaps.
+    const int32_t s21[2] = {2, 1}, p10[2] = {1, 0};
+    compare_conv(set, rng, shape(false, 2, 9, 5, 1, 16, k3, s1, p1, p1, d1, p0), false,
+                 std::string(set->name) + " few inputs, short rows");
+    compare_conv(set, rng, shape(false, 2, 17, 31, 1, 32, k3, s2, p1, p0, d1, p0), false,
+                 std::string(set->name) + " few inputs, stride 2, odd width");
+    compare_conv(set, rng, shape(false, 1, 6, 40, 1, 16, k3, s21, p10, p1, d1, p0), false,
+                 std::string(set->name) + " few inputs, stride 2x1");
+    // One output channel, stride 2, output twice the input (the flat
+    // path): kernels 1 to 5 (taps reaching 0 to 2 columns either side),
+    // dilation 2, rows shorter and longer than a vector, padded rows of a
+    // multiple of 16 floats or not, 16 and 32 channels, shapes too big for
+    // the stack.
+    struct Flat {
+      int32_t k, d, pad_begin, pad_end, output_padding;
+    };
+    for (const Flat f : {Flat{3, 1, 1, 1, 1}, Flat{2, 1, 0, 0, 0}, Flat{4, 1, 1, 1, 0},
+                         Flat{1, 1, 0, 0, 1}, Flat{2, 2, 1, 0, 0}, Flat{5, 1, 2, 1, 0}}) {
+      const int32_t k[2] = {f.k, f.k}, d[2] = {f.d, f.d}, pb[2] = {f.pad_begin, f.pad_begin};
+      const int32_t pe[2] = {f.pad_end, f.pad_end}, op[2] = {f.output_padding, f.output_padding};
+      const uint32_t sizes[][2] = {{1, 1},  {3, 5},  {7, 7},  {14, 14}, {9, 15},
+                                   {5, 17}, {6, 30}, {2, 47}, {13, 13}, {20, 20}};
+      for (const auto& hw : sizes)
+        for (const uint32_t in_c : {16u, 32u}) {
+          const ref::ConvShape s = shape(true, 2, hw[0], hw[1], in_c, 1, k, s2, pb, pe, d, op);
+          REQUIRE(s.out_h == 2 * hw[0]);
+          REQUIRE(s.out_w == 2 * hw[1]);
+          compare_conv(set, rng, s, true,
+                       std::string(set->name) + " one output, twice the input, k " +
+                           std::to_string(f.k) + " d " + std::to_string(f.d));
+        }
+    }
+    // Column taps reaching 9 columns either side (more than a vector of
+    // plane floats past the last vector), kernel 1 x 35.
+    const int32_t k_wide[2] = {1, 35}, pb_wide[2] = {0, 17}, pe_wide[2] = {0, 16};
+    const int32_t op_wide[2] = {1, 0};
+    const ref::ConvShape wide =
+        shape(true, 2, 3, 30, 16, 1, k_wide, s2, pb_wide, pe_wide, d1, op_wide);
+    REQUIRE(wide.out_h == 6);
+    REQUIRE(wide.out_w == 60);
+    compare_conv(set, rng, wide, true, std::string(set->name) + " one output, wide column taps");
     for (int iter = 0; iter < 120; ++iter) {
       const int kind = iter % 3;  // 0: few-input Conv, 1: one-output ConvT, 2: stride-2 ConvT
       const bool transposed = kind != 0;
@@ -498,6 +541,45 @@ TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal
                    std::string(set->name) + " 3x3 s2 convT iter " + std::to_string(iter) + " out " +
                        std::to_string(s.out_h) + "x" + std::to_string(s.out_w));
     }
+  }
+}
+
+// The last decoder layer's fused Sigmoid over its whole range: outputs below
+// -88 (where e^-v overflows) and above 20, saturating at both ends.
+TEST_CASE(
+    "kernel sets: a one-output ConvTranspose with a wide-range Sigmoid equals the reference") {
+  ref::ConvShape s;
+  s.batch = 1;
+  s.in_h = s.in_w = 14;
+  s.in_c = 16;
+  s.out_c = 1;
+  s.out_h = s.out_w = 28;
+  format::ConvParams& p = s.p;
+  p = format::ConvParams{};
+  p.groups = 1;
+  for (int a = 0; a < 2; ++a) {
+    p.kernel[a] = 3;
+    p.stride[a] = 2;
+    p.pad_begin[a] = p.pad_end[a] = 1;
+    p.dilation[a] = 1;
+    p.output_padding[a] = 1;
+  }
+  for (const KernelSet* set : optimized_sets()) {
+    std::mt19937 rng(909);
+    const auto x = random_vector(rng, size_t(14) * 14 * 16, 0.0f, 1.0f);
+    const auto w = random_vector(rng, size_t(9) * 16, -30.0f, 30.0f);
+    const float bias = -2.0f;
+    ref::ActivationSpec act;
+    act.kind = Activation::kSigmoid;
+    std::vector<float> want(28 * 28), got(want.size(), -7.0f);
+    ref::conv_transpose_f32(s, x.data(), w.data(), &bias, act, want.data());
+    set->conv_transpose(s, x.data(), w.data(), &bias, act, got.data());
+    std::vector<float> raw(want.size());
+    ref::conv_transpose_f32(s, x.data(), w.data(), &bias, ref::ActivationSpec{}, raw.data());
+    const auto [lo, hi] = std::minmax_element(raw.begin(), raw.end());
+    CHECK(*lo < -88.0f);  // the inputs do reach both ends
+    CHECK(*hi > 20.0f);
+    check_close(got, want, std::string(set->name) + " wide-range sigmoid");
   }
 }
 

@@ -22,21 +22,97 @@ namespace {
 
 constexpr uint32_t kRowChunkFloats = 4096;  // stack copy of an input chunk (16 KiB)
 
-// out = input columns [first, first + columns) of a row of `width` columns
-// of `cin` floats, zeros where they fall outside it.
-inline void copy_row_zero_padded(const float* row, uint32_t width, uint32_t cin, int64_t first,
-                                 uint32_t columns, float* out) {
-  const int64_t end = first + columns;
-  const int64_t in_begin = first < 0 ? 0 : first;
-  const int64_t in_end = end > int64_t(width) ? int64_t(width) : end;
-  const size_t before = size_t((in_begin < end ? in_begin : end) - first) * cin;
-  memset(out, 0, before * sizeof(float));
-  size_t inside = 0;
-  if (in_end > in_begin) {
-    inside = size_t(in_end - in_begin) * cin;
-    memcpy(out + before, row + size_t(in_begin) * cin, inside * sizeof(float));
+// Copies input columns [first, first + columns) of rows of `width`
+// columns of `cin` floats, zeros where they fall outside the row. The
+// rows of a band all take the same split, so it is worked out once; a row
+// is then a few vector stores (these rows are a few dozen floats, where
+// libc calls per piece cost more than the copy). The zero fill rounds up to
+// whole vectors: `out` needs kSlack floats of room past the row.
+template <class A>
+struct PaddedRowCopy {
+  static constexpr size_t kSlack = Batch<A>::size;
+  size_t before, inside, total;
+  PaddedRowCopy(uint32_t width, uint32_t cin, int64_t first, uint32_t columns) {
+    const int64_t end = first + columns;
+    const int64_t in_begin = first < 0 ? 0 : first;
+    const int64_t in_end = end > int64_t(width) ? int64_t(width) : end;
+    before = size_t((in_begin < end ? in_begin : end) - first) * cin;
+    inside = in_end > in_begin ? size_t(in_end - in_begin) * cin : 0;
+    total = size_t(columns) * cin;
   }
-  memset(out + before + inside, 0, (size_t(columns) * cin - before - inside) * sizeof(float));
+  // out = the padded columns of a row whose column max(first, 0) is at
+  // src (zeros only when src is null).
+  void operator()(const float* src, float* out) const {
+    using B = Batch<A>;
+    constexpr size_t L = B::size;
+    for (size_t i = 0; i < total; i += L) B(0.0f).store_unaligned(out + i);
+    if (!src || inside == 0) return;
+    float* dst = out + before;
+    size_t i = 0;
+    for (; i + L <= inside; i += L) B::load_unaligned(src + i).store_unaligned(dst + i);
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<A, xsimd::avx512f>) {
+      const __mmask16 tail = __mmask16((1u << (inside - i)) - 1);
+      _mm512_mask_storeu_ps(dst + i, tail, _mm512_maskz_loadu_ps(tail, src + i));
+      return;
+    }
+#endif
+    for (; i < inside; ++i) dst[i] = src[i];
+  }
+};
+
+// The activation (other than none and ReLU) on `pixels` stored vectors of
+// channels oc.. at y, y + stride, ...: a separate pass so that the tiles
+// keep their accumulators in registers instead of spilling them around the
+// activation switch.
+template <class A>
+void activate_stored(const ActivationSpec& act, float* y, uint32_t pixels, size_t stride,
+                     uint32_t oc) {
+  using B = Batch<A>;
+  for (uint32_t q = 0; q < pixels; ++q)
+    activate<A>(act, B::load_unaligned(y + q * stride), oc).store_unaligned(y + q * stride);
+}
+
+// One tile of conv_few_inputs: P pixels (`count` of them stored) of one
+// output row by one vector of channels from oc. kStep (input floats between
+// two pixels) and kRows (weight rows per kernel row) when known at compile
+// time, 0 otherwise: then the P broadcasts address constant offsets instead
+// of P index registers, and a kernel row is one straight run of FMAs.
+template <class A, uint32_t P, uint32_t kStep, uint32_t kRows>
+void few_inputs_tile(const ConvCtx& c, const float* x_row, size_t x_step, size_t kh_floats,
+                     uint32_t rows_w, uint32_t oc, uint32_t count, float* y) {
+  using B = Batch<A>;
+  const size_t step = kStep ? kStep : x_step;
+  const uint32_t rows = kRows ? kRows : rows_w;
+  const ref::ConvShape& s = c.s;
+  const size_t w_step = s.out_c;
+  const B b0 = c.bias ? B::load_unaligned(c.bias + oc) : B(0.0f);
+  B acc[P];
+#pragma GCC unroll 16
+  for (uint32_t q = 0; q < P; ++q) acc[q] = b0;
+  const uint32_t kh_count = uint32_t(s.p.kernel[0]);
+  const float* wk = c.w + oc;
+  for (uint32_t kh = 0; kh < kh_count; ++kh, x_row += kh_floats) {
+#pragma GCC unroll 16
+    for (uint32_t r = 0; r < rows; ++r, wk += w_step) {
+      const B wv = B::load_unaligned(wk);
+#pragma GCC unroll 16
+      for (uint32_t q = 0; q < P; ++q) acc[q] = xsimd::fma(B(x_row[q * step + r]), wv, acc[q]);
+    }
+  }
+  const Activation kind = c.act.kind;
+  if (kind == Activation::kRelu) {
+#pragma GCC unroll 16
+    for (uint32_t q = 0; q < P; ++q) acc[q] = xsimd::max(acc[q], B(0.0f));
+  }
+  // Constant indices only (a loop to `count` would put acc in memory); the
+  // stride in a local since the stores may alias anything.
+  const size_t y_step = s.out_c;
+#pragma GCC unroll 16
+  for (uint32_t q = 0; q < P; ++q)
+    if (q < count) acc[q].store_unaligned(y + q * y_step);
+  if (kind != Activation::kRelu && kind != Activation::kNone)
+    activate_stored<A>(c.act, y, count, y_step, oc);
 }
 
 // Conv with few input channels: for each kernel row kh, an output pixel's
@@ -68,9 +144,14 @@ bool conv_few_inputs(const ConvCtx& c) {
   if (window_h * row_floats > kRowChunkFloats) return false;
   const uint32_t fit = uint32_t((kRowChunkFloats / row_floats - window_h) / stride_h) + 1;
   const uint32_t R = fit < s.out_h ? fit : s.out_h;
-  alignas(64) float xs[kRowChunkFloats];
+  alignas(64) float xs[kRowChunkFloats + PaddedRowCopy<A>::kSlack];
   const int64_t pad_h = p.pad_begin[0], pad = p.pad_begin[1];
-  const size_t x_step = size_t(stride) * cin;
+  const size_t x_step = size_t(stride) * cin, kh_floats = size_t(dilation_h) * row_floats;
+  // The tile with its pixel step and row length known at compile time for
+  // one input channel, KW 3, stride 1 or 2.
+  auto tile = few_inputs_tile<A, P, 0, 0>;
+  if (rows_w == 3 && x_step == 1) tile = few_inputs_tile<A, P, 1, 3>;
+  if (rows_w == 3 && x_step == 2) tile = few_inputs_tile<A, P, 2, 3>;
   for (uint32_t n = 0; n < s.batch; ++n) {
     const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * cin;
     for (uint32_t oh0 = 0; oh0 < s.out_h; oh0 += R) {
@@ -82,43 +163,24 @@ bool conv_few_inputs(const ConvCtx& c) {
         // outside the input, for each input row of the band.
         const int64_t first = int64_t(o0) * stride - pad;
         const uint32_t columns = ((pixels > P ? pixels : P) - 1) * stride + kw_count;
+        const PaddedRowCopy<A> copy(s.in_w, cin, first, columns);
+        const float* x_first = x_image + (first > 0 ? size_t(first) * cin : 0);
         for (uint32_t r = 0; r < band_rows; ++r) {
           const int64_t ih = int64_t(oh0) * stride_h - pad_h + r;
-          float* band_row = xs + r * row_floats;
-          if (ih >= 0 && ih < int64_t(s.in_h))
-            copy_row_zero_padded(x_image + size_t(ih) * s.in_w * cin, s.in_w, cin, first, columns,
-                                 band_row);
-          else
-            memset(band_row, 0, size_t(columns) * cin * sizeof(float));
+          const bool inside = ih >= 0 && ih < int64_t(s.in_h);
+          copy(inside ? x_first + size_t(ih) * s.in_w * cin : nullptr, xs + r * row_floats);
         }
         for (uint32_t row = 0; row < chunk_rows; ++row) {
           const float* x_row = xs + size_t(row) * stride_h * row_floats;
           float* y_row = c.y + ((size_t(n) * s.out_h + oh0 + row) * s.out_w + o0) * s.out_c;
-          for (uint32_t oc = 0; oc < s.out_c; oc += L) {
-            const B b0 = c.bias ? B::load_unaligned(c.bias + oc) : B(0.0f);
+          for (uint32_t oc = 0; oc < s.out_c; oc += L)
             for (uint32_t q0 = 0; q0 < pixels; q0 += P) {
               // The last tile recomputes pixels of the one before instead of
               // running short (same values, stored twice).
               const uint32_t q_first = pixels >= P && q0 + P > pixels ? pixels - P : q0;
-              const uint32_t count = pixels < P ? pixels : P;
-              B acc[P][1];
-#pragma GCC unroll 16
-              for (uint32_t q = 0; q < P; ++q) acc[q][0] = b0;
-              for (uint32_t kh = 0; kh < kh_count; ++kh) {
-                const float* xq = x_row + size_t(kh) * dilation_h * row_floats + q_first * x_step;
-                const float* wk = c.w + size_t(kh) * rows_w * s.out_c + oc;
-                for (uint32_t r = 0; r < rows_w; ++r) {
-                  const B wv = B::load_unaligned(wk + size_t(r) * s.out_c);
-#pragma GCC unroll 16
-                  for (uint32_t q = 0; q < P; ++q)
-                    acc[q][0] = xsimd::fma(B(xq[q * x_step + r]), wv, acc[q][0]);
-                }
-              }
-              activate_tile<A, int(P), 1>(c.act, acc, oc);
-              for (uint32_t q = 0; q < count; ++q)
-                acc[q][0].store_unaligned(y_row + size_t(q_first + q) * s.out_c + oc);
+              tile(c, x_row + q_first * x_step, x_step, kh_floats, rows_w, oc,
+                   pixels < P ? pixels : P, y_row + size_t(q_first) * s.out_c + oc);
             }
-          }
         }
       }
     }
@@ -279,6 +341,272 @@ inline void accumulate_columns(Batch<A> (&acc)[2][V], const float* xk, const siz
   }
 }
 
+#if defined(__AVX512F__)
+// Stores `v` (16 consecutive floats of an image whose rows of `period`
+// floats hold `valid` output floats then padding; the first of them at
+// row `row`, column `col`, both advanced past them) to output rows at
+// y_first + row * row_step, rows < `rows`: one masked store per row the 16
+// touch.
+inline void store_padded_rows(__m512 v, uint32_t& row, uint32_t& col, uint32_t period,
+                              uint32_t valid, uint32_t rows, float* y_first, size_t row_step) {
+  uint32_t done = 0;
+  while (done < 16) {
+    const uint32_t run = period - col < 16 - done ? period - col : 16 - done;
+    const uint32_t keep = col < valid ? (valid - col < run ? valid - col : run) : 0;
+    if (keep > 0 && row < rows)
+      _mm512_mask_storeu_ps(y_first + row * row_step + col - done,
+                            __mmask16(((1u << keep) - 1) << done), v);
+    done += run;
+    col += run;
+    if (col == period) col = 0, ++row;
+  }
+}
+
+// 1 / (1 + e^-v) for the Sigmoid after the last layer, cheaper than the
+// generic activation (its exp and division were a fifth of this layer):
+// e^-v = 2^n e^r with n = round(-v / ln 2), r = -v - n ln 2 (ln 2 in two
+// parts, so r is exact enough) in [-0.35, 0.35], e^r by its Taylor series
+// to r^6 (relative error ~1e-7), 2^n by vscalefps, and the reciprocal
+// refined by one Newton step. v is clamped at -87 so that 1 + e^-v stays
+// finite: the result there is ~1e-38 instead of 0.
+inline __m512 sigmoid_avx512(__m512 v) {
+  const __m512 minus_v =
+      _mm512_sub_ps(_mm512_setzero_ps(), _mm512_max_ps(v, _mm512_set1_ps(-87.0f)));
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(minus_v, _mm512_set1_ps(1.44269504f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0x1.62e4p-1f), minus_v);  // ln 2 to 16 bits
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.4286068203e-6f), r);           // the rest of ln 2
+  __m512 e = _mm512_set1_ps(1.0f / 720);
+  e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(1.0f / 120));
+  e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(1.0f / 24));
+  e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(1.0f / 6));
+  e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(0.5f));
+  e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(1.0f));
+  e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(1.0f));
+  const __m512 d = _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_scalef_ps(e, n));
+  const __m512 y = _mm512_rcp14_ps(d);
+  return _mm512_mul_ps(y, _mm512_fnmadd_ps(d, y, _mm512_set1_ps(2.0f)));
+}
+
+// acc[0][v] += w0 * x_v, acc[1][v] += w1 * x_v over the input channels,
+// x_v the 16 floats at x + ic * plane + 16 v + kShift (either weight row
+// absent). kShift > 0: x is 64-byte aligned and x_v is put together from
+// two aligned loads (valignd) instead of a load split across cache lines;
+// kShift < 0: unaligned loads at x + shift.
+template <uint32_t V, bool kFirst, bool kSecond, int kShift>
+inline void accumulate_flat(__m512 (&acc)[2][V], const float* x, uint32_t shift, const float* w0,
+                            const float* w1, uint32_t cin, size_t plane) {
+  if (kShift < 0) x += shift;
+  for (uint32_t ic = 0; ic < cin; ++ic, x += plane) {
+    const __m512 wb0 = _mm512_set1_ps(kFirst ? w0[ic] : 0.0f);
+    const __m512 wb1 = _mm512_set1_ps(kSecond ? w1[ic] : 0.0f);
+    __m512 xv[V + 1];
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v < V + (kShift > 0); ++v)
+      xv[v] = kShift >= 0 ? _mm512_load_ps(x + 16 * v) : _mm512_loadu_ps(x + 16 * v);
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v < V; ++v) {
+      __m512 xs = xv[v];
+      if (kShift > 0)
+        xs = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(xv[v + 1]),
+                                                     _mm512_castps_si512(xv[v]), kShift & 15));
+      if (kFirst) acc[0][v] = _mm512_fmadd_ps(wb0, xs, acc[0][v]);
+      if (kSecond) acc[1][v] = _mm512_fmadd_ps(wb1, xs, acc[1][v]);
+    }
+  }
+}
+
+template <uint32_t V, int kShift>
+inline void accumulate_flat_pair(__m512 (&acc)[2][V], const float* x, uint32_t shift,
+                                 const float* w0, const float* w1, uint32_t cin, size_t plane) {
+  if (w0 && w1)
+    accumulate_flat<V, true, true, kShift>(acc, x, shift, w0, w1, cin, plane);
+  else if (w0)
+    accumulate_flat<V, true, false, kShift>(acc, x, shift, w0, w1, cin, plane);
+  else
+    accumulate_flat<V, false, true, kShift>(acc, x, shift, w0, w1, cin, plane);
+}
+
+// The column taps of the usual decoder output layer (kernel 3, pad 1):
+// shift 0 for both column classes (weights w_even, w_odd) and shift 1 for
+// the odd one (w_odd_next), in one pass over the channels that shares the
+// loads (accumulate_flat makes one pass per shift).
+template <uint32_t V>
+inline void accumulate_flat_k3(__m512 (&acc)[2][V], const float* x, const float* w_even,
+                               const float* w_odd, const float* w_odd_next, uint32_t cin,
+                               size_t plane) {
+  for (uint32_t ic = 0; ic < cin; ++ic, x += plane) {
+    const __m512 we = _mm512_set1_ps(w_even[ic]), wo = _mm512_set1_ps(w_odd[ic]);
+    const __m512 wn = _mm512_set1_ps(w_odd_next[ic]);
+    __m512 xv[V + 1];
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v <= V; ++v) xv[v] = _mm512_load_ps(x + 16 * v);
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v < V; ++v) {
+      const __m512 next = _mm512_castsi512_ps(
+          _mm512_alignr_epi32(_mm512_castps_si512(xv[v + 1]), _mm512_castps_si512(xv[v]), 1));
+      acc[0][v] = _mm512_fmadd_ps(we, xv[v], acc[0][v]);
+      acc[1][v] = _mm512_fmadd_ps(wo, xv[v], acc[1][v]);
+      acc[1][v] = _mm512_fmadd_ps(wn, next, acc[1][v]);
+    }
+  }
+}
+
+// The ConvTranspose with one output channel, stride 2 x 2 and an output of
+// exactly twice the input (the last layer of a 2-D decoder), all of one
+// image's input on the stack, transposed to planes [Cin][rows][Wp]: Wp is
+// the input width plus the zero columns the taps reach on either side
+// (rounded up to 16 when that wastes little, so that the loads are
+// aligned), so that a row of tap class (ph, pw) is Wp consecutive floats
+// of a plane (those past the input width wasted) and a run of 16 class
+// pixels may wrap from row to row: the vectors of class pixels cover the
+// image with little waste even when rows are shorter than a vector. Both
+// column classes in one pass (ColumnPair), their results interleaved into
+// output rows. th: the row taps; groups: the column pairs; xt: a 64-byte
+// aligned scratch of kRowChunkFloats floats (the caller's, whose stack frame
+// this one is inlined into). Returns false for other shapes or when the
+// planes don't fit.
+inline bool conv_transpose_single_output_flat(const ConvCtx& c, const AxisTaps& th,
+                                              const ColumnPair* groups, uint32_t group_count,
+                                              float* xt) {
+  constexpr uint32_t V = 7;  // vectors per tile: 14 accumulators
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  const uint32_t cin = s.in_c, kw_count = uint32_t(p.kernel[1]);
+  if (s.out_c != 1 || c.cin_g != cin || cin % 16 != 0 || p.stride[0] != 2 || p.stride[1] != 2 ||
+      s.out_h != 2 * s.in_h || s.out_w != 2 * s.in_w)
+    return false;
+  int32_t b_lo = 0, b_hi = 0;
+  for (uint32_t g = 0; g < group_count; ++g) {
+    b_lo = groups[g].b < b_lo ? groups[g].b : b_lo;
+    b_hi = groups[g].b > b_hi ? groups[g].b : b_hi;
+  }
+  const int32_t lo_h = th.lo < 0 ? th.lo : 0, hi_h = th.hi > 0 ? th.hi : 0;
+  // Plane row r, column u: input row r + lo_h, column u + b_lo (zero
+  // outside the input). Class pixel (i, j) is at flat index i * Wp + j;
+  // tap (bh, b) reads plane float flat + (bh - lo_h) * Wp + b - b_lo.
+  const uint32_t wp_min = s.in_w + uint32_t(b_hi - b_lo), wp_16 = (wp_min + 15) / 16 * 16;
+  const bool aligned = (wp_16 - wp_min) * 8 <= wp_16 && b_hi - b_lo <= 2;
+  const uint32_t wp = aligned ? wp_16 : wp_min;
+  const uint32_t vectors = (s.in_h * wp + 15) / 16;
+  // Reads reach past the last vector by the row offset plus 16 floats
+  // (aligned: the vector the shifted taps take from) or the column offset.
+  const uint32_t reach = uint32_t(b_hi - b_lo) > 16 ? uint32_t(b_hi - b_lo) : 16;
+  const size_t plane = (size_t(vectors) * 16 + size_t(hi_h - lo_h) * wp + reach + 15) / 16 * 16;
+  const uint32_t blocks = (s.in_w + 15) / 16;  // 16 x 16 transposes per input row
+  // Where the input rows begin and end in a plane (the last row's last
+  // block writes zeros up to `written`).
+  const size_t rows_begin = size_t(-lo_h) * wp, rows_end = size_t(s.in_h - lo_h) * wp;
+  const size_t written = rows_end - wp + uint32_t(-b_lo) + 16 * blocks;
+  if (vectors < V || size_t(cin) * (plane > written ? plane : written) > kRowChunkFloats)
+    return false;
+  // Zero columns between the rows' blocks: the whole planes need zeroing
+  // first, otherwise only the rows above and below.
+  const bool gaps = b_lo < 0 || uint32_t(-b_lo) + 16 * blocks < wp;
+  const float b0 = c.bias ? c.bias[0] : 0.0f;
+  const bool sigmoid = c.act.kind == Activation::kSigmoid;
+  // accumulate_flat_k3's column taps?
+  const ColumnPair *both = nullptr, *odd_next = nullptr;
+  for (uint32_t g = 0; g < group_count; ++g) {
+    const ColumnPair& cp = groups[g];
+    if (cp.b == b_lo && cp.kw0 >= 0 && cp.kw1 >= 0) both = &cp;
+    if (cp.b == b_lo + 1 && cp.kw0 < 0 && cp.kw1 >= 0) odd_next = &cp;
+  }
+  const bool k3 = aligned && group_count == 2 && both && odd_next;
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * cin;
+    float* y_image = c.y + size_t(n) * s.out_h * s.out_w;
+    // (Whole aligned vectors within the plane: the rows are written after.)
+    for (uint32_t ic = 0; ic < cin; ++ic) {
+      float* xp = xt + ic * plane;
+      for (size_t i = 0; i < (gaps ? plane : rows_begin); i += 16)
+        _mm512_store_ps(xp + i, _mm512_setzero_ps());
+      if (!gaps)
+        for (size_t i = rows_end / 16 * 16; i < plane; i += 16)
+          _mm512_store_ps(xp + i, _mm512_setzero_ps());
+    }
+    // Rows in order: the zeros a row's last block writes past its end
+    // land in the next row's columns before that row is written.
+    for (uint32_t ih = 0; ih < s.in_h; ++ih)
+      for (uint32_t blk = 0; blk < blocks; ++blk) {
+        const uint32_t left = s.in_w - 16 * blk;
+        const float* src = x_image + (size_t(ih) * s.in_w + 16 * blk) * cin;
+        float* dst = xt + rows_begin + size_t(ih) * wp + uint32_t(-b_lo) + 16 * blk;
+        for (uint32_t ic = 0; ic < cin; ic += 16)
+          transpose_16x16(src + ic, cin, left < 16 ? left : 16, dst + ic * plane, plane);
+      }
+    const uint32_t tile = vectors < V ? vectors : V;
+    for (uint32_t ph = 0; ph < 2; ++ph)
+      for (uint32_t v0 = 0; v0 < vectors; v0 += tile) {
+        // The last tile recomputes vectors of the one before instead of
+        // running short.
+        const uint32_t first = v0 + tile > vectors ? vectors - tile : v0;
+        __m512 acc[2][V];
+#pragma GCC unroll 16
+        for (uint32_t v = 0; v < V; ++v) acc[0][v] = acc[1][v] = _mm512_set1_ps(b0);
+        for (uint32_t a = th.begin[ph]; a < th.begin[ph + 1]; ++a) {
+          const float* w_kh = c.w + size_t(th.k[a]) * kw_count * cin;
+          const float* x = xt + size_t(th.base[a] - lo_h) * wp + size_t(first) * 16;
+          if (k3) {
+            accumulate_flat_k3<V>(acc, x, w_kh + size_t(both->kw0) * cin,
+                                  w_kh + size_t(both->kw1) * cin,
+                                  w_kh + size_t(odd_next->kw1) * cin, cin, plane);
+            continue;
+          }
+          for (uint32_t g = 0; g < group_count; ++g) {
+            const ColumnPair& cp = groups[g];
+            const uint32_t shift = uint32_t(cp.b - b_lo);
+            const float* w0 = cp.kw0 >= 0 ? w_kh + size_t(cp.kw0) * cin : nullptr;
+            const float* w1 = cp.kw1 >= 0 ? w_kh + size_t(cp.kw1) * cin : nullptr;
+            if (!aligned)
+              accumulate_flat_pair<V, -1>(acc, x, shift, w0, w1, cin, plane);
+            else if (shift == 0)
+              accumulate_flat_pair<V, 0>(acc, x, shift, w0, w1, cin, plane);
+            else if (shift == 1)
+              accumulate_flat_pair<V, 1>(acc, x, shift, w0, w1, cin, plane);
+            else
+              accumulate_flat_pair<V, 2>(acc, x, shift, w0, w1, cin, plane);
+          }
+        }
+        // Class pixels flat .. flat + 15 of both column classes are output
+        // row ph + 2 (flat / Wp), from column 2 (flat % Wp): rows of
+        // period 2 Wp in the interleaved results.
+        const __m512i lo_index =
+            _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+        const __m512i hi_index =
+            _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+        float* y_first = y_image + size_t(ph) * s.out_w;
+        uint32_t row = 16 * first / wp, col = 2 * (16 * first % wp);
+#pragma GCC unroll 16
+        for (uint32_t v = 0; v < V; ++v) {
+          const __m512 even = sigmoid ? sigmoid_avx512(acc[0][v])
+                                      : __m512(activate<xsimd::avx512f>(c.act, acc[0][v], 0));
+          const __m512 odd = sigmoid ? sigmoid_avx512(acc[1][v])
+                                     : __m512(activate<xsimd::avx512f>(c.act, acc[1][v], 0));
+          const __m512 lo = _mm512_permutex2var_ps(even, lo_index, odd);
+          const __m512 hi = _mm512_permutex2var_ps(even, hi_index, odd);
+          if (aligned) {
+            // Rows of a multiple of 32 floats: both halves in row `row`.
+            if (row < s.in_h) {
+              float* y = y_first + row * 2 * size_t(s.out_w) + col;
+              const uint32_t left = s.out_w > col ? s.out_w - col : 0;
+              _mm512_mask_storeu_ps(y, __mmask16(left >= 16 ? 0xFFFF : (1u << left) - 1), lo);
+              const uint32_t rest = left > 16 ? left - 16 : 0;
+              _mm512_mask_storeu_ps(y + 16, __mmask16(rest >= 16 ? 0xFFFF : (1u << rest) - 1), hi);
+            }
+            col += 32;
+            if (col == 2 * wp) col = 0, ++row;
+            continue;
+          }
+          store_padded_rows(lo, row, col, 2 * wp, s.out_w, s.in_h, y_first, 2 * size_t(s.out_w));
+          store_padded_rows(hi, row, col, 2 * wp, s.out_w, s.in_h, y_first, 2 * size_t(s.out_w));
+        }
+      }
+  }
+  return true;
+}
+#endif
+
 // ConvTranspose with one output channel. Output pixel (ph + sh * i,
 // pw + sw * j) (tap class (ph, pw)) gathers, for each tap (kh, kw) of its
 // class, input pixel (i + base_h, j + base_w). Vectorized over j: a band of
@@ -302,6 +630,15 @@ bool conv_transpose_single_output_planes(const ConvCtx& c) {
       !axis_taps(p.kernel[1], p.stride[1], p.pad_begin[1], p.dilation[1], &tw))
     return false;
   const uint32_t sh = uint32_t(p.stride[0]), sw = uint32_t(p.stride[1]);
+  alignas(64) float xt[kRowChunkFloats];
+  const bool paired = sw == 2;
+  ColumnPair groups[AxisTaps::kMaxKernel];
+  const uint32_t pair_count = paired ? column_pairs(p, groups) : 0;
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<A, xsimd::avx512f>)
+    if (sh == 2 && paired && conv_transpose_single_output_flat(c, th, groups, pair_count, xt))
+      return true;
+#endif
   // Class 0 along an axis is the longest.
   const uint32_t class_rows = (s.out_h + sh - 1) / sh, class_cols = (s.out_w + sw - 1) / sw;
   // A chunk: class rows [i0, i0 + R) and columns [j0, j0 + J), J a
@@ -314,12 +651,8 @@ bool conv_transpose_single_output_planes(const ConvCtx& c) {
   if ((1 + halo) * row_floats > kRowChunkFloats) return false;
   const uint32_t fit = uint32_t(kRowChunkFloats / row_floats) - halo;
   const uint32_t R = fit < class_rows ? fit : class_rows;
-  alignas(64) float xt[kRowChunkFloats];
   alignas(64) float yc[L];
   const float b0 = c.bias ? c.bias[0] : 0.0f;
-  const bool paired = sw == 2;
-  ColumnPair groups[AxisTaps::kMaxKernel];
-  const uint32_t pair_count = paired ? column_pairs(p, groups) : 0;
   for (uint32_t n = 0; n < s.batch; ++n) {
     const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * cin;
     float* y_image = c.y + size_t(n) * s.out_h * s.out_w;
