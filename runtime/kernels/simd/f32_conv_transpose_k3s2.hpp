@@ -6,11 +6,12 @@
 //   y(2i,   2j+1) = x(i,j) W12 + x(i,j+1) W10
 //   y(2i+1, 2j)   = x(i,j) W21 + x(i+1,j) W01
 //   y(2i+1, 2j+1) = x(i,j) W22 + x(i,j+1) W20 + x(i+1,j) W02 + x(i+1,j+1) W00
-// A tile of P input pixels of one row holds the 4P output vectors of one
-// vector of channels and, per input channel, the nine weight vectors: each
-// input value is broadcast once and feeds every accumulator it reaches (9
-// FMAs per pixel for 2 broadcasts and 9/P weight loads), where the pair
-// tiles of f32_conv_transpose_s2.hpp broadcast it once per pair and tap.
+// A tile of P input pixels of one row computes the even, then the odd output
+// row of its blocks for one vector of channels, with the row's three (even)
+// or six (odd) weight vectors per input channel in registers: each input
+// value is broadcast once per pass and feeds every accumulator it reaches,
+// where the pair tiles of f32_conv_transpose_s2.hpp broadcast it once per
+// pair and tap.
 // The channel count is a template parameter so that every broadcast
 // addresses a row pointer plus a constant.
 // Part of the float32 SIMD kernels; the same internal-linkage rules apply.
@@ -23,88 +24,102 @@
 namespace edgeae::simd {
 namespace {
 
-// Output blocks of input pixels (i, j .. j + P - 1), channels [oc0, oc0 + L).
-// x0 and x1 point at input pixels (i, j) and (i + 1, j). kRight: column
-// j + P is past the input's edge (zeros, so skipped); kBottom: so is row
-// i + 1 (x1 unused).
-template <class A, int P, uint32_t CIN, bool kRight, bool kBottom>
+// Output row 2i + kA (0 or 1) of the blocks of input pixels (i, j .. j +
+// P - 1), channels [oc0, oc0 + L). x0 and x1 point at input pixels (i, j)
+// and (i + 1, j). kRight: column j + P is past the input's edge (zeros, so
+// skipped); kBelow: row i + 1 is inside the input (the odd row reads it). Even and odd output rows
+// run as separate passes: 2P accumulators, so that a tile covers a 7-pixel input row (the two-row
+// tile of 4P accumulators had to split it, and ran 12 % slower).
+template <class A, int P, uint32_t CIN, uint32_t kA, bool kRight, bool kBelow>
 void convt_k3s2_tile(const ConvCtx& c, const float* x0, const float* x1, uint32_t n, uint32_t i,
                      uint32_t j, uint32_t oc0) {
   using B = Batch<A>;
   const ref::ConvShape& s = c.s;
   const uint32_t cout = s.out_c;
-  B acc[4 * P][1];  // [block * 4 + row parity * 2 + column parity]
+  B acc[2 * P][1];  // [column * 2 + column parity]
   const B b0 = c.bias ? B::load_unaligned(c.bias + oc0) : B(0.0f);
 #pragma GCC unroll 32
-  for (int q = 0; q < 4 * P; ++q) acc[q][0] = b0;
+  for (int q = 0; q < 2 * P; ++q) acc[q][0] = b0;
   const size_t tap = size_t(CIN) * cout;  // floats per (kh, kw)
-  const float* w = c.w + oc0;
+  // Row 2i reads x(i, .) through kernel row 1; row 2i + 1 reads x(i, .)
+  // through kernel row 2 and x(i + 1, .) through kernel row 0.
+  const float* w_top = c.w + (kA == 0 ? 3 : 6) * tap + oc0;
+  const float* w_below = c.w + oc0;
   for (uint32_t ic = 0; ic < CIN; ++ic) {
-    B wv[9];  // kh * 3 + kw
-#pragma GCC unroll 9
-    for (int t = 0; t < 9; ++t) wv[t] = B::load_unaligned(w + t * tap + size_t(ic) * cout);
+    B top_w[3], below_w[3];  // kw = 0, 1, 2
+#pragma GCC unroll 3
+    for (int kw = 0; kw < 3; ++kw) {
+      top_w[kw] = B::load_unaligned(w_top + kw * tap + size_t(ic) * cout);
+      if (kA == 1 && kBelow)
+        below_w[kw] = B::load_unaligned(w_below + kw * tap + size_t(ic) * cout);
+    }
     static_for(
         [&](auto column) {
           constexpr int col = int(column);
           if constexpr (kRight && col == P) return;
+          // Output column 2(j + col) takes tap 1, 2(j + col) + 1 tap 2, and
+          // 2(j + col) - 1 tap 0.
           const B top(x0[col * CIN + ic]);
           if constexpr (col < P) {
-            acc[col * 4 + 0][0] = xsimd::fma(top, wv[4], acc[col * 4 + 0][0]);
-            acc[col * 4 + 1][0] = xsimd::fma(top, wv[5], acc[col * 4 + 1][0]);
-            acc[col * 4 + 2][0] = xsimd::fma(top, wv[7], acc[col * 4 + 2][0]);
-            acc[col * 4 + 3][0] = xsimd::fma(top, wv[8], acc[col * 4 + 3][0]);
-          }
-          if constexpr (col >= 1) {
-            acc[col * 4 - 3][0] = xsimd::fma(top, wv[3], acc[col * 4 - 3][0]);
-            acc[col * 4 - 1][0] = xsimd::fma(top, wv[6], acc[col * 4 - 1][0]);
-          }
-          if constexpr (kBottom) return;
-          const B below(x1[col * CIN + ic]);
-          if constexpr (col < P) {
-            acc[col * 4 + 2][0] = xsimd::fma(below, wv[1], acc[col * 4 + 2][0]);
-            acc[col * 4 + 3][0] = xsimd::fma(below, wv[2], acc[col * 4 + 3][0]);
+            acc[col * 2][0] = xsimd::fma(top, top_w[1], acc[col * 2][0]);
+            acc[col * 2 + 1][0] = xsimd::fma(top, top_w[2], acc[col * 2 + 1][0]);
           }
           if constexpr (col >= 1)
-            acc[col * 4 - 1][0] = xsimd::fma(below, wv[0], acc[col * 4 - 1][0]);
+            acc[col * 2 - 1][0] = xsimd::fma(top, top_w[0], acc[col * 2 - 1][0]);
+          if constexpr (kA == 1 && kBelow) {
+            const B below(x1[col * CIN + ic]);
+            if constexpr (col < P) {
+              acc[col * 2][0] = xsimd::fma(below, below_w[1], acc[col * 2][0]);
+              acc[col * 2 + 1][0] = xsimd::fma(below, below_w[2], acc[col * 2 + 1][0]);
+            }
+            if constexpr (col >= 1)
+              acc[col * 2 - 1][0] = xsimd::fma(below, below_w[0], acc[col * 2 - 1][0]);
+          }
         },
         std::make_index_sequence<P + 1>{});
   }
-  activate_tile<A, 4 * P, 1>(c.act, acc, oc0);
-  for (int q = 0; q < 4 * P; ++q) {
-    const uint32_t oh = 2 * i + uint32_t(q / 2 % 2),
-                   ow = 2 * (j + uint32_t(q / 4)) + uint32_t(q % 2);
-    if (oh >= s.out_h || ow >= s.out_w) continue;
+  activate_tile<A, 2 * P, 1>(c.act, acc, oc0);
+  const uint32_t oh = 2 * i + kA;
+  if (oh >= s.out_h) return;
+  for (int q = 0; q < 2 * P; ++q) {
+    const uint32_t ow = 2 * j + uint32_t(q);
+    if (ow >= s.out_w) continue;
     float* yp = c.y + ((size_t(n) * s.out_h + oh) * s.out_w + ow) * cout + oc0;
     with_residual<A>(c, yp, acc[q][0]).store_unaligned(yp);
   }
 }
 
-// A row tile of P pixels for every vector of output channels.
+// A row tile of P pixels: both output rows, every vector of output channels.
 template <class A, int P, uint32_t CIN>
 void convt_k3s2_row_tile(const ConvCtx& c, uint32_t n, uint32_t i, uint32_t j) {
   constexpr uint32_t L = Batch<A>::size;
   const ref::ConvShape& s = c.s;
   const float* x0 = c.x + ((size_t(n) * s.in_h + i) * s.in_w + j) * CIN;
-  const float* x1 = x0 + size_t(s.in_w) * CIN;
-  const bool right = j + P >= s.in_w, bottom = i + 1 >= s.in_h;
+  const bool right = j + P >= s.in_w, below = i + 1 < s.in_h;
+  const float* x1 = below ? x0 + size_t(s.in_w) * CIN : x0;  // unread without a row below
   for (uint32_t oc = 0; oc < s.out_c; oc += L) {
-    if (!right && !bottom)
-      convt_k3s2_tile<A, P, CIN, false, false>(c, x0, x1, n, i, j, oc);
-    else if (!bottom)
-      convt_k3s2_tile<A, P, CIN, true, false>(c, x0, x1, n, i, j, oc);
-    else if (!right)
-      convt_k3s2_tile<A, P, CIN, false, true>(c, x0, x1, n, i, j, oc);
-    else
-      convt_k3s2_tile<A, P, CIN, true, true>(c, x0, x1, n, i, j, oc);
+    if (right) {
+      convt_k3s2_tile<A, P, CIN, 0, true, false>(c, x0, x1, n, i, j, oc);
+      if (below)
+        convt_k3s2_tile<A, P, CIN, 1, true, true>(c, x0, x1, n, i, j, oc);
+      else
+        convt_k3s2_tile<A, P, CIN, 1, true, false>(c, x0, x1, n, i, j, oc);
+    } else {
+      convt_k3s2_tile<A, P, CIN, 0, false, false>(c, x0, x1, n, i, j, oc);
+      if (below)
+        convt_k3s2_tile<A, P, CIN, 1, false, true>(c, x0, x1, n, i, j, oc);
+      else
+        convt_k3s2_tile<A, P, CIN, 1, false, false>(c, x0, x1, n, i, j, oc);
+    }
   }
 }
 
 template <class A, uint32_t CIN>
 void convt_k3s2_layer(const ConvCtx& c) {
   const ref::ConvShape& s = c.s;
-  // Tiles of at most 5 pixels (20 accumulators, 9 weights, 2 broadcasts),
-  // as equal as possible: a 7-pixel row runs 4 + 3, not 5 + 2.
-  const uint32_t tiles = (s.in_w + 4) / 5;
+  // Tiles of at most 7 pixels (14 accumulators, 6 weights, 2 broadcasts),
+  // as equal as possible.
+  const uint32_t tiles = (s.in_w + 6) / 7;
   for (uint32_t n = 0; n < s.batch; ++n)
     for (uint32_t i = 0; i < s.in_h; ++i)
       for (uint32_t t = 0, j = 0; t < tiles; ++t) {
@@ -122,8 +137,14 @@ void convt_k3s2_layer(const ConvCtx& c) {
           case 4:
             convt_k3s2_row_tile<A, 4, CIN>(c, n, i, j);
             break;
-          default:
+          case 5:
             convt_k3s2_row_tile<A, 5, CIN>(c, n, i, j);
+            break;
+          case 6:
+            convt_k3s2_row_tile<A, 6, CIN>(c, n, i, j);
+            break;
+          default:
+            convt_k3s2_row_tile<A, 7, CIN>(c, n, i, j);
             break;
         }
         j += size;
