@@ -425,6 +425,9 @@ void conv_any(const ref::ConvShape& s, const float* x, const float* w, const flo
     return kTransposed ? ref::conv_transpose_f32(s, x, w, bias, act, y)
                        : ref::conv_f32(s, x, w, bias, act, y);
   }
+  // A 1-D first layer (one input channel) with a kernel of 3 to 9 runs
+  // input-stationary; 2-D ones take the few-input bands below.
+  if (!kTransposed && s.in_c == 1 && s.in_h == 1 && conv_stationary<A>(c)) return;
   if ((groups == 1 &&
        (kTransposed ? conv_transpose_single_output_planes<A>(c) : conv_few_inputs<A>(c))) ||
       (groups == 1 && s.out_c == 1 && c.cin_g >= L && conv_single_output<A, kTransposed>(c))) {
