@@ -72,7 +72,7 @@ TEST_CASE("conv_f32: multi-channel input sums over input channels by hand") {
   check_close(run_conv(s, {1, 2, 3}, {1, 1, 1, 1, 0, -1}), {6, -2});
 }
 
-TEST_CASE("conv_f32: depthwise with fused per-channel prelu by hand") {
+TEST_CASE("conv_f32: depthwise with fused per-channel prelu, or relu and a residual, by hand") {
   // H = 1, W = 2, C = 2: x(w=0) = [1, 10], x(w=1) = [2, 20]; groups = 2, kernel 1x2.
   // oc0 = 1*1 + 2*1 = 3; oc1 = 10*1 + 20*(-1) = -10 -> prelu slope 0.5 -> -5
   ConvShape s;
@@ -87,22 +87,13 @@ TEST_CASE("conv_f32: depthwise with fused per-channel prelu by hand") {
   act.slope = slopes;
   act.slope_count = 2;
   check_close(run_conv(s, {1, 10, 2, 20}, {1, 1, 1, -1}, nullptr, act), {3, -5});
-}
-
-TEST_CASE("conv_f32: a fused residual is added after the activation, by hand") {
-  // The depthwise case above with Relu, then the residual [100, 200]:
-  // oc0 = relu(3) + 100, oc1 = relu(-10) + 200 (the activation comes first).
-  ConvShape s;
-  s.in_w = 2;
-  s.in_c = 2;
-  s.out_w = 1;
-  s.out_c = 2;
-  s.p = conv_params(1, 2, 2);
+  // Relu and a fused residual [100, 200], added after the activation:
+  // relu(3) + 100, relu(-10) + 200.
   const float residual[2] = {100, 200};
-  ActivationSpec act;
-  act.kind = format::Activation::kRelu;
-  act.residual = residual;
-  check_close(run_conv(s, {1, 10, 2, 20}, {1, 1, 1, -1}, nullptr, act), {103, 200});
+  ActivationSpec relu_residual;
+  relu_residual.kind = format::Activation::kRelu;
+  relu_residual.residual = residual;
+  check_close(run_conv(s, {1, 10, 2, 20}, {1, 1, 1, -1}, nullptr, relu_residual), {103, 200});
 }
 
 TEST_CASE("conv_f32: one-hot kernel shifts the input (zero-filled)") {

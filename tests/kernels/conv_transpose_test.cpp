@@ -33,7 +33,8 @@ TEST_CASE("conv_transpose_f32: ONNX's 3x3 all-ones example by hand") {
               want);
 }
 
-TEST_CASE("conv_transpose_f32: 1-D stride 2 with output_padding gets bias only there") {
+TEST_CASE(
+    "conv_transpose_f32: 1-D stride 2 with output_padding gets bias only there (and a residual)") {
   // x = [1, 2], w = [1, 2, 3], stride 2: out_w = (2-1)*2 + 3 + output_padding 1 = 6.
   // x0 scatters [1,2,3] to 0..2, x1 scatters [2,4,6] to 2..4 -> [1, 2, 5, 4, 6, 0],
   // plus bias 0.5 everywhere (position 5 has no tap).
@@ -46,25 +47,14 @@ TEST_CASE("conv_transpose_f32: 1-D stride 2 with output_padding gets bias only t
   const float bias = 0.5f;
   check_close(run_conv_transpose(s, {1, 2}, {1, 2, 3}, &bias),
               {1.5f, 2.5f, 5.5f, 4.5f, 6.5f, 0.5f});
-}
-
-TEST_CASE("conv_transpose_f32: a fused residual is added after the activation, by hand") {
-  // The case above with a Clip to [0, 5] and residual 10 * (i + 1):
-  // min(max(y, 0), 5) of [1.5, 2.5, 5.5, 4.5, 6.5, 0.5] plus [10, 20, ..., 60].
-  ConvShape s;
-  s.in_w = 2;
-  s.out_w = 6;
-  s.p = conv_params(1, 3);
-  s.p.stride[1] = 2;
-  s.p.output_padding[1] = 1;
-  const float bias = 0.5f;
+  // A Clip to [0, 5], then a fused residual 10 * (i + 1) added after it.
   const float residual[6] = {10, 20, 30, 40, 50, 60};
-  ActivationSpec act;
-  act.kind = format::Activation::kClip;
-  act.alpha = 0.0f;
-  act.beta = 5.0f;
-  act.residual = residual;
-  check_close(run_conv_transpose(s, {1, 2}, {1, 2, 3}, &bias, act),
+  ActivationSpec clip_residual;
+  clip_residual.kind = format::Activation::kClip;
+  clip_residual.alpha = 0.0f;
+  clip_residual.beta = 5.0f;
+  clip_residual.residual = residual;
+  check_close(run_conv_transpose(s, {1, 2}, {1, 2, 3}, &bias, clip_residual),
               {11.5f, 22.5f, 35.0f, 44.5f, 55.0f, 60.5f});
 }
 
