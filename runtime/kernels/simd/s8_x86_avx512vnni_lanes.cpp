@@ -15,8 +15,12 @@ namespace edgeae::simd {
 namespace {
 
 constexpr int32_t kFlipQuad = static_cast<int32_t>(0x80808080u);
-// The quad-major input strip on the stack; stride classes at most.
-constexpr uint32_t kStripBytes = 4096;
+// The quad-major input strip on the stack (16 KiB: the bench models' layers
+// fit in one strip, so the per-strip zero-point offsets and requantization
+// constants are computed once per column group); stride classes at most.
+constexpr uint32_t kStripBytes = 16384;
+// The one-input-channel kernel's strip (it needs little).
+constexpr uint32_t kOneInputStripBytes = 2048;
 constexpr uint32_t kMaxClasses = 16;
 
 // One multiplied tap of a class: its first packed weight row quad, the input
@@ -28,6 +32,16 @@ struct LaneTap {
 
 int64_t floor_div(int64_t a, int64_t b) {
   return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+// acc + u8 times the signed quad at `quad` broadcast to every lane, with the
+// broadcast folded into vpdpbusd's memory operand ({1to16}): GCC 12 loads it
+// with a separate vpbroadcastd, one more op per vpdpbusd in the hot loops.
+inline __m512i dpbusd_broadcast(__m512i acc, __m512i u8, const int8_t* quad) {
+  __asm__("vpdpbusd %2%{1to16%}, %1, %0"
+          : "+v"(acc)
+          : "v"(u8), "m"(*reinterpret_cast<const char(*)[4]>(quad)));
+  return acc;
 }
 
 // The taps of class c: for a Conv (one class) every tap, input pixel
@@ -109,22 +123,27 @@ inline void store_transposed(const __m512i* r, int count, int8_t* first_row, siz
 
 // bias - (zp + 128) * the taps' weights (what they add for zero-point
 // inputs) for the 16 output channels at byte column 4 * col of a weight
-// block; two vpdpbusd chains (one would wait out the latency per quad).
+// block; four vpdpbusd chains (one would wait out the latency per quad).
 __m512i zero_point_offsets(const int8_t* block, size_t row, uint32_t col, const LaneTap* taps,
                            uint32_t count, uint32_t quads, int32_t in_zp, const int32_t* bias) {
   const __m512i zp_bytes = _mm512_set1_epi8(static_cast<char>(in_zp + 128));
-  __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+  __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
+                    _mm512_setzero_si512()};
   for (uint32_t t = 0; t < count; ++t) {
     const int8_t* wr = block + size_t{taps[t].row_quad} * row + size_t{col} * 4;
     uint32_t j = 0;
-    for (; j + 2 <= quads; j += 2) {
-      even = _mm512_dpbusd_epi32(even, zp_bytes, _mm512_loadu_si512(wr + j * row));
-      odd = _mm512_dpbusd_epi32(odd, zp_bytes, _mm512_loadu_si512(wr + (j + 1) * row));
-    }
-    if (j < quads) even = _mm512_dpbusd_epi32(even, zp_bytes, _mm512_loadu_si512(wr + j * row));
+    for (; j + 4 <= quads; j += 4)
+#pragma GCC unroll 4
+      for (int u = 0; u < 4; ++u)
+        acc[u] = _mm512_dpbusd_epi32(acc[u], zp_bytes, _mm512_loadu_si512(wr + (j + u) * row));
+#pragma GCC unroll 3
+    for (uint32_t u = 0; u < 3; ++u)
+      if (j + u < quads)
+        acc[u] = _mm512_dpbusd_epi32(acc[u], zp_bytes, _mm512_loadu_si512(wr + (j + u) * row));
   }
   const __m512i b = bias != nullptr ? _mm512_loadu_si512(bias) : _mm512_setzero_si512();
-  return _mm512_sub_epi32(b, _mm512_add_epi32(even, odd));
+  return _mm512_sub_epi32(
+      b, _mm512_add_epi32(_mm512_add_epi32(acc[0], acc[1]), _mm512_add_epi32(acc[2], acc[3])));
 }
 
 // 16 output channels' requantization, read by broadcasts: their offsets
@@ -190,11 +209,7 @@ __attribute__((noinline)) void lane_block(const LaneBlock& b, uint32_t lane0, co
     for (uint32_t j = 0; j < b.quads; ++j, src += b.width, wq += b.row) {
       const __m512i v = _mm512_loadu_si512(src);
 #pragma GCC unroll 16
-      for (int k = 0; k < 16; ++k) {
-        int32_t quad;
-        memcpy(&quad, wq + 4 * k, 4);
-        acc[k] = _mm512_dpbusd_epi32(acc[k], v, _mm512_set1_epi32(quad));
-      }
+      for (int k = 0; k < 16; ++k) acc[k] = dpbusd_broadcast(acc[k], v, wq + 4 * k);
     }
   }
   const __m512i one = _mm512_set1_epi32(1);
@@ -577,7 +592,7 @@ bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::Layer
       p.dilation[1] != 1 || s.out_c % 16 != 0 || quads > 16 || reach > kMaxPaddedRow ||
       size_t{pad} + s.in_w > kMaxPaddedRow)
     return false;
-  const uint32_t chunk = kStripBytes / 2 / 4 / quads / 16 * 16;  // lanes per (half a) strip
+  const uint32_t chunk = kOneInputStripBytes / 4 / quads / 16 * 16;  // lanes per strip
   ref::DenseShape blocks;
   blocks.n = s.out_c;
   blocks.k = kw;
@@ -591,7 +606,7 @@ bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::Layer
                                          8, 8, 7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0);
   const LaneTap tap{0, 0, 0};
   alignas(64) int8_t padded[kMaxPaddedRow];
-  alignas(64) int32_t strip[kStripBytes / 8];
+  alignas(64) int32_t strip[kOneInputStripBytes / 4];
   ChannelQuants channels;
   for (uint32_t n = 0; n < s.batch; ++n) {
     for (uint32_t i = 0; i < kMaxPaddedRow; i += 64) _mm512_store_si512(padded + i, zp);
