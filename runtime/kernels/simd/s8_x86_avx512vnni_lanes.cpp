@@ -181,14 +181,14 @@ __m512i zero_point_offsets(const int8_t* block, size_t row, uint32_t col, const 
 
 // 16 output channels' requantization, read by broadcasts: their offsets
 // (the accumulators start there), multipliers and shifts, and for right
-// shifts (the usual case) the counts and rounding constants.
+// shifts of 2 or more (the usual case) the shift count minus one.
 struct ChannelQuants {
   alignas(64) int32_t offset[16];
-  int32_t mult[16], shift[16], right[16], round_mask[16], round_half[16];
+  int32_t mult[16], shift[16], right_less_one[16];
 };
 
-// The 16 channels from `channel`; true if all shift right (shift <= 0, above
-// -32) with a multiplier other than INT32_MIN.
+// The 16 channels from `channel`; true if all shift right by 2 to 31 with a
+// multiplier other than INT32_MIN (lane_block's rounding needs both).
 bool channel_quants(__m512i offsets, const ref::RequantParams& q, uint32_t channel,
                     ChannelQuants* out) {
   const bool per_channel = q.count > 1;
@@ -196,18 +196,13 @@ bool channel_quants(__m512i offsets, const ref::RequantParams& q, uint32_t chann
       per_channel ? _mm512_loadu_si512(q.multiplier + channel) : _mm512_set1_epi32(q.multiplier[0]);
   const __m512i shift =
       per_channel ? _mm512_loadu_si512(q.shift + channel) : _mm512_set1_epi32(q.shift[0]);
-  const __m512i zero = _mm512_setzero_si512();
-  const __mmask16 right =
-      _mm512_cmple_epi32_mask(shift, zero) & _mm512_cmpgt_epi32_mask(shift, _mm512_set1_epi32(-32));
-  const __m512i count = _mm512_maskz_sub_epi32(right, zero, shift);
-  const __m512i mask =
-      _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), count), _mm512_set1_epi32(1));
+  const __mmask16 right = _mm512_cmple_epi32_mask(shift, _mm512_set1_epi32(-2)) &
+                          _mm512_cmpgt_epi32_mask(shift, _mm512_set1_epi32(-32));
   _mm512_store_si512(out->offset, offsets);
   _mm512_storeu_si512(out->mult, mult);
   _mm512_storeu_si512(out->shift, shift);
-  _mm512_storeu_si512(out->right, count);
-  _mm512_storeu_si512(out->round_mask, mask);
-  _mm512_storeu_si512(out->round_half, _mm512_srai_epi32(mask, 1));
+  _mm512_storeu_si512(out->right_less_one,
+                      _mm512_sub_epi32(_mm512_set1_epi32(-1), shift));  // -shift - 1
   return right == 0xFFFF && _mm512_cmpeq_epi32_mask(mult, _mm512_set1_epi32(INT32_MIN)) == 0;
 }
 
@@ -250,13 +245,17 @@ __attribute__((noinline)) void lane_block(const LaneBlock& b, uint32_t lane0, co
   for (int k = 0; k < 16; ++k) {
     const __m512i m = _mm512_set1_epi32(cq.mult[k]);
     if (kRightOnly) {
-      // store_tile's right_only path (m is its own odd-lane multiplier).
+      // The rounding doubling high multiply (m is its own odd-lane
+      // multiplier), then the rounding right shift by e >= 2 with ties away
+      // from zero: floor((h - (h < 0) + 2^(e-1)) / 2^e), computed as
+      // ((h - (h < 0)) >> (e - 1)) + 1, halved (floors nest). h > INT32_MIN
+      // (m is not INT32_MIN), and the shifted value is below 2^30: nothing
+      // overflows.
       const __m512i h = high_mul16_unsaturated(acc[k], m, m);
-      const __m512i remainder = _mm512_sub_epi32(
-          _mm512_and_si512(h, _mm512_set1_epi32(cq.round_mask[k])), _mm512_srli_epi32(h, 31));
-      __m512i r = _mm512_srav_epi32(h, _mm512_set1_epi32(cq.right[k]));
-      acc[k] = _mm512_mask_add_epi32(
-          r, _mm512_cmpgt_epi32_mask(remainder, _mm512_set1_epi32(cq.round_half[k])), r, one);
+      const __m512i toward = _mm512_add_epi32(h, _mm512_srai_epi32(h, 31));
+      const __m512i halves =
+          _mm512_add_epi32(_mm512_srav_epi32(toward, _mm512_set1_epi32(cq.right_less_one[k])), one);
+      acc[k] = _mm512_srai_epi32(halves, 1);
     } else {
       acc[k] = requantize16(acc[k], m, _mm512_set1_epi32(cq.shift[k]), *b.q);
     }
