@@ -95,23 +95,24 @@ inline __m512i requantize_channel(__m512i x, const ref::RequantParams& q, uint32
   return _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(r, clamp.low), clamp.high), clamp.zp);
 }
 
-// The output clamp on packed values: clamp(r + zp, act_min, act_max) is
-// clamp(sat8(sat16(r) + zp), act_min, act_max) for every int32 r, since
-// saturating r to int16 first keeps r + zp beyond int8 on the same side.
-// Three ops per 64 outputs instead of three per 16.
+// lane_block's last steps on packed values: its dwords w are 2 * (r + zp)
+// + 1 for the rounded r, so the output is clamp(floor(w / 2), act_min,
+// act_max), and that is clamp(sat8(sat16(w) >> 1), act_min, act_max) for
+// every int32 w: saturating to int16 first keeps w / 2 beyond int8 on the
+// same side. A shift per 32 outputs and a clamp per 64 instead of a shift,
+// an add and a clamp per 16.
 struct PackedClamp {
-  __m512i zp_words, low_bytes, high_bytes;
+  __m512i twice_zp_plus_one, low_bytes, high_bytes;
 };
 
 PackedClamp packed_clamp(const ref::RequantParams& q) {
-  return {_mm512_set1_epi16(static_cast<int16_t>(q.out_zp)),
-          _mm512_set1_epi8(static_cast<char>(q.act_min)),
+  return {_mm512_set1_epi32(2 * q.out_zp + 1), _mm512_set1_epi8(static_cast<char>(q.act_min)),
           _mm512_set1_epi8(static_cast<char>(q.act_max))};
 }
 
 // Stores r[c] lane i (output channel c, pixel i) at rows[i][c] for the
-// first `count` pixels: packs to bytes (adding the zero point and clamping
-// there if kClamp, else r is final and within int8), transposes the 4 x 4
+// first `count` pixels: packs to bytes (halving and clamping there if
+// kClamp, see PackedClamp; else r is final and within int8), transposes the 4 x 4
 // blocks, then interleaves dwords so that pixel 4L + m's 16 channels are
 // 128-bit lane L of register m.
 template <bool kClamp>
@@ -125,8 +126,8 @@ inline void store_transposed(const __m512i* r, int count, int8_t* first_row, siz
     __m512i lo = _mm512_packs_epi32(r[4 * b], r[4 * b + 1]);
     __m512i hi = _mm512_packs_epi32(r[4 * b + 2], r[4 * b + 3]);
     if (kClamp) {
-      lo = _mm512_adds_epi16(lo, clamp.zp_words);
-      hi = _mm512_adds_epi16(hi, clamp.zp_words);
+      lo = _mm512_srai_epi16(lo, 1);
+      hi = _mm512_srai_epi16(hi, 1);
     }
     __m512i bytes = _mm512_packs_epi16(lo, hi);
     if (kClamp) bytes = _mm512_min_epi8(_mm512_max_epi8(bytes, clamp.low_bytes), clamp.high_bytes);
@@ -240,7 +241,6 @@ __attribute__((noinline)) void lane_block(const LaneBlock& b, uint32_t lane0, co
       for (int k = 0; k < 16; ++k) acc[k] = dpbusd_broadcast(acc[k], v, wq + 4 * k);
     }
   }
-  const __m512i one = _mm512_set1_epi32(1);
 #pragma GCC unroll 16
   for (int k = 0; k < 16; ++k) {
     const __m512i m = _mm512_set1_epi32(cq.mult[k]);
@@ -248,14 +248,14 @@ __attribute__((noinline)) void lane_block(const LaneBlock& b, uint32_t lane0, co
       // The rounding doubling high multiply (m is its own odd-lane
       // multiplier), then the rounding right shift by e >= 2 with ties away
       // from zero: floor((h - (h < 0) + 2^(e-1)) / 2^e), computed as
-      // ((h - (h < 0)) >> (e - 1)) + 1, halved (floors nest). h > INT32_MIN
-      // (m is not INT32_MIN), and the shifted value is below 2^30: nothing
-      // overflows.
+      // ((h - (h < 0)) >> (e - 1)) + 1, halved (floors nest); the halving
+      // and the zero point are left to store_transposed (2 * zp is added
+      // here). h > INT32_MIN (m is not INT32_MIN), and the shifted value is
+      // below 2^30: nothing overflows.
       const __m512i h = high_mul16_unsaturated(acc[k], m, m);
       const __m512i toward = _mm512_add_epi32(h, _mm512_srai_epi32(h, 31));
-      const __m512i halves =
-          _mm512_add_epi32(_mm512_srav_epi32(toward, _mm512_set1_epi32(cq.right_less_one[k])), one);
-      acc[k] = _mm512_srai_epi32(halves, 1);
+      acc[k] = _mm512_add_epi32(_mm512_srav_epi32(toward, _mm512_set1_epi32(cq.right_less_one[k])),
+                                b.packed.twice_zp_plus_one);
     } else {
       acc[k] = requantize16(acc[k], m, _mm512_set1_epi32(cq.shift[k]), *b.q);
     }
