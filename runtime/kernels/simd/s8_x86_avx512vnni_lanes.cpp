@@ -15,8 +15,12 @@ namespace edgeae::simd {
 namespace {
 
 constexpr int32_t kFlipQuad = static_cast<int32_t>(0x80808080u);
-// The quad-major input strip on the stack; stride classes at most.
-constexpr uint32_t kStripBytes = 4096;
+// The quad-major input strip on the stack (16 KiB: the bench models' layers
+// fit in one strip, so the per-strip zero-point offsets and requantization
+// constants are computed once per column group); stride classes at most.
+constexpr uint32_t kStripBytes = 16384;
+// The one-input-channel kernel's strip (it needs little).
+constexpr uint32_t kOneInputStripBytes = 2048;
 constexpr uint32_t kMaxClasses = 16;
 
 // One multiplied tap of a class: its first packed weight row quad, the input
@@ -30,21 +34,41 @@ int64_t floor_div(int64_t a, int64_t b) {
   return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
+// acc + u8 times the signed quad at `quad` broadcast to every lane, with the
+// broadcast folded into vpdpbusd's memory operand ({1to16}): GCC 12 loads it
+// with a separate vpbroadcastd, one more op per vpdpbusd in the hot loops.
+inline __m512i dpbusd_broadcast(__m512i acc, __m512i u8, const int8_t* quad) {
+  __asm__("vpdpbusd %2%{1to16%}, %1, %0"
+          : "+v"(acc)
+          : "v"(u8), "m"(*reinterpret_cast<const char(*)[4]>(quad)));
+  return acc;
+}
+
 // The taps of class c: for a Conv (one class) every tap, input pixel
 // stride * (l + d) + phase; for a ConvTranspose the taps whose source is
-// integral for outputs c + stride * l, input pixel l + d.
+// integral for outputs c + stride * l, input pixel l + d. v = e (Conv) or
+// c - e (ConvTranspose), e = k * dilation - pad, is kept as q * stride + r
+// (0 <= r < stride) and stepped per tap: no division per tap (64-bit
+// divisions here were 1 % of the U-Net's time).
 uint32_t class_taps(const ref::ConvShape& s, bool transposed, uint32_t c, LaneTap* out) {
   const format::ConvParams& p = s.p;
   const int64_t sw = p.stride[1];
   const uint32_t quads = s.in_c / 4;
+  const int64_t step = transposed ? -int64_t{p.dilation[1]} : int64_t{p.dilation[1]};
+  const int64_t step_q = floor_div(step, sw), step_r = step - step_q * sw;
+  const int64_t v = transposed ? int64_t{c} + p.pad_begin[1] : -int64_t{p.pad_begin[1]};
+  int64_t q = floor_div(v, sw), r = v - q * sw;
   uint32_t count = 0;
   for (uint32_t k = 0; k < static_cast<uint32_t>(p.kernel[1]); ++k) {
-    const int64_t e = int64_t{k} * p.dilation[1] - p.pad_begin[1];
-    if (!transposed) {
-      out[count++] = {k * quads, static_cast<uint32_t>(positive_mod(e, sw)),
-                      static_cast<int32_t>(floor_div(e, sw))};
-    } else if (positive_mod(int64_t{c} - e, sw) == 0) {
-      out[count++] = {k * quads, 0, static_cast<int32_t>((int64_t{c} - e) / sw)};
+    if (!transposed)
+      out[count++] = {k * quads, static_cast<uint32_t>(r), static_cast<int32_t>(q)};
+    else if (r == 0)
+      out[count++] = {k * quads, 0, static_cast<int32_t>(q)};
+    q += step_q;
+    r += step_r;
+    if (r >= sw) {
+      r -= sw;
+      ++q;
     }
   }
   return count;
@@ -71,20 +95,44 @@ inline __m512i requantize_channel(__m512i x, const ref::RequantParams& q, uint32
   return _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(r, clamp.low), clamp.high), clamp.zp);
 }
 
-// Stores r[c] lane i (output channel c, pixel i, all within int8) at
-// rows[i][c] for the first `count` pixels: packs to bytes, transposes the
-// 4 x 4 blocks, then interleaves dwords so that pixel 4L + m's 16 channels
-// are 128-bit lane L of register m.
-inline void store_transposed(const __m512i* r, int count, int8_t* first_row, size_t row_step) {
+// lane_block's last steps on packed values: its dwords w are 2 * (r + zp)
+// + 1 for the rounded r, so the output is clamp(floor(w / 2), act_min,
+// act_max), and that is clamp(sat8(sat16(w) >> 1), act_min, act_max) for
+// every int32 w: saturating to int16 first keeps w / 2 beyond int8 on the
+// same side. A shift per 32 outputs and a clamp per 64 instead of a shift,
+// an add and a clamp per 16.
+struct PackedClamp {
+  __m512i twice_zp_plus_one, low_bytes, high_bytes;
+};
+
+PackedClamp packed_clamp(const ref::RequantParams& q) {
+  return {_mm512_set1_epi32(2 * q.out_zp + 1), _mm512_set1_epi8(static_cast<char>(q.act_min)),
+          _mm512_set1_epi8(static_cast<char>(q.act_max))};
+}
+
+// Stores r[c] lane i (output channel c, pixel i) at rows[i][c] for the
+// first `count` pixels: packs to bytes (halving and clamping there if
+// kClamp, see PackedClamp; else r is final and within int8), transposes the 4 x 4
+// blocks, then interleaves dwords so that pixel 4L + m's 16 channels are
+// 128-bit lane L of register m.
+template <bool kClamp>
+inline void store_transposed(const __m512i* r, int count, int8_t* first_row, size_t row_step,
+                             const PackedClamp& clamp) {
   const __m512i pixel_major =
       _mm512_broadcast_i32x4(_mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
   __m512i z[4];
   for (int b = 0; b < 4; ++b) {
     // Per 128-bit lane L: byte 4c + i is channel 4b + c of pixel 4L + i ...
-    const __m512i lo = _mm512_packs_epi32(r[4 * b], r[4 * b + 1]);
-    const __m512i hi = _mm512_packs_epi32(r[4 * b + 2], r[4 * b + 3]);
+    __m512i lo = _mm512_packs_epi32(r[4 * b], r[4 * b + 1]);
+    __m512i hi = _mm512_packs_epi32(r[4 * b + 2], r[4 * b + 3]);
+    if (kClamp) {
+      lo = _mm512_srai_epi16(lo, 1);
+      hi = _mm512_srai_epi16(hi, 1);
+    }
+    __m512i bytes = _mm512_packs_epi16(lo, hi);
+    if (kClamp) bytes = _mm512_min_epi8(_mm512_max_epi8(bytes, clamp.low_bytes), clamp.high_bytes);
     // ... then byte 4i + c: dword i holds pixel 4L + i's 4 channels.
-    z[b] = _mm512_shuffle_epi8(_mm512_packs_epi16(lo, hi), pixel_major);
+    z[b] = _mm512_shuffle_epi8(bytes, pixel_major);
   }
   const __m512i u0 = _mm512_unpacklo_epi32(z[0], z[1]), u1 = _mm512_unpackhi_epi32(z[0], z[1]);
   const __m512i v0 = _mm512_unpacklo_epi32(z[2], z[3]), v1 = _mm512_unpackhi_epi32(z[2], z[3]);
@@ -109,34 +157,39 @@ inline void store_transposed(const __m512i* r, int count, int8_t* first_row, siz
 
 // bias - (zp + 128) * the taps' weights (what they add for zero-point
 // inputs) for the 16 output channels at byte column 4 * col of a weight
-// block; two vpdpbusd chains (one would wait out the latency per quad).
+// block; four vpdpbusd chains (one would wait out the latency per quad).
 __m512i zero_point_offsets(const int8_t* block, size_t row, uint32_t col, const LaneTap* taps,
                            uint32_t count, uint32_t quads, int32_t in_zp, const int32_t* bias) {
   const __m512i zp_bytes = _mm512_set1_epi8(static_cast<char>(in_zp + 128));
-  __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+  __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
+                    _mm512_setzero_si512()};
   for (uint32_t t = 0; t < count; ++t) {
     const int8_t* wr = block + size_t{taps[t].row_quad} * row + size_t{col} * 4;
     uint32_t j = 0;
-    for (; j + 2 <= quads; j += 2) {
-      even = _mm512_dpbusd_epi32(even, zp_bytes, _mm512_loadu_si512(wr + j * row));
-      odd = _mm512_dpbusd_epi32(odd, zp_bytes, _mm512_loadu_si512(wr + (j + 1) * row));
-    }
-    if (j < quads) even = _mm512_dpbusd_epi32(even, zp_bytes, _mm512_loadu_si512(wr + j * row));
+    for (; j + 4 <= quads; j += 4)
+#pragma GCC unroll 4
+      for (int u = 0; u < 4; ++u)
+        acc[u] = _mm512_dpbusd_epi32(acc[u], zp_bytes, _mm512_loadu_si512(wr + (j + u) * row));
+#pragma GCC unroll 3
+    for (uint32_t u = 0; u < 3; ++u)
+      if (j + u < quads)
+        acc[u] = _mm512_dpbusd_epi32(acc[u], zp_bytes, _mm512_loadu_si512(wr + (j + u) * row));
   }
   const __m512i b = bias != nullptr ? _mm512_loadu_si512(bias) : _mm512_setzero_si512();
-  return _mm512_sub_epi32(b, _mm512_add_epi32(even, odd));
+  return _mm512_sub_epi32(
+      b, _mm512_add_epi32(_mm512_add_epi32(acc[0], acc[1]), _mm512_add_epi32(acc[2], acc[3])));
 }
 
 // 16 output channels' requantization, read by broadcasts: their offsets
 // (the accumulators start there), multipliers and shifts, and for right
-// shifts (the usual case) the counts and rounding constants.
+// shifts of 2 or more (the usual case) the shift count minus one.
 struct ChannelQuants {
   alignas(64) int32_t offset[16];
-  int32_t mult[16], shift[16], right[16], round_mask[16], round_half[16];
+  int32_t mult[16], shift[16], right_less_one[16];
 };
 
-// The 16 channels from `channel`; true if all shift right (shift <= 0, above
-// -32) with a multiplier other than INT32_MIN.
+// The 16 channels from `channel`; true if all shift right by 2 to 31 with a
+// multiplier other than INT32_MIN (lane_block's rounding needs both).
 bool channel_quants(__m512i offsets, const ref::RequantParams& q, uint32_t channel,
                     ChannelQuants* out) {
   const bool per_channel = q.count > 1;
@@ -144,18 +197,13 @@ bool channel_quants(__m512i offsets, const ref::RequantParams& q, uint32_t chann
       per_channel ? _mm512_loadu_si512(q.multiplier + channel) : _mm512_set1_epi32(q.multiplier[0]);
   const __m512i shift =
       per_channel ? _mm512_loadu_si512(q.shift + channel) : _mm512_set1_epi32(q.shift[0]);
-  const __m512i zero = _mm512_setzero_si512();
-  const __mmask16 right =
-      _mm512_cmple_epi32_mask(shift, zero) & _mm512_cmpgt_epi32_mask(shift, _mm512_set1_epi32(-32));
-  const __m512i count = _mm512_maskz_sub_epi32(right, zero, shift);
-  const __m512i mask =
-      _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), count), _mm512_set1_epi32(1));
+  const __mmask16 right = _mm512_cmple_epi32_mask(shift, _mm512_set1_epi32(-2)) &
+                          _mm512_cmpgt_epi32_mask(shift, _mm512_set1_epi32(-32));
   _mm512_store_si512(out->offset, offsets);
   _mm512_storeu_si512(out->mult, mult);
   _mm512_storeu_si512(out->shift, shift);
-  _mm512_storeu_si512(out->right, count);
-  _mm512_storeu_si512(out->round_mask, mask);
-  _mm512_storeu_si512(out->round_half, _mm512_srai_epi32(mask, 1));
+  _mm512_storeu_si512(out->right_less_one,
+                      _mm512_sub_epi32(_mm512_set1_epi32(-1), shift));  // -shift - 1
   return right == 0xFFFF && _mm512_cmpeq_epi32_mask(mult, _mm512_set1_epi32(INT32_MIN)) == 0;
 }
 
@@ -171,7 +219,7 @@ struct LaneBlock {
   const ChannelQuants* channels;
   bool right_only;
   const ref::RequantParams* q;
-  OutputClamp clamp;
+  PackedClamp packed;
   size_t row;       // packed weight row quad, bytes
   size_t row_step;  // output pixel (lane) to the next, bytes
 };
@@ -190,32 +238,29 @@ __attribute__((noinline)) void lane_block(const LaneBlock& b, uint32_t lane0, co
     for (uint32_t j = 0; j < b.quads; ++j, src += b.width, wq += b.row) {
       const __m512i v = _mm512_loadu_si512(src);
 #pragma GCC unroll 16
-      for (int k = 0; k < 16; ++k) {
-        int32_t quad;
-        memcpy(&quad, wq + 4 * k, 4);
-        acc[k] = _mm512_dpbusd_epi32(acc[k], v, _mm512_set1_epi32(quad));
-      }
+      for (int k = 0; k < 16; ++k) acc[k] = dpbusd_broadcast(acc[k], v, wq + 4 * k);
     }
   }
-  const __m512i one = _mm512_set1_epi32(1);
 #pragma GCC unroll 16
   for (int k = 0; k < 16; ++k) {
     const __m512i m = _mm512_set1_epi32(cq.mult[k]);
     if (kRightOnly) {
-      // store_tile's right_only path (m is its own odd-lane multiplier).
+      // The rounding doubling high multiply (m is its own odd-lane
+      // multiplier), then the rounding right shift by e >= 2 with ties away
+      // from zero: floor((h - (h < 0) + 2^(e-1)) / 2^e), computed as
+      // ((h - (h < 0)) >> (e - 1)) + 1, halved (floors nest); the halving
+      // and the zero point are left to store_transposed (2 * zp is added
+      // here). h > INT32_MIN (m is not INT32_MIN), and the shifted value is
+      // below 2^30: nothing overflows.
       const __m512i h = high_mul16_unsaturated(acc[k], m, m);
-      const __m512i remainder = _mm512_sub_epi32(
-          _mm512_and_si512(h, _mm512_set1_epi32(cq.round_mask[k])), _mm512_srli_epi32(h, 31));
-      __m512i r = _mm512_srav_epi32(h, _mm512_set1_epi32(cq.right[k]));
-      r = _mm512_mask_add_epi32(
-          r, _mm512_cmpgt_epi32_mask(remainder, _mm512_set1_epi32(cq.round_half[k])), r, one);
-      acc[k] = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(r, b.clamp.low), b.clamp.high),
-                                b.clamp.zp);
+      const __m512i toward = _mm512_add_epi32(h, _mm512_srai_epi32(h, 31));
+      acc[k] = _mm512_add_epi32(_mm512_srav_epi32(toward, _mm512_set1_epi32(cq.right_less_one[k])),
+                                b.packed.twice_zp_plus_one);
     } else {
       acc[k] = requantize16(acc[k], m, _mm512_set1_epi32(cq.shift[k]), *b.q);
     }
   }
-  store_transposed(acc, pixels, y, b.row_step);
+  store_transposed<kRightOnly>(acc, pixels, y, b.row_step, b.packed);
 }
 
 void lane_block_any(const LaneBlock& b, uint32_t lane0, const int8_t* wcol, int pixels, int8_t* y) {
@@ -427,7 +472,7 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
   blocks.n = s.out_c;
   blocks.k = kw * s.in_c;
   blocks.b_block = static_cast<uint32_t>(p.w_block);
-  const OutputClamp clamp = output_clamp(q.out);
+  const PackedClamp clamp = packed_clamp(q.out);
   const uint32_t source_step = transposed ? 1 : sw;  // input pixels per phase position
   const StripGeometry geometry{s.in_w, source_step, quads, source_step * quads,
                                width,  d_min,       d_max};
@@ -524,6 +569,11 @@ bool conv_transpose1d_lanes_single_avx512vnni(const ref::ConvShape& s, const ref
   const OutputClamp clamp = output_clamp(q.out);
   const StripGeometry geometry{s.in_w, 1, quads, quads, width, d_min, d_max};
   alignas(64) int32_t strip[kStripBytes / 4];
+  // Two classes (stride 2, the usual decoder): each class's bytes of a strip
+  // are staged, then interleaved 32 outputs per store instead of stored one
+  // by one (that was a third of the layer's time).
+  const bool pairs = classes == 2;
+  alignas(16) int8_t staged[2][kStripBytes / 4];  // chunk <= width <= kStripBytes / 4
   for (uint32_t n = 0; n < s.batch; ++n) {
     const int8_t* xn = x + size_t{n} * s.in_w * s.in_c;
     int8_t* yn = y + size_t{n} * s.out_w;
@@ -539,9 +589,14 @@ bool conv_transpose1d_lanes_single_avx512vnni(const ref::ConvShape& s, const ref
           single_channel_block(strip, taps + first[c], first[c + 1] - first[c], quads, width,
                                v0 - static_cast<uint32_t>(d_min), w, acc);
           for (uint32_t v = 0; v < 4 && v0 + 16 * v < live; ++v) {
-            alignas(16) int8_t out[16];
             const __m512i r = requantize_channel(
                 _mm512_add_epi32(acc[v], _mm512_set1_epi32(offsets[c])), q.out, 0, clamp);
+            if (pairs) {  // whole vectors: staged has room for them
+              _mm_store_si128(reinterpret_cast<__m128i*>(staged[c] + v0 + 16 * v),
+                              _mm512_cvtepi32_epi8(r));
+              continue;
+            }
+            alignas(16) int8_t out[16];
             _mm_store_si128(reinterpret_cast<__m128i*>(out), _mm512_cvtepi32_epi8(r));
             const uint32_t l = l0 + v0 + 16 * v;
             const uint32_t count = live - (v0 + 16 * v) < 16 ? live - (v0 + 16 * v) : 16;
@@ -549,6 +604,24 @@ bool conv_transpose1d_lanes_single_avx512vnni(const ref::ConvShape& s, const ref
             for (uint32_t i = 0; i < count; ++i) dst[size_t{sw} * i] = out[i];
           }
         }
+      }
+      if (!pairs) continue;
+      // Class 1 has as many lanes as class 0 or one fewer.
+      const uint32_t lanes0 = (s.out_w + 1) / 2, lanes1 = s.out_w / 2;
+      const uint32_t live0 = lanes0 - l0 < chunk ? lanes0 - l0 : chunk;
+      const uint32_t live1 = l0 >= lanes1 ? 0 : (lanes1 - l0 < chunk ? lanes1 - l0 : chunk);
+      int8_t* dst = yn + size_t{2} * l0;
+      uint32_t i = 0;
+      for (; i + 16 <= live1; i += 16) {
+        const __m128i even = _mm_load_si128(reinterpret_cast<const __m128i*>(staged[0] + i));
+        const __m128i odd = _mm_load_si128(reinterpret_cast<const __m128i*>(staged[1] + i));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 2 * i), _mm_unpacklo_epi8(even, odd));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 2 * i + 16),
+                         _mm_unpackhi_epi8(even, odd));
+      }
+      for (; i < live0; ++i) {
+        dst[2 * i] = staged[0][i];
+        if (i < live1) dst[2 * i + 1] = staged[1][i];
       }
     }
   }
@@ -577,13 +650,13 @@ bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::Layer
       p.dilation[1] != 1 || s.out_c % 16 != 0 || quads > 16 || reach > kMaxPaddedRow ||
       size_t{pad} + s.in_w > kMaxPaddedRow)
     return false;
-  const uint32_t chunk = kStripBytes / 2 / 4 / quads / 16 * 16;  // lanes per (half a) strip
+  const uint32_t chunk = kOneInputStripBytes / 4 / quads / 16 * 16;  // lanes per strip
   ref::DenseShape blocks;
   blocks.n = s.out_c;
   blocks.k = kw;
   blocks.b_block = static_cast<uint32_t>(p.w_block);
   if (chunk < 16) return false;
-  const OutputClamp clamp = output_clamp(q.out);
+  const PackedClamp clamp = packed_clamp(q.out);
   const __m512i flip = _mm512_set1_epi32(kFlipQuad);
   const __m512i zp = _mm512_set1_epi8(static_cast<char>(q.in_zp));
   // Word pairs (l, l + 1) for lane l.
@@ -591,7 +664,7 @@ bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::Layer
                                          8, 8, 7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0);
   const LaneTap tap{0, 0, 0};
   alignas(64) int8_t padded[kMaxPaddedRow];
-  alignas(64) int32_t strip[kStripBytes / 8];
+  alignas(64) int32_t strip[kOneInputStripBytes / 4];
   ChannelQuants channels;
   for (uint32_t n = 0; n < s.batch; ++n) {
     for (uint32_t i = 0; i < kMaxPaddedRow; i += 64) _mm512_store_si512(padded + i, zp);

@@ -212,7 +212,7 @@ TEST_CASE("int kernels: 1-D Conv/ConvTranspose with Cout % 16 == 0 or 1 equal th
     p.pad_begin[1] = between(rng, 0, extent + 1);
     p.pad_end[1] = between(rng, 0, extent + 1);
     p.w_block = trial % 3 == 0 ? 0 : 128;
-    s.in_w = static_cast<uint32_t>(between(rng, 1, trial % 4 == 0 ? 300 : 40));
+    s.in_w = static_cast<uint32_t>(between(rng, 1, trial % 4 == 0 ? 900 : 40));
     ConvResult one;
     if (!check_conv(rng, s, transposed, trial % 3 == 0, &one)) continue;
     ++shapes;
@@ -226,6 +226,39 @@ TEST_CASE("int kernels: 1-D Conv/ConvTranspose with Cout % 16 == 0 or 1 equal th
   }
   MESSAGE(result.cases, " (kernel set, shape) cases over ", shapes, " shapes");
   CHECK(shapes > 120);
+  if (has_vnni_set()) CHECK(direct == shapes);
+}
+
+// A 1-D ConvTranspose to one channel (a decoder's last layer) with inputs
+// long enough for several strips, even and odd output widths: the stride-2
+// one interleaves its two classes' staged bytes per strip.
+TEST_CASE("int kernels: long 1-D ConvTranspose to one channel equals the reference") {
+  std::mt19937 rng(9113);
+  ConvResult result;
+  size_t shapes = 0, direct = 0;
+  for (int trial = 0; trial < 24; ++trial) {
+    ref::ConvShape s = base_shape();
+    format::ConvParams& p = s.p;
+    s.batch = trial % 4 == 0 ? 2 : 1;
+    s.in_c = 4 * static_cast<uint32_t>(between(rng, 1, 16));
+    s.out_c = 1;
+    p.kernel[0] = p.stride[0] = 1;
+    p.kernel[1] = between(rng, 1, 9);
+    p.stride[1] = trial % 3 == 2 ? between(rng, 1, 3) : 2;
+    p.dilation[1] = trial % 5 == 4 ? 2 : 1;
+    const int extent = p.dilation[1] * (p.kernel[1] - 1);
+    p.pad_begin[1] = between(rng, 0, extent);
+    p.pad_end[1] = between(rng, 0, extent);
+    p.w_block = 128;
+    s.in_w = static_cast<uint32_t>(between(rng, 200, 1500));
+    ConvResult one;
+    if (!check_conv(rng, s, true, false, &one)) continue;
+    ++shapes;
+    direct += one.vnni_direct ? 1 : 0;
+    result.cases += one.cases;
+  }
+  MESSAGE(result.cases, " (kernel set, shape) cases over ", shapes, " shapes");
+  CHECK(shapes > 20);
   if (has_vnni_set()) CHECK(direct == shapes);
 }
 
