@@ -190,12 +190,14 @@ bool conv_few_inputs(const ConvCtx& c) {
 
 #if defined(__AVX512F__)
 // dst row i = column i of the 16 x 16 block whose rows are at src + r * src_stride,
-// of which the first `rows` are read and the others taken as zeros.
+// of which rows skip .. rows - 1 are read (row skip at src) and the others
+// taken as zeros.
 inline void transpose_16x16(const float* src, size_t src_stride, uint32_t rows, float* dst,
-                            size_t dst_stride) {
+                            size_t dst_stride, uint32_t skip = 0) {
   __m512 r[16], t[16];
   for (uint32_t i = 0; i < 16; ++i)
-    r[i] = i < rows ? _mm512_loadu_ps(src + i * src_stride) : _mm512_setzero_ps();
+    r[i] = i >= skip && i < rows ? _mm512_loadu_ps(src + (i - skip) * src_stride)
+                                 : _mm512_setzero_ps();
   // 4 x 4 blocks within each 128-bit lane: afterwards lane j of r[4i + k]
   // holds rows 4i .. 4i + 3 of column 4j + k.
   for (int i = 0; i < 8; ++i) {
@@ -607,6 +609,127 @@ inline bool conv_transpose_single_output_flat(const ConvCtx& c, const AxisTaps& 
 }
 #endif
 
+#if defined(__AVX512F__)
+// The one-output stride-2 ConvTranspose of a 1-D decoder (a single row in
+// and out, kernel height 1): a whole row's planes rarely fit the stack, so
+// the flat path's scheme runs on chunks of it. A chunk of class vectors
+// c0 .. c0 + count - 1 (both column classes) has planes [Cin][16 (count +
+// 1)], plane column u = input column 16 c0 + b_lo + u, 64-byte aligned: tap
+// b of class pixel 16 c0 + 16 v + l reads plane column 16 v + l + b - b_lo,
+// a vector put together from two aligned ones (valignd) instead of a load
+// split across cache lines. The block past the chunk is the next chunk's
+// first, so it is copied instead of transposed again. groups: the column
+// pairs; xt: a 64-byte aligned scratch of kRowChunkFloats floats.
+inline bool conv_transpose_single_output_line(const ConvCtx& c, const ColumnPair* groups,
+                                              uint32_t group_count, float* xt) {
+  constexpr uint32_t V = 8;  // vectors per tile: 16 accumulators
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  const uint32_t cin = s.in_c;
+  if (s.out_c != 1 || c.cin_g != cin || cin % 16 != 0 || s.in_h != 1 || s.out_h != 1 ||
+      p.kernel[0] != 1 || p.pad_begin[0] != 0 || p.stride[1] != 2 || group_count == 0)
+    return false;
+  int32_t b_lo = groups[0].b, b_hi = groups[0].b;
+  for (uint32_t g = 1; g < group_count; ++g) {
+    b_lo = groups[g].b < b_lo ? groups[g].b : b_lo;
+    b_hi = groups[g].b > b_hi ? groups[g].b : b_hi;
+  }
+  const uint32_t plane = kRowChunkFloats / cin / 16 * 16;
+  const uint32_t class_vectors = ((s.out_w + 1) / 2 + 15) / 16;
+  // Shifts past a vector would read past the chunk's last block.
+  if (b_hi - b_lo > 15 || plane < 16 * (V + 1) || class_vectors < V) return false;
+  const uint32_t chunk_vectors = (plane / 16 - 1) / V * V;
+  const float b0 = c.bias ? c.bias[0] : 0.0f;
+  const bool sigmoid = c.act.kind == Activation::kSigmoid;
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    const float* x_image = c.x + size_t(n) * s.in_w * cin;
+    float* y_image = c.y + size_t(n) * s.out_w;
+    uint32_t loaded_end = 0, loaded_count = 0;  // the chunk in the planes
+    for (uint32_t c0 = 0; c0 < class_vectors; c0 += chunk_vectors) {
+      uint32_t start = c0, count = class_vectors - c0;
+      count = count < chunk_vectors ? count : chunk_vectors;
+      // A short last chunk takes vectors of the one before: tiles stay whole.
+      if (count < V) start = class_vectors - V, count = V;
+      uint32_t blk = 0;
+      if (loaded_count > 0 && start == loaded_end) {
+        for (uint32_t ic = 0; ic < cin; ++ic)
+          _mm512_store_ps(xt + ic * plane, _mm512_load_ps(xt + ic * plane + 16 * loaded_count));
+        blk = 1;
+      }
+      for (; blk <= count; ++blk) {
+        // Input columns col .. col + 15, rows lo .. hi - 1 of the block inside the row.
+        const int64_t col = int64_t(16) * (start + blk) + b_lo;
+        const int64_t lo = col < 0 ? (-col < 16 ? -col : 16) : 0;
+        const int64_t left = int64_t(s.in_w) - col;
+        const int64_t hi = left < 16 ? (left > lo ? left : lo) : 16;
+        const float* src = hi > lo ? x_image + size_t(col + lo) * cin : x_image;
+        for (uint32_t ic = 0; ic < cin; ic += 16)
+          transpose_16x16(src + ic, cin, uint32_t(hi), xt + ic * plane + 16 * blk, plane,
+                          uint32_t(lo));
+      }
+      loaded_end = start + count;
+      loaded_count = count;
+      for (uint32_t t = 0; t < count; t += V) {
+        // The last tile recomputes vectors of the one before instead of
+        // running short.
+        const uint32_t first = t + V > count ? count - V : t;
+        __m512 acc[2][V];
+#pragma GCC unroll 16
+        for (uint32_t v = 0; v < V; ++v) acc[0][v] = acc[1][v] = _mm512_set1_ps(b0);
+        const float* x = xt + 16 * first;
+        for (uint32_t g = 0; g < group_count; ++g) {
+          const ColumnPair& cp = groups[g];
+          const uint32_t shift = uint32_t(cp.b - b_lo);
+          const float* w0 = cp.kw0 >= 0 ? c.w + size_t(cp.kw0) * cin : nullptr;
+          const float* w1 = cp.kw1 >= 0 ? c.w + size_t(cp.kw1) * cin : nullptr;
+          switch (shift) {
+            case 0:
+              accumulate_flat_pair<V, 0>(acc, x, shift, w0, w1, cin, plane);
+              break;
+            case 1:
+              accumulate_flat_pair<V, 1>(acc, x, shift, w0, w1, cin, plane);
+              break;
+            case 2:
+              accumulate_flat_pair<V, 2>(acc, x, shift, w0, w1, cin, plane);
+              break;
+            case 3:
+              accumulate_flat_pair<V, 3>(acc, x, shift, w0, w1, cin, plane);
+              break;
+            case 4:
+              accumulate_flat_pair<V, 4>(acc, x, shift, w0, w1, cin, plane);
+              break;
+            default:
+              accumulate_flat_pair<V, -1>(acc, x, shift, w0, w1, cin, plane);
+          }
+        }
+        // Class pixels 16 j .. 16 j + 15 of both classes: output columns
+        // 32 j .. 32 j + 31, interleaved.
+        const __m512i lo_index =
+            _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+        const __m512i hi_index =
+            _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+#pragma GCC unroll 16
+        for (uint32_t v = 0; v < V; ++v) {
+          const __m512 even = sigmoid ? sigmoid_avx512(acc[0][v])
+                                      : __m512(activate<xsimd::avx512f>(c.act, acc[0][v], 0));
+          const __m512 odd = sigmoid ? sigmoid_avx512(acc[1][v])
+                                     : __m512(activate<xsimd::avx512f>(c.act, acc[1][v], 0));
+          const uint32_t col = 32 * (start + first + v);
+          const uint32_t left = s.out_w - col;  // class_vectors: col < out_w
+          _mm512_mask_storeu_ps(y_image + col, __mmask16(left >= 16 ? 0xFFFF : (1u << left) - 1),
+                                _mm512_permutex2var_ps(even, lo_index, odd));
+          const uint32_t rest = left > 16 ? left - 16 : 0;
+          _mm512_mask_storeu_ps(y_image + col + 16,
+                                __mmask16(rest >= 16 ? 0xFFFF : (1u << rest) - 1),
+                                _mm512_permutex2var_ps(even, hi_index, odd));
+        }
+      }
+    }
+  }
+  return true;
+}
+#endif
+
 // ConvTranspose with one output channel. Output pixel (ph + sh * i,
 // pw + sw * j) (tap class (ph, pw)) gathers, for each tap (kh, kw) of its
 // class, input pixel (i + base_h, j + base_w). Vectorized over j: a band of
@@ -636,7 +759,8 @@ bool conv_transpose_single_output_planes(const ConvCtx& c) {
   const uint32_t pair_count = paired ? column_pairs(p, groups) : 0;
 #if defined(__AVX512F__)
   if constexpr (std::is_same_v<A, xsimd::avx512f>)
-    if (sh == 2 && paired && conv_transpose_single_output_flat(c, th, groups, pair_count, xt))
+    if (paired && (conv_transpose_single_output_line(c, groups, pair_count, xt) ||
+                   (sh == 2 && conv_transpose_single_output_flat(c, th, groups, pair_count, xt))))
       return true;
 #endif
   // Class 0 along an axis is the longest.
