@@ -195,15 +195,23 @@ bool conv_few_inputs(const ConvCtx& c) {
 inline void transpose_16x16(const float* src, size_t src_stride, uint32_t rows, float* dst,
                             size_t dst_stride, uint32_t skip = 0) {
   __m512 r[16], t[16];
-  for (uint32_t i = 0; i < 16; ++i)
-    r[i] = i >= skip && i < rows ? _mm512_loadu_ps(src + (i - skip) * src_stride)
-                                 : _mm512_setzero_ps();
-  // 4 x 4 blocks within each 128-bit lane: afterwards lane j of r[4i + k]
-  // holds rows 4i .. 4i + 3 of column 4j + k.
+  // Whole blocks without the 16 row tests (a third of a small layer's time).
+  if (skip == 0 && rows >= 16)
+#pragma GCC unroll 16
+    for (uint32_t i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + i * src_stride);
+  else
+#pragma GCC unroll 16
+    for (uint32_t i = 0; i < 16; ++i)
+      r[i] = i >= skip && i < rows ? _mm512_loadu_ps(src + (i - skip) * src_stride)
+                                   : _mm512_setzero_ps();
+      // 4 x 4 blocks within each 128-bit lane: afterwards lane j of r[4i + k]
+      // holds rows 4i .. 4i + 3 of column 4j + k.
+#pragma GCC unroll 16
   for (int i = 0; i < 8; ++i) {
     t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
     t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
   }
+#pragma GCC unroll 16
   for (int i = 0; i < 4; ++i) {
     const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
     const __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
@@ -213,6 +221,7 @@ inline void transpose_16x16(const float* src, size_t src_stride, uint32_t rows, 
     r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
   }
   // Gather lane j of r[k], r[4 + k], r[8 + k], r[12 + k] into row 4j + k.
+#pragma GCC unroll 16
   for (int k = 0; k < 4; ++k) {
     const __m512 a = _mm512_shuffle_f32x4(r[k], r[4 + k], 0x44);
     const __m512 b = _mm512_shuffle_f32x4(r[k], r[4 + k], 0xEE);
@@ -610,111 +619,131 @@ inline bool conv_transpose_single_output_flat(const ConvCtx& c, const AxisTaps& 
 #endif
 
 #if defined(__AVX512F__)
+// A tap of a 1-D one-output stride-2 ConvTranspose: the output column class
+// it feeds (0 even, 1 odd), how many columns right of the leftmost tap's
+// input column it reads, and its weight row.
+struct LineTap {
+  uint32_t parity, shift;
+  const float* w;
+};
+
 // The one-output stride-2 ConvTranspose of a 1-D decoder (a single row in
-// and out, kernel height 1): a whole row's planes rarely fit the stack, so
-// the flat path's scheme runs on chunks of it. A chunk of class vectors
-// c0 .. c0 + count - 1 (both column classes) has planes [Cin][16 (count +
-// 1)], plane column u = input column 16 c0 + b_lo + u, 64-byte aligned: tap
-// b of class pixel 16 c0 + 16 v + l reads plane column 16 v + l + b - b_lo,
-// a vector put together from two aligned ones (valignd) instead of a load
-// split across cache lines. The block past the chunk is the next chunk's
-// first, so it is copied instead of transposed again. groups: the column
-// pairs; xt: a 64-byte aligned scratch of kRowChunkFloats floats.
-inline bool conv_transpose_single_output_line(const ConvCtx& c, const ColumnPair* groups,
-                                              uint32_t group_count, float* xt) {
-  constexpr uint32_t V = 8;  // vectors per tile: 16 accumulators
-  const ref::ConvShape& s = c.s;
-  const format::ConvParams& p = s.p;
-  const uint32_t cin = s.in_c;
-  if (s.out_c != 1 || c.cin_g != cin || cin % 16 != 0 || s.in_h != 1 || s.out_h != 1 ||
-      p.kernel[0] != 1 || p.pad_begin[0] != 0 || p.stride[1] != 2 || group_count == 0)
-    return false;
-  int32_t b_lo = groups[0].b, b_hi = groups[0].b;
-  for (uint32_t g = 1; g < group_count; ++g) {
-    b_lo = groups[g].b < b_lo ? groups[g].b : b_lo;
-    b_hi = groups[g].b > b_hi ? groups[g].b : b_hi;
+// and out, kernel height 1) with T taps. Class pixel j sums, over its taps
+// t, z_t[j + shift_t], z_t[u] = w_t . (input column u + b_lo). The z of 16
+// consecutive u come from aligned loads of channel planes (one load feeds
+// all T taps) and are shifted into place once, after the sum over the
+// channels: shifting the inputs instead (valignd or loads split across
+// cache lines) cost as much as the FMAs, per tap and channel. The planes
+// ([Cin][blocks of 16 columns], aligned) hold a chunk of the row at a time
+// in xt (kRowChunkFloats floats); z is swept in tiles of V vectors, output
+// vector u taking z vectors u and u + 1 of each tap, so the last z vector
+// of a tile is carried to the next.
+// z[t][1 + v] = the dot products of tap t's weights (w[ic * T + t]) with
+// the 16 plane columns of block v, for V blocks from x: the channel loop
+// of conv_transpose_line, out of line so that the shifts' constants don't
+// take the registers its T V accumulators need.
+template <uint32_t T, uint32_t V>
+__attribute__((noinline)) void line_dots(const float* x, const float* w, uint32_t cin, size_t plane,
+                                         float (*z)[V + 1][16]) {
+  __m512 acc[T][V];
+#pragma GCC unroll 16
+  for (uint32_t t = 0; t < T; ++t)
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v < V; ++v) acc[t][v] = _mm512_setzero_ps();
+  for (uint32_t ic = 0; ic < cin; ++ic, x += plane, w += T) {
+    __m512 xv[V];
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v < V; ++v) xv[v] = _mm512_load_ps(x + 16 * v);
+#pragma GCC unroll 16
+    for (uint32_t t = 0; t < T; ++t) {
+      const __m512 wb = _mm512_set1_ps(w[t]);
+#pragma GCC unroll 16
+      for (uint32_t v = 0; v < V; ++v) acc[t][v] = _mm512_fmadd_ps(wb, xv[v], acc[t][v]);
+    }
   }
-  const uint32_t plane = kRowChunkFloats / cin / 16 * 16;
+#pragma GCC unroll 16
+  for (uint32_t t = 0; t < T; ++t)
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v < V; ++v) _mm512_store_ps(z[t][1 + v], acc[t][v]);
+}
+
+// Planes [Cin][blocks of 16 columns] (plane floats apart) of the input
+// columns from `first` of a row of `width` columns of Cin (a multiple of
+// 16) channels, zeros outside the row: out of line so that the transposes
+// have the registers to themselves.
+__attribute__((noinline)) inline void line_planes(const float* row, uint32_t width, uint32_t cin,
+                                                  int64_t first, uint32_t blocks, float* xt,
+                                                  size_t plane) {
+  for (uint32_t blk = 0; blk < blocks; ++blk) {
+    // Input columns col .. col + 15, of which lo .. hi - 1 inside the row.
+    const int64_t col = first + 16 * blk;
+    const int64_t lo = col < 0 ? (-col < 16 ? -col : 16) : 0;
+    const int64_t left = int64_t(width) - col;
+    const int64_t hi = left < 16 ? (left > lo ? left : lo) : 16;
+    const float* src = hi > lo ? row + size_t(col + lo) * cin : row;
+    for (uint32_t ic = 0; ic < cin; ic += 16)
+      transpose_16x16(src + ic, cin, uint32_t(hi), xt + ic * plane + 16 * blk, plane, uint32_t(lo));
+  }
+}
+
+template <uint32_t T>
+void conv_transpose_line(const ConvCtx& c, const LineTap* taps, int32_t b_lo, float* xt) {
+  // T V accumulators, V inputs and a weight broadcast in 32 registers.
+  constexpr uint32_t V = 28 / (T + 1) < 8 ? 28 / (T + 1) : 8;
+  const ref::ConvShape& s = c.s;
+  const uint32_t cin = s.in_c;
   const uint32_t class_vectors = ((s.out_w + 1) / 2 + 15) / 16;
-  // Shifts past a vector would read past the chunk's last block.
-  if (b_hi - b_lo > 15 || plane < 16 * (V + 1) || class_vectors < V) return false;
-  const uint32_t chunk_vectors = (plane / 16 - 1) / V * V;
+  // z vectors 0 .. class_vectors in whole tiles (those past the row are of
+  // zero columns).
+  const uint32_t z_vectors = (class_vectors + V) / V * V;
+  const uint32_t plane = kRowChunkFloats / cin / 16 * 16, chunk = plane / 16 / V * V;
   const float b0 = c.bias ? c.bias[0] : 0.0f;
   const bool sigmoid = c.act.kind == Activation::kSigmoid;
+  // The weights channel by channel (the caller keeps Cin <= 32), the z
+  // vectors of a tile after the one carried from the tile before.
+  float w[32 * T];
+  alignas(64) float z[T][V + 1][16];
+  alignas(64) int32_t index[T][16];
+  __mmask16 even_mask[T], odd_mask[T];
+  for (uint32_t t = 0; t < T; ++t) {
+    for (uint32_t ic = 0; ic < cin; ++ic) w[ic * T + t] = taps[t].w[ic];
+    // Lanes shift .. shift + 15 of the pair (z vector u, z vector u + 1).
+    for (uint32_t l = 0; l < 16; ++l) index[t][l] = int32_t(taps[t].shift + l);
+    even_mask[t] = taps[t].parity == 0 ? 0xFFFF : 0;
+    odd_mask[t] = taps[t].parity == 0 ? 0 : 0xFFFF;
+  }
+  const __m512i lo_index = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+  const __m512i hi_index =
+      _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
   for (uint32_t n = 0; n < s.batch; ++n) {
     const float* x_image = c.x + size_t(n) * s.in_w * cin;
     float* y_image = c.y + size_t(n) * s.out_w;
-    uint32_t loaded_end = 0, loaded_count = 0;  // the chunk in the planes
-    for (uint32_t c0 = 0; c0 < class_vectors; c0 += chunk_vectors) {
-      uint32_t start = c0, count = class_vectors - c0;
-      count = count < chunk_vectors ? count : chunk_vectors;
-      // A short last chunk takes vectors of the one before: tiles stay whole.
-      if (count < V) start = class_vectors - V, count = V;
-      uint32_t blk = 0;
-      if (loaded_count > 0 && start == loaded_end) {
-        for (uint32_t ic = 0; ic < cin; ++ic)
-          _mm512_store_ps(xt + ic * plane, _mm512_load_ps(xt + ic * plane + 16 * loaded_count));
-        blk = 1;
-      }
-      for (; blk <= count; ++blk) {
-        // Input columns col .. col + 15, rows lo .. hi - 1 of the block inside the row.
-        const int64_t col = int64_t(16) * (start + blk) + b_lo;
-        const int64_t lo = col < 0 ? (-col < 16 ? -col : 16) : 0;
-        const int64_t left = int64_t(s.in_w) - col;
-        const int64_t hi = left < 16 ? (left > lo ? left : lo) : 16;
-        const float* src = hi > lo ? x_image + size_t(col + lo) * cin : x_image;
-        for (uint32_t ic = 0; ic < cin; ic += 16)
-          transpose_16x16(src + ic, cin, uint32_t(hi), xt + ic * plane + 16 * blk, plane,
-                          uint32_t(lo));
-      }
-      loaded_end = start + count;
-      loaded_count = count;
-      for (uint32_t t = 0; t < count; t += V) {
-        // The last tile recomputes vectors of the one before instead of
-        // running short.
-        const uint32_t first = t + V > count ? count - V : t;
-        __m512 acc[2][V];
-#pragma GCC unroll 16
-        for (uint32_t v = 0; v < V; ++v) acc[0][v] = acc[1][v] = _mm512_set1_ps(b0);
-        const float* x = xt + 16 * first;
-        for (uint32_t g = 0; g < group_count; ++g) {
-          const ColumnPair& cp = groups[g];
-          const uint32_t shift = uint32_t(cp.b - b_lo);
-          const float* w0 = cp.kw0 >= 0 ? c.w + size_t(cp.kw0) * cin : nullptr;
-          const float* w1 = cp.kw1 >= 0 ? c.w + size_t(cp.kw1) * cin : nullptr;
-          switch (shift) {
-            case 0:
-              accumulate_flat_pair<V, 0>(acc, x, shift, w0, w1, cin, plane);
-              break;
-            case 1:
-              accumulate_flat_pair<V, 1>(acc, x, shift, w0, w1, cin, plane);
-              break;
-            case 2:
-              accumulate_flat_pair<V, 2>(acc, x, shift, w0, w1, cin, plane);
-              break;
-            case 3:
-              accumulate_flat_pair<V, 3>(acc, x, shift, w0, w1, cin, plane);
-              break;
-            case 4:
-              accumulate_flat_pair<V, 4>(acc, x, shift, w0, w1, cin, plane);
-              break;
-            default:
-              accumulate_flat_pair<V, -1>(acc, x, shift, w0, w1, cin, plane);
-          }
-        }
-        // Class pixels 16 j .. 16 j + 15 of both classes: output columns
-        // 32 j .. 32 j + 31, interleaved.
-        const __m512i lo_index =
-            _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-        const __m512i hi_index =
-            _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
-#pragma GCC unroll 16
+    for (uint32_t u0 = 0; u0 < z_vectors; u0 += chunk) {
+      const uint32_t blocks = z_vectors - u0 < chunk ? z_vectors - u0 : chunk;
+      line_planes(x_image, s.in_w, cin, int64_t(16) * u0 + b_lo, blocks, xt, plane);
+      for (uint32_t f = 0; f < blocks; f += V) {
+        const uint32_t u = u0 + f;
+        line_dots<T, V>(xt + 16 * f, w, cin, plane, z);
+        // Output vectors u - 1 .. u + V - 2 (class pixels 16 (u - 1) ..,
+        // output columns 32 (u - 1) ..) from z vectors u - 1 .. u + V - 1.
         for (uint32_t v = 0; v < V; ++v) {
-          const __m512 even = sigmoid ? sigmoid_avx512(acc[0][v])
-                                      : __m512(activate<xsimd::avx512f>(c.act, acc[0][v], 0));
-          const __m512 odd = sigmoid ? sigmoid_avx512(acc[1][v])
-                                     : __m512(activate<xsimd::avx512f>(c.act, acc[1][v], 0));
-          const uint32_t col = 32 * (start + first + v);
+          if (u + v == 0 || u + v - 1 >= class_vectors) continue;
+          __m512 even = _mm512_set1_ps(b0), odd = even;
+#pragma GCC unroll 16
+          for (uint32_t t = 0; t < T; ++t) {
+            const __m512 sum = _mm512_permutex2var_ps(
+                _mm512_load_ps(z[t][v]), _mm512_load_si512(index[t]), _mm512_load_ps(z[t][v + 1]));
+            even = _mm512_mask_add_ps(even, even_mask[t], even, sum);
+            odd = _mm512_mask_add_ps(odd, odd_mask[t], odd, sum);
+          }
+          if (sigmoid) {
+            even = sigmoid_avx512(even);
+            odd = sigmoid_avx512(odd);
+          } else {
+            even = activate<xsimd::avx512f>(c.act, even, 0);
+            odd = activate<xsimd::avx512f>(c.act, odd, 0);
+          }
+          const uint32_t col = 32 * (u + v - 1);
           const uint32_t left = s.out_w - col;  // class_vectors: col < out_w
           _mm512_mask_storeu_ps(y_image + col, __mmask16(left >= 16 ? 0xFFFF : (1u << left) - 1),
                                 _mm512_permutex2var_ps(even, lo_index, odd));
@@ -723,10 +752,66 @@ inline bool conv_transpose_single_output_line(const ConvCtx& c, const ColumnPair
                                 __mmask16(rest >= 16 ? 0xFFFF : (1u << rest) - 1),
                                 _mm512_permutex2var_ps(even, hi_index, odd));
         }
+        for (uint32_t t = 0; t < T; ++t) _mm512_store_ps(z[t][0], _mm512_load_ps(z[t][V]));
       }
     }
   }
-  return true;
+}
+
+// conv_transpose_line for the layers it takes: stride 2 along the row,
+// 2 to 9 taps reaching at most 16 columns apart, Cin a multiple of 16 with
+// planes of at least a tile. groups: the column pairs; xt: as there.
+inline bool conv_transpose_single_output_line(const ConvCtx& c, const ColumnPair* groups,
+                                              uint32_t group_count, float* xt) {
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  const uint32_t cin = s.in_c;
+  if (s.out_c != 1 || c.cin_g != cin || cin % 16 != 0 || s.in_h != 1 || s.out_h != 1 ||
+      p.kernel[0] != 1 || p.pad_begin[0] != 0 || p.stride[1] != 2 || group_count == 0 || cin > 32)
+    return false;
+  int32_t b_lo = groups[0].b, b_hi = groups[0].b;
+  for (uint32_t g = 1; g < group_count; ++g) {
+    b_lo = groups[g].b < b_lo ? groups[g].b : b_lo;
+    b_hi = groups[g].b > b_hi ? groups[g].b : b_hi;
+  }
+  if (b_hi - b_lo > 16) return false;
+  LineTap taps[9];
+  uint32_t count = 0;
+  for (uint32_t g = 0; g < group_count; ++g)
+    for (uint32_t parity = 0; parity < 2; ++parity) {
+      const int32_t kw = parity == 0 ? groups[g].kw0 : groups[g].kw1;
+      if (kw < 0) continue;
+      if (count == 9) return false;
+      taps[count++] = LineTap{parity, uint32_t(groups[g].b - b_lo), c.w + size_t(kw) * cin};
+    }
+  switch (count) {
+    case 2:
+      conv_transpose_line<2>(c, taps, b_lo, xt);
+      return true;
+    case 3:
+      conv_transpose_line<3>(c, taps, b_lo, xt);
+      return true;
+    case 4:
+      conv_transpose_line<4>(c, taps, b_lo, xt);
+      return true;
+    case 5:
+      conv_transpose_line<5>(c, taps, b_lo, xt);
+      return true;
+    case 6:
+      conv_transpose_line<6>(c, taps, b_lo, xt);
+      return true;
+    case 7:
+      conv_transpose_line<7>(c, taps, b_lo, xt);
+      return true;
+    case 8:
+      conv_transpose_line<8>(c, taps, b_lo, xt);
+      return true;
+    case 9:
+      conv_transpose_line<9>(c, taps, b_lo, xt);
+      return true;
+    default:
+      return false;
+  }
 }
 #endif
 
