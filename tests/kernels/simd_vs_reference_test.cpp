@@ -296,6 +296,21 @@ TEST_CASE(
                        std::to_string(iter) + " pad " + std::to_string(pad_begin) + "," +
                        std::to_string(pad_end) + " out_w " + std::to_string(s.out_w));
     }
+    // Stride-2 one-output ConvTransposes over 16 or 32 channels (AVX-512:
+    // the per-tap dot products over chunks of aligned blocks): widths
+    // around a block and the chunks' ends, kernels 2 to 9, every pad.
+    for (int iter = 0; iter < 80; ++iter) {
+      const uint32_t in_w = pick(rng, {1, 2, 15, 16, 17, 40, 47, 48, 49, 120, 241, 256, 257, 513});
+      const int32_t k = int32_t(between(rng, 2, 9)), dilation = iter % 8 == 7 ? 2 : 1;
+      const int32_t pad_begin = int32_t(between(rng, 0, 4)), pad_end = int32_t(between(rng, 0, 4));
+      const ref::ConvShape s = shape(true, pick(rng, {1, 2}), in_w, pick(rng, {16, 32}), 1, k, 2,
+                                     pad_begin, pad_end, dilation, int32_t(between(rng, 0, 1)));
+      if (s.out_w == 0) continue;
+      compare_conv(set, rng, s, true,
+                   std::string(set->name) + " 1-D stride-2 convT iter " + std::to_string(iter) +
+                       " k " + std::to_string(k) + " pad " + std::to_string(pad_begin) + "," +
+                       std::to_string(pad_end) + " out_w " + std::to_string(s.out_w));
+    }
     compare_conv(set, rng, shape(false, 1, 512, 16, 32, 9, 2, 4, 4, 1, 0), false,
                  std::string(set->name) + " unet e2");
     compare_conv(set, rng, shape(false, 1, 256, 32, 64, 9, 2, 4, 4, 1, 0), false,

@@ -190,18 +190,28 @@ bool conv_few_inputs(const ConvCtx& c) {
 
 #if defined(__AVX512F__)
 // dst row i = column i of the 16 x 16 block whose rows are at src + r * src_stride,
-// of which the first `rows` are read and the others taken as zeros.
+// of which rows skip .. rows - 1 are read (row skip at src) and the others
+// taken as zeros.
 inline void transpose_16x16(const float* src, size_t src_stride, uint32_t rows, float* dst,
-                            size_t dst_stride) {
+                            size_t dst_stride, uint32_t skip = 0) {
   __m512 r[16], t[16];
-  for (uint32_t i = 0; i < 16; ++i)
-    r[i] = i < rows ? _mm512_loadu_ps(src + i * src_stride) : _mm512_setzero_ps();
-  // 4 x 4 blocks within each 128-bit lane: afterwards lane j of r[4i + k]
-  // holds rows 4i .. 4i + 3 of column 4j + k.
+  // Whole blocks without the 16 row tests (a third of a small layer's time).
+  if (skip == 0 && rows >= 16)
+#pragma GCC unroll 16
+    for (uint32_t i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + i * src_stride);
+  else
+#pragma GCC unroll 16
+    for (uint32_t i = 0; i < 16; ++i)
+      r[i] = i >= skip && i < rows ? _mm512_loadu_ps(src + (i - skip) * src_stride)
+                                   : _mm512_setzero_ps();
+      // 4 x 4 blocks within each 128-bit lane: afterwards lane j of r[4i + k]
+      // holds rows 4i .. 4i + 3 of column 4j + k.
+#pragma GCC unroll 16
   for (int i = 0; i < 8; ++i) {
     t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
     t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
   }
+#pragma GCC unroll 16
   for (int i = 0; i < 4; ++i) {
     const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
     const __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
@@ -211,6 +221,7 @@ inline void transpose_16x16(const float* src, size_t src_stride, uint32_t rows, 
     r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
   }
   // Gather lane j of r[k], r[4 + k], r[8 + k], r[12 + k] into row 4j + k.
+#pragma GCC unroll 16
   for (int k = 0; k < 4; ++k) {
     const __m512 a = _mm512_shuffle_f32x4(r[k], r[4 + k], 0x44);
     const __m512 b = _mm512_shuffle_f32x4(r[k], r[4 + k], 0xEE);
@@ -607,6 +618,203 @@ inline bool conv_transpose_single_output_flat(const ConvCtx& c, const AxisTaps& 
 }
 #endif
 
+#if defined(__AVX512F__)
+// A tap of a 1-D one-output stride-2 ConvTranspose: the output column class
+// it feeds (0 even, 1 odd), how many columns right of the leftmost tap's
+// input column it reads, and its weight row.
+struct LineTap {
+  uint32_t parity, shift;
+  const float* w;
+};
+
+// The one-output stride-2 ConvTranspose of a 1-D decoder (a single row in
+// and out, kernel height 1) with T taps. Class pixel j sums, over its taps
+// t, z_t[j + shift_t], z_t[u] = w_t . (input column u + b_lo). The z of 16
+// consecutive u come from aligned loads of channel planes (one load feeds
+// all T taps) and are shifted into place once, after the sum over the
+// channels: shifting the inputs instead (valignd or loads split across
+// cache lines) cost as much as the FMAs, per tap and channel. The planes
+// ([Cin][blocks of 16 columns], aligned) hold a chunk of the row at a time
+// in xt (kRowChunkFloats floats); z is swept in tiles of V vectors, output
+// vector u taking z vectors u and u + 1 of each tap, so the last z vector
+// of a tile is carried to the next.
+// z[t][1 + v] = the dot products of tap t's weights (w[ic * T + t]) with
+// the 16 plane columns of block v, for V blocks from x: the channel loop
+// of conv_transpose_line, out of line so that the shifts' constants don't
+// take the registers its T V accumulators need.
+template <uint32_t T, uint32_t V>
+__attribute__((noinline)) void line_dots(const float* x, const float* w, uint32_t cin, size_t plane,
+                                         float (*z)[V + 1][16]) {
+  __m512 acc[T][V];
+#pragma GCC unroll 16
+  for (uint32_t t = 0; t < T; ++t)
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v < V; ++v) acc[t][v] = _mm512_setzero_ps();
+  for (uint32_t ic = 0; ic < cin; ++ic, x += plane, w += T) {
+    __m512 xv[V];
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v < V; ++v) xv[v] = _mm512_load_ps(x + 16 * v);
+#pragma GCC unroll 16
+    for (uint32_t t = 0; t < T; ++t) {
+      const __m512 wb = _mm512_set1_ps(w[t]);
+#pragma GCC unroll 16
+      for (uint32_t v = 0; v < V; ++v) acc[t][v] = _mm512_fmadd_ps(wb, xv[v], acc[t][v]);
+    }
+  }
+#pragma GCC unroll 16
+  for (uint32_t t = 0; t < T; ++t)
+#pragma GCC unroll 16
+    for (uint32_t v = 0; v < V; ++v) _mm512_store_ps(z[t][1 + v], acc[t][v]);
+}
+
+// Planes [Cin][blocks of 16 columns] (plane floats apart) of the input
+// columns from `first` of a row of `width` columns of Cin (a multiple of
+// 16) channels, zeros outside the row: out of line so that the transposes
+// have the registers to themselves.
+__attribute__((noinline)) inline void line_planes(const float* row, uint32_t width, uint32_t cin,
+                                                  int64_t first, uint32_t blocks, float* xt,
+                                                  size_t plane) {
+  for (uint32_t blk = 0; blk < blocks; ++blk) {
+    // Input columns col .. col + 15, of which lo .. hi - 1 inside the row.
+    const int64_t col = first + 16 * blk;
+    const int64_t lo = col < 0 ? (-col < 16 ? -col : 16) : 0;
+    const int64_t left = int64_t(width) - col;
+    const int64_t hi = left < 16 ? (left > lo ? left : lo) : 16;
+    const float* src = hi > lo ? row + size_t(col + lo) * cin : row;
+    for (uint32_t ic = 0; ic < cin; ic += 16)
+      transpose_16x16(src + ic, cin, uint32_t(hi), xt + ic * plane + 16 * blk, plane, uint32_t(lo));
+  }
+}
+
+template <uint32_t T>
+void conv_transpose_line(const ConvCtx& c, const LineTap* taps, int32_t b_lo, float* xt) {
+  // T V accumulators, V inputs and a weight broadcast in 32 registers.
+  constexpr uint32_t V = 28 / (T + 1) < 8 ? 28 / (T + 1) : 8;
+  const ref::ConvShape& s = c.s;
+  const uint32_t cin = s.in_c;
+  const uint32_t class_vectors = ((s.out_w + 1) / 2 + 15) / 16;
+  // z vectors 0 .. class_vectors in whole tiles (those past the row are of
+  // zero columns).
+  const uint32_t z_vectors = (class_vectors + V) / V * V;
+  const uint32_t plane = kRowChunkFloats / cin / 16 * 16, chunk = plane / 16 / V * V;
+  const float b0 = c.bias ? c.bias[0] : 0.0f;
+  const bool sigmoid = c.act.kind == Activation::kSigmoid;
+  // The weights channel by channel (the caller keeps Cin <= 32), the z
+  // vectors of a tile after the one carried from the tile before.
+  float w[32 * T];
+  alignas(64) float z[T][V + 1][16];
+  alignas(64) int32_t index[T][16];
+  __mmask16 even_mask[T], odd_mask[T];
+  for (uint32_t t = 0; t < T; ++t) {
+    for (uint32_t ic = 0; ic < cin; ++ic) w[ic * T + t] = taps[t].w[ic];
+    // Lanes shift .. shift + 15 of the pair (z vector u, z vector u + 1).
+    for (uint32_t l = 0; l < 16; ++l) index[t][l] = int32_t(taps[t].shift + l);
+    even_mask[t] = taps[t].parity == 0 ? 0xFFFF : 0;
+    odd_mask[t] = taps[t].parity == 0 ? 0 : 0xFFFF;
+  }
+  const __m512i lo_index = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+  const __m512i hi_index =
+      _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+  for (uint32_t n = 0; n < s.batch; ++n) {
+    const float* x_image = c.x + size_t(n) * s.in_w * cin;
+    float* y_image = c.y + size_t(n) * s.out_w;
+    for (uint32_t u0 = 0; u0 < z_vectors; u0 += chunk) {
+      const uint32_t blocks = z_vectors - u0 < chunk ? z_vectors - u0 : chunk;
+      line_planes(x_image, s.in_w, cin, int64_t(16) * u0 + b_lo, blocks, xt, plane);
+      for (uint32_t f = 0; f < blocks; f += V) {
+        const uint32_t u = u0 + f;
+        line_dots<T, V>(xt + 16 * f, w, cin, plane, z);
+        // Output vectors u - 1 .. u + V - 2 (class pixels 16 (u - 1) ..,
+        // output columns 32 (u - 1) ..) from z vectors u - 1 .. u + V - 1.
+        for (uint32_t v = 0; v < V; ++v) {
+          if (u + v == 0 || u + v - 1 >= class_vectors) continue;
+          __m512 even = _mm512_set1_ps(b0), odd = even;
+#pragma GCC unroll 16
+          for (uint32_t t = 0; t < T; ++t) {
+            const __m512 sum = _mm512_permutex2var_ps(
+                _mm512_load_ps(z[t][v]), _mm512_load_si512(index[t]), _mm512_load_ps(z[t][v + 1]));
+            even = _mm512_mask_add_ps(even, even_mask[t], even, sum);
+            odd = _mm512_mask_add_ps(odd, odd_mask[t], odd, sum);
+          }
+          if (sigmoid) {
+            even = sigmoid_avx512(even);
+            odd = sigmoid_avx512(odd);
+          } else {
+            even = activate<xsimd::avx512f>(c.act, even, 0);
+            odd = activate<xsimd::avx512f>(c.act, odd, 0);
+          }
+          const uint32_t col = 32 * (u + v - 1);
+          const uint32_t left = s.out_w - col;  // class_vectors: col < out_w
+          _mm512_mask_storeu_ps(y_image + col, __mmask16(left >= 16 ? 0xFFFF : (1u << left) - 1),
+                                _mm512_permutex2var_ps(even, lo_index, odd));
+          const uint32_t rest = left > 16 ? left - 16 : 0;
+          _mm512_mask_storeu_ps(y_image + col + 16,
+                                __mmask16(rest >= 16 ? 0xFFFF : (1u << rest) - 1),
+                                _mm512_permutex2var_ps(even, hi_index, odd));
+        }
+        for (uint32_t t = 0; t < T; ++t) _mm512_store_ps(z[t][0], _mm512_load_ps(z[t][V]));
+      }
+    }
+  }
+}
+
+// conv_transpose_line for the layers it takes: stride 2 along the row,
+// 2 to 9 taps reaching at most 16 columns apart, Cin a multiple of 16 with
+// planes of at least a tile. groups: the column pairs; xt: as there.
+inline bool conv_transpose_single_output_line(const ConvCtx& c, const ColumnPair* groups,
+                                              uint32_t group_count, float* xt) {
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  const uint32_t cin = s.in_c;
+  if (s.out_c != 1 || c.cin_g != cin || cin % 16 != 0 || s.in_h != 1 || s.out_h != 1 ||
+      p.kernel[0] != 1 || p.pad_begin[0] != 0 || p.stride[1] != 2 || group_count == 0 || cin > 32)
+    return false;
+  int32_t b_lo = groups[0].b, b_hi = groups[0].b;
+  for (uint32_t g = 1; g < group_count; ++g) {
+    b_lo = groups[g].b < b_lo ? groups[g].b : b_lo;
+    b_hi = groups[g].b > b_hi ? groups[g].b : b_hi;
+  }
+  if (b_hi - b_lo > 16) return false;
+  LineTap taps[9];
+  uint32_t count = 0;
+  for (uint32_t g = 0; g < group_count; ++g)
+    for (uint32_t parity = 0; parity < 2; ++parity) {
+      const int32_t kw = parity == 0 ? groups[g].kw0 : groups[g].kw1;
+      if (kw < 0) continue;
+      if (count == 9) return false;
+      taps[count++] = LineTap{parity, uint32_t(groups[g].b - b_lo), c.w + size_t(kw) * cin};
+    }
+  switch (count) {
+    case 2:
+      conv_transpose_line<2>(c, taps, b_lo, xt);
+      return true;
+    case 3:
+      conv_transpose_line<3>(c, taps, b_lo, xt);
+      return true;
+    case 4:
+      conv_transpose_line<4>(c, taps, b_lo, xt);
+      return true;
+    case 5:
+      conv_transpose_line<5>(c, taps, b_lo, xt);
+      return true;
+    case 6:
+      conv_transpose_line<6>(c, taps, b_lo, xt);
+      return true;
+    case 7:
+      conv_transpose_line<7>(c, taps, b_lo, xt);
+      return true;
+    case 8:
+      conv_transpose_line<8>(c, taps, b_lo, xt);
+      return true;
+    case 9:
+      conv_transpose_line<9>(c, taps, b_lo, xt);
+      return true;
+    default:
+      return false;
+  }
+}
+#endif
+
 // ConvTranspose with one output channel. Output pixel (ph + sh * i,
 // pw + sw * j) (tap class (ph, pw)) gathers, for each tap (kh, kw) of its
 // class, input pixel (i + base_h, j + base_w). Vectorized over j: a band of
@@ -636,7 +844,8 @@ bool conv_transpose_single_output_planes(const ConvCtx& c) {
   const uint32_t pair_count = paired ? column_pairs(p, groups) : 0;
 #if defined(__AVX512F__)
   if constexpr (std::is_same_v<A, xsimd::avx512f>)
-    if (sh == 2 && paired && conv_transpose_single_output_flat(c, th, groups, pair_count, xt))
+    if (paired && (conv_transpose_single_output_line(c, groups, pair_count, xt) ||
+                   (sh == 2 && conv_transpose_single_output_flat(c, th, groups, pair_count, xt))))
       return true;
 #endif
   // Class 0 along an axis is the longest.
