@@ -195,23 +195,15 @@ bool conv_few_inputs(const ConvCtx& c) {
 inline void transpose_16x16(const float* src, size_t src_stride, uint32_t rows, float* dst,
                             size_t dst_stride, uint32_t skip = 0) {
   __m512 r[16], t[16];
-  // Whole blocks without the 16 row tests (a third of a small layer's time).
-  if (skip == 0 && rows >= 16)
-#pragma GCC unroll 16
-    for (uint32_t i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + i * src_stride);
-  else
-#pragma GCC unroll 16
-    for (uint32_t i = 0; i < 16; ++i)
-      r[i] = i >= skip && i < rows ? _mm512_loadu_ps(src + (i - skip) * src_stride)
-                                   : _mm512_setzero_ps();
-      // 4 x 4 blocks within each 128-bit lane: afterwards lane j of r[4i + k]
-      // holds rows 4i .. 4i + 3 of column 4j + k.
-#pragma GCC unroll 16
+  for (uint32_t i = 0; i < 16; ++i)
+    r[i] = i >= skip && i < rows ? _mm512_loadu_ps(src + (i - skip) * src_stride)
+                                 : _mm512_setzero_ps();
+  // 4 x 4 blocks within each 128-bit lane: afterwards lane j of r[4i + k]
+  // holds rows 4i .. 4i + 3 of column 4j + k.
   for (int i = 0; i < 8; ++i) {
     t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
     t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
   }
-#pragma GCC unroll 16
   for (int i = 0; i < 4; ++i) {
     const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
     const __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
@@ -221,7 +213,6 @@ inline void transpose_16x16(const float* src, size_t src_stride, uint32_t rows, 
     r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
   }
   // Gather lane j of r[k], r[4 + k], r[8 + k], r[12 + k] into row 4j + k.
-#pragma GCC unroll 16
   for (int k = 0; k < 4; ++k) {
     const __m512 a = _mm512_shuffle_f32x4(r[k], r[4 + k], 0x44);
     const __m512 b = _mm512_shuffle_f32x4(r[k], r[4 + k], 0xEE);
