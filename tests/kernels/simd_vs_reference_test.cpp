@@ -176,6 +176,41 @@ void check_conv_case(const KernelSet* set, std::mt19937& rng, bool transposed, i
       std::string(set->name) + (transposed ? " convT" : " conv") + " iter " + std::to_string(iter));
 }
 
+// A groups-1 Conv or ConvTranspose shape from per-axis [H, W] parameters,
+// with the output size they give (0 for an impossible window).
+ref::ConvShape conv_shape(bool transposed, uint32_t batch, uint32_t in_h, uint32_t in_w,
+                          uint32_t in_c, uint32_t out_c, const int32_t (&k)[2],
+                          const int32_t (&stride)[2], const int32_t (&pad_begin)[2],
+                          const int32_t (&pad_end)[2], const int32_t (&dilation)[2],
+                          const int32_t (&output_padding)[2]) {
+  ref::ConvShape s;
+  s.batch = batch;
+  s.in_h = in_h;
+  s.in_w = in_w;
+  s.in_c = in_c;
+  s.out_c = out_c;
+  format::ConvParams& p = s.p;
+  p = format::ConvParams{};
+  p.groups = 1;
+  const uint32_t in[2] = {in_h, in_w};
+  uint32_t out[2];
+  for (int a = 0; a < 2; ++a) {
+    p.kernel[a] = k[a];
+    p.stride[a] = stride[a];
+    p.pad_begin[a] = pad_begin[a];
+    p.pad_end[a] = pad_end[a];
+    p.dilation[a] = dilation[a];
+    p.output_padding[a] = output_padding[a];
+    out[a] = transposed ? transposed_output_size(in[a], k[a], stride[a], pad_begin[a], pad_end[a],
+                                                 dilation[a], output_padding[a])
+                        : window_output_size(in[a], k[a], stride[a], pad_begin[a], pad_end[a],
+                                             dilation[a], false);
+  }
+  s.out_h = out[0];
+  s.out_w = out[1];
+  return s;
+}
+
 // Runs one conv or conv transpose problem (random data, bias or not, a
 // random activation, a fused residual or not) through the set and the
 // reference.
@@ -247,28 +282,12 @@ TEST_CASE("kernel sets: conv transpose equals the reference on random shapes") {
 TEST_CASE(
     "kernel sets: 1-D conv with few inputs or long kernels and convT with one output equal "
     "the reference") {
+  // A 1-D shape: H is 1 with a trivial kernel.
   auto shape = [](bool transposed, uint32_t batch, uint32_t in_w, uint32_t in_c, uint32_t out_c,
                   int32_t k, int32_t stride, int32_t pad_begin, int32_t pad_end, int32_t dilation,
                   int32_t output_padding) {
-    ref::ConvShape s;
-    s.batch = batch;
-    s.in_w = in_w;
-    s.in_c = in_c;
-    s.out_c = out_c;
-    format::ConvParams& p = s.p;
-    p = format::ConvParams{};
-    p.groups = 1;
-    p.kernel[0] = p.stride[0] = p.dilation[0] = 1;
-    p.kernel[1] = k;
-    p.stride[1] = stride;
-    p.pad_begin[1] = pad_begin;
-    p.pad_end[1] = pad_end;
-    p.dilation[1] = dilation;
-    p.output_padding[1] = output_padding;
-    s.out_w = transposed ? transposed_output_size(in_w, k, stride, pad_begin, pad_end, dilation,
-                                                  output_padding)
-                         : window_output_size(in_w, k, stride, pad_begin, pad_end, dilation, false);
-    return s;
+    return conv_shape(transposed, batch, 1, in_w, in_c, out_c, {1, k}, {1, stride}, {0, pad_begin},
+                      {0, pad_end}, {1, dilation}, {0, output_padding});
   };
   for (const KernelSet* set : optimized_sets()) {
     std::mt19937 rng(606);
@@ -338,30 +357,12 @@ TEST_CASE(
 // tiles, wide inputs that take the pair path, and 2-D images whose tiles
 // wrap across rows.
 TEST_CASE("kernel sets: stride-2 convT (input-stationary tiles) equals the reference") {
+  // Stride 2 along W; along H stride 1 with a centred kernel of kh rows.
   auto shape = [](uint32_t batch, uint32_t in_h, uint32_t in_w, uint32_t in_c, uint32_t out_c,
                   int32_t kh, int32_t k, int32_t pad_begin, int32_t pad_end,
                   int32_t output_padding) {
-    ref::ConvShape s;
-    s.batch = batch;
-    s.in_h = in_h;
-    s.in_w = in_w;
-    s.in_c = in_c;
-    s.out_c = out_c;
-    format::ConvParams& p = s.p;
-    p = format::ConvParams{};
-    p.groups = 1;
-    p.kernel[0] = kh;
-    p.stride[0] = p.dilation[0] = 1;
-    p.pad_begin[0] = p.pad_end[0] = kh / 2;
-    p.kernel[1] = k;
-    p.stride[1] = 2;
-    p.pad_begin[1] = pad_begin;
-    p.pad_end[1] = pad_end;
-    p.dilation[1] = 1;
-    p.output_padding[1] = output_padding;
-    s.out_h = transposed_output_size(in_h, kh, 1, kh / 2, kh / 2, 1, 0);
-    s.out_w = transposed_output_size(in_w, k, 2, pad_begin, pad_end, 1, output_padding);
-    return s;
+    return conv_shape(true, batch, in_h, in_w, in_c, out_c, {kh, k}, {1, 2}, {kh / 2, pad_begin},
+                      {kh / 2, pad_end}, {1, 1}, {0, output_padding});
   };
   for (const KernelSet* set : optimized_sets()) {
     std::mt19937 rng(808);
@@ -399,62 +400,31 @@ TEST_CASE("kernel sets: stride-2 convT (input-stationary tiles) equals the refer
 // padding, batch 2; and the input-stationary 3x3 Conv and the 3x3 stride-2
 // ConvTranspose by output blocks.
 TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal the reference") {
-  auto shape = [](bool transposed, uint32_t batch, uint32_t in_h, uint32_t in_w, uint32_t in_c,
-                  uint32_t out_c, const int32_t(&k)[2], const int32_t(&stride)[2],
-                  const int32_t(&pad_begin)[2], const int32_t(&pad_end)[2],
-                  const int32_t(&dilation)[2], const int32_t(&output_padding)[2]) {
-    ref::ConvShape s;
-    s.batch = batch;
-    s.in_h = in_h;
-    s.in_w = in_w;
-    s.in_c = in_c;
-    s.out_c = out_c;
-    format::ConvParams& p = s.p;
-    p = format::ConvParams{};
-    p.groups = 1;
-    const uint32_t in[2] = {in_h, in_w};
-    uint32_t out[2];
-    for (int a = 0; a < 2; ++a) {
-      p.kernel[a] = k[a];
-      p.stride[a] = stride[a];
-      p.pad_begin[a] = pad_begin[a];
-      p.pad_end[a] = pad_end[a];
-      p.dilation[a] = dilation[a];
-      p.output_padding[a] = output_padding[a];
-      out[a] = transposed ? transposed_output_size(in[a], k[a], stride[a], pad_begin[a], pad_end[a],
-                                                   dilation[a], output_padding[a])
-                          : window_output_size(in[a], k[a], stride[a], pad_begin[a], pad_end[a],
-                                               dilation[a], false);
-    }
-    s.out_h = out[0];
-    s.out_w = out[1];
-    return s;
-  };
   for (const KernelSet* set : optimized_sets()) {
     std::mt19937 rng(707);
     const int32_t k3[2] = {3, 3}, s2[2] = {2, 2}, p1[2] = {1, 1}, p0[2] = {0, 0}, d1[2] = {1, 1};
     const int32_t op1[2] = {1, 1};
     // conv2d_ae's c1, d1 and d2.
-    compare_conv(set, rng, shape(false, 1, 28, 28, 1, 16, k3, s2, p1, p1, d1, p0), false,
+    compare_conv(set, rng, conv_shape(false, 1, 28, 28, 1, 16, k3, s2, p1, p1, d1, p0), false,
                  std::string(set->name) + " conv2d_ae c1");
-    compare_conv(set, rng, shape(true, 2, 7, 7, 32, 16, k3, s2, p1, p1, d1, op1), true,
+    compare_conv(set, rng, conv_shape(true, 2, 7, 7, 32, 16, k3, s2, p1, p1, d1, op1), true,
                  std::string(set->name) + " conv2d_ae d1");
-    compare_conv(set, rng, shape(true, 2, 14, 14, 16, 1, k3, s2, p1, p1, d1, op1), true,
+    compare_conv(set, rng, conv_shape(true, 2, 14, 14, 16, 1, k3, s2, p1, p1, d1, op1), true,
                  std::string(set->name) + " conv2d_ae d2");
     // Several bands of input rows and column chunks per image.
     const int32_t k5[2] = {5, 5}, s1[2] = {1, 1}, p2[2] = {2, 2};
-    compare_conv(set, rng, shape(false, 2, 61, 131, 3, 32, k5, s1, p2, p1, d1, p0), false,
+    compare_conv(set, rng, conv_shape(false, 2, 61, 131, 3, 32, k5, s1, p2, p1, d1, p0), false,
                  std::string(set->name) + " few inputs, many bands");
-    compare_conv(set, rng, shape(true, 2, 37, 23, 16, 1, k3, s2, p1, p1, d1, op1), true,
+    compare_conv(set, rng, conv_shape(true, 2, 37, 23, 16, 1, k3, s2, p1, p1, d1, op1), true,
                  std::string(set->name) + " one output, many bands");
     // One input channel, KW 3, stride 1 or 2 (tiles with a compile-time
     // pixel step): rows shorter than a tile, and a last tile that overlaps.
     const int32_t s21[2] = {2, 1}, p10[2] = {1, 0};
-    compare_conv(set, rng, shape(false, 2, 9, 5, 1, 16, k3, s1, p1, p1, d1, p0), false,
+    compare_conv(set, rng, conv_shape(false, 2, 9, 5, 1, 16, k3, s1, p1, p1, d1, p0), false,
                  std::string(set->name) + " few inputs, short rows");
-    compare_conv(set, rng, shape(false, 2, 17, 31, 1, 32, k3, s2, p1, p0, d1, p0), false,
+    compare_conv(set, rng, conv_shape(false, 2, 17, 31, 1, 32, k3, s2, p1, p0, d1, p0), false,
                  std::string(set->name) + " few inputs, stride 2, odd width");
-    compare_conv(set, rng, shape(false, 1, 6, 40, 1, 16, k3, s21, p10, p1, d1, p0), false,
+    compare_conv(set, rng, conv_shape(false, 1, 6, 40, 1, 16, k3, s21, p10, p1, d1, p0), false,
                  std::string(set->name) + " few inputs, stride 2x1");
     // One output channel, stride 2, output twice the input (the flat
     // path): kernels 1 to 5 (taps reaching 0 to 2 columns either side),
@@ -472,7 +442,7 @@ TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal
                                    {5, 17}, {6, 30}, {2, 47}, {13, 13}, {20, 20}};
       for (const auto& hw : sizes)
         for (const uint32_t in_c : {16u, 32u}) {
-          const ref::ConvShape s = shape(true, 2, hw[0], hw[1], in_c, 1, k, s2, pb, pe, d, op);
+          const ref::ConvShape s = conv_shape(true, 2, hw[0], hw[1], in_c, 1, k, s2, pb, pe, d, op);
           REQUIRE(s.out_h == 2 * hw[0]);
           REQUIRE(s.out_w == 2 * hw[1]);
           compare_conv(set, rng, s, true,
@@ -485,7 +455,7 @@ TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal
     const int32_t k_wide[2] = {1, 35}, pb_wide[2] = {0, 17}, pe_wide[2] = {0, 16};
     const int32_t op_wide[2] = {1, 0};
     const ref::ConvShape wide =
-        shape(true, 2, 3, 30, 16, 1, k_wide, s2, pb_wide, pe_wide, d1, op_wide);
+        conv_shape(true, 2, 3, 30, 16, 1, k_wide, s2, pb_wide, pe_wide, d1, op_wide);
     REQUIRE(wide.out_h == 6);
     REQUIRE(wide.out_w == 60);
     compare_conv(set, rng, wide, true, std::string(set->name) + " one output, wide column taps");
@@ -509,8 +479,8 @@ TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal
             transposed ? int32_t(between(rng, 0, uint32_t(std::max(stride[a], dilation[a]) - 1)))
                        : 0;
       }
-      const ref::ConvShape s = shape(transposed, pick(rng, {1, 2}), in_h, in_w, in_c, out_c, k,
-                                     stride, pad_begin, pad_end, dilation, output_padding);
+      const ref::ConvShape s = conv_shape(transposed, pick(rng, {1, 2}), in_h, in_w, in_c, out_c, k,
+                                          stride, pad_begin, pad_end, dilation, output_padding);
       if (s.out_h == 0 || s.out_w == 0) continue;
       compare_conv(set, rng, s, transposed,
                    std::string(set->name) + " 2-D kind " + std::to_string(kind) + " iter " +
@@ -525,7 +495,7 @@ TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal
     // 3x3 Conv of stride 1 or 2 over 16/32/64 channels (the input-stationary
     // path: one- and two-vector tiles, rows split into tiles of 7, padded
     // windows, kernel rows in the padding), conv2d_ae's c2 first.
-    compare_conv(set, rng, shape(false, 1, 14, 14, 16, 32, k3, s2, p1, p1, d1, p0), false,
+    compare_conv(set, rng, conv_shape(false, 1, 14, 14, 16, 32, k3, s2, p1, p1, d1, p0), false,
                  std::string(set->name) + " conv2d_ae c2");
     for (int iter = 0; iter < 60; ++iter) {
       const int32_t st = int32_t(between(rng, 1, 2));
@@ -533,9 +503,9 @@ TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal
       const int32_t pb[2] = {int32_t(between(rng, 0, 2)), int32_t(between(rng, 0, 2))};
       const int32_t pe[2] = {int32_t(between(rng, 0, 2)), int32_t(between(rng, 0, 2))};
       const ref::ConvShape s =
-          shape(false, pick(rng, {1, 2}), pick(rng, {1, 2, 3, 7, 14}),
-                pick(rng, {1, 2, 3, 7, 8, 14, 15, 29}), pick(rng, {16, 32, 64}),
-                pick(rng, {16, 32, 48, 64}), k3, stride, pb, pe, d1, p0);
+          conv_shape(false, pick(rng, {1, 2}), pick(rng, {1, 2, 3, 7, 14}),
+                     pick(rng, {1, 2, 3, 7, 8, 14, 15, 29}), pick(rng, {16, 32, 64}),
+                     pick(rng, {16, 32, 48, 64}), k3, stride, pb, pe, d1, p0);
       if (s.out_h == 0 || s.out_w == 0) continue;
       compare_conv(set, rng, s, false,
                    std::string(set->name) + " 3x3 conv iter " + std::to_string(iter) + " s " +
@@ -549,9 +519,9 @@ TEST_CASE("kernel sets: 2-D conv with few inputs and convT with one output equal
       const int32_t pe[2] = {int32_t(between(rng, 0, 1)), int32_t(between(rng, 0, 1))};
       const int32_t op[2] = {int32_t(between(rng, 0, 1)), int32_t(between(rng, 0, 1))};
       const ref::ConvShape s =
-          shape(true, pick(rng, {1, 2}), pick(rng, {1, 2, 3, 7, 11}),
-                pick(rng, {1, 2, 3, 4, 5, 6, 7, 11, 14}), pick(rng, {16, 32, 64}),
-                pick(rng, {16, 32, 48}), k3, s2, p1, pe, d1, op);
+          conv_shape(true, pick(rng, {1, 2}), pick(rng, {1, 2, 3, 7, 11}),
+                     pick(rng, {1, 2, 3, 4, 5, 6, 7, 11, 14}), pick(rng, {16, 32, 64}),
+                     pick(rng, {16, 32, 48}), k3, s2, p1, pe, d1, op);
       compare_conv(set, rng, s, true,
                    std::string(set->name) + " 3x3 s2 convT iter " + std::to_string(iter) + " out " +
                        std::to_string(s.out_h) + "x" + std::to_string(s.out_w));
