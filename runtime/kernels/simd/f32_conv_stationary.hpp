@@ -181,31 +181,35 @@ bool conv_stationary_cin(const ConvCtx& c) {
 // pixels by two vectors (14 + 6 + 1).
 template <class A>
 bool conv_stationary(const ConvCtx& c) {
-  constexpr uint32_t L = Batch<A>::size;
-  const ref::ConvShape& s = c.s;
-  const format::ConvParams& p = s.p;
-  if (kVectorRegisters<A> < 32 || p.groups != 1 || p.dilation[0] != 1 || p.dilation[1] != 1 ||
-      s.out_c % L != 0)
+  // Discarded at compile time for 16-register sets: nothing is instantiated.
+  if constexpr (kVectorRegisters<A> < 32) {
+    (void)c;
     return false;
-  const int32_t k = p.kernel[1], stride = p.stride[1];
-  if (p.kernel[0] == 1 && s.in_h == 1 && s.out_h == 1 && p.stride[0] == 1) {
-    if (stride == 2) {
-      if (k == 9) return conv_stationary_cin<A, 1, 9, 2, 16, 1>(c);
-      if (k == 7) return conv_stationary_cin<A, 1, 7, 2, 16, 1>(c);
-      if (k == 5) return conv_stationary_cin<A, 1, 5, 2, 16, 1>(c);
-      if (k == 3) return conv_stationary_cin<A, 1, 3, 2, 16, 1>(c);
-    } else if (stride == 1) {
-      if (k == 9) return conv_stationary_cin<A, 1, 9, 1, 16, 1>(c);
-      if (k == 7) return conv_stationary_cin<A, 1, 7, 1, 16, 1>(c);
-      if (k == 5) return conv_stationary_cin<A, 1, 5, 1, 16, 1>(c);
-      if (k == 3) return conv_stationary_cin<A, 1, 3, 1, 16, 1>(c);
+  } else {
+    constexpr uint32_t L = Batch<A>::size;
+    const ref::ConvShape& s = c.s;
+    const format::ConvParams& p = s.p;
+    if (p.groups != 1 || p.dilation[0] != 1 || p.dilation[1] != 1 || s.out_c % L != 0) return false;
+    const int32_t k = p.kernel[1], stride = p.stride[1];
+    if (p.kernel[0] == 1 && s.in_h == 1 && s.out_h == 1 && p.stride[0] == 1) {
+      if (stride == 2) {
+        if (k == 9) return conv_stationary_cin<A, 1, 9, 2, 16, 1>(c);
+        if (k == 7) return conv_stationary_cin<A, 1, 7, 2, 16, 1>(c);
+        if (k == 5) return conv_stationary_cin<A, 1, 5, 2, 16, 1>(c);
+        if (k == 3) return conv_stationary_cin<A, 1, 3, 2, 16, 1>(c);
+      } else if (stride == 1) {
+        if (k == 9) return conv_stationary_cin<A, 1, 9, 1, 16, 1>(c);
+        if (k == 7) return conv_stationary_cin<A, 1, 7, 1, 16, 1>(c);
+        if (k == 5) return conv_stationary_cin<A, 1, 5, 1, 16, 1>(c);
+        if (k == 3) return conv_stationary_cin<A, 1, 3, 1, 16, 1>(c);
+      }
+      return false;
     }
+    if (p.kernel[0] != 3 || k != 3 || p.stride[0] != stride) return false;
+    if (stride == 2) return conv_stationary_cin<A, 3, 3, 2, 7, 2>(c);
+    if (stride == 1) return conv_stationary_cin<A, 3, 3, 1, 7, 2>(c);
     return false;
   }
-  if (p.kernel[0] != 3 || k != 3 || p.stride[0] != stride) return false;
-  if (stride == 2) return conv_stationary_cin<A, 3, 3, 2, 7, 2>(c);
-  if (stride == 1) return conv_stationary_cin<A, 3, 3, 1, 7, 2>(c);
-  return false;
 }
 
 }  // namespace

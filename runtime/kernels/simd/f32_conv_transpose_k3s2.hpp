@@ -27,9 +27,10 @@ namespace {
 // Output row 2i + kA (0 or 1) of the blocks of input pixels (i, j .. j +
 // P - 1), channels [oc0, oc0 + L). x0 and x1 point at input pixels (i, j)
 // and (i + 1, j). kRight: column j + P is past the input's edge (zeros, so
-// skipped); kBelow: row i + 1 is inside the input (the odd row reads it). Even and odd output rows
-// run as separate passes: 2P accumulators, so that a tile covers a 7-pixel input row (the two-row
-// tile of 4P accumulators had to split it, and ran 12 % slower).
+// skipped); kBelow: row i + 1 is inside the input (the odd row reads it).
+// Even and odd output rows run as separate passes: 2P accumulators, so that
+// a tile covers a 7-pixel input row (the two-row tile of 4P accumulators
+// had to split it, and ran 12 % slower).
 template <class A, int P, uint32_t CIN, uint32_t kA, bool kRight, bool kBelow>
 void convt_k3s2_tile(const ConvCtx& c, const float* x0, const float* x1, uint32_t n, uint32_t i,
                      uint32_t j, uint32_t oc0) {
@@ -156,27 +157,32 @@ void convt_k3s2_layer(const ConvCtx& c) {
 // of the vector width, 32 vector registers); false otherwise.
 template <class A>
 bool conv_transpose_k3s2(const ConvCtx& c) {
-  constexpr uint32_t L = Batch<A>::size;
-  const ref::ConvShape& s = c.s;
-  const format::ConvParams& p = s.p;
-  for (int a = 0; a < 2; ++a)
-    if (p.kernel[a] != 3 || p.stride[a] != 2 || p.pad_begin[a] != 1 || p.dilation[a] != 1)
-      return false;
-  if (kVectorRegisters<A> < 32 || p.groups != 1 || s.out_c % L != 0 || s.out_h > 2 * s.in_h ||
-      s.out_w > 2 * s.in_w)
+  // Discarded at compile time for 16-register sets: nothing is instantiated.
+  if constexpr (kVectorRegisters<A> < 32) {
+    (void)c;
     return false;
-  switch (s.in_c) {
-    case 16:
-      convt_k3s2_layer<A, 16>(c);
-      return true;
-    case 32:
-      convt_k3s2_layer<A, 32>(c);
-      return true;
-    case 64:
-      convt_k3s2_layer<A, 64>(c);
-      return true;
-    default:
+  } else {
+    constexpr uint32_t L = Batch<A>::size;
+    const ref::ConvShape& s = c.s;
+    const format::ConvParams& p = s.p;
+    for (int a = 0; a < 2; ++a)
+      if (p.kernel[a] != 3 || p.stride[a] != 2 || p.pad_begin[a] != 1 || p.dilation[a] != 1)
+        return false;
+    if (p.groups != 1 || s.out_c % L != 0 || s.out_h > 2 * s.in_h || s.out_w > 2 * s.in_w)
       return false;
+    switch (s.in_c) {
+      case 16:
+        convt_k3s2_layer<A, 16>(c);
+        return true;
+      case 32:
+        convt_k3s2_layer<A, 32>(c);
+        return true;
+      case 64:
+        convt_k3s2_layer<A, 64>(c);
+        return true;
+      default:
+        return false;
+    }
   }
 }
 
