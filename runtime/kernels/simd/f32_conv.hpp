@@ -425,9 +425,11 @@ void conv_any(const ref::ConvShape& s, const float* x, const float* w, const flo
     return kTransposed ? ref::conv_transpose_f32(s, x, w, bias, act, y)
                        : ref::conv_f32(s, x, w, bias, act, y);
   }
-  // A 1-D first layer (one input channel) with a kernel of 3 to 9 runs
-  // input-stationary; 2-D ones take the few-input bands below.
-  if (!kTransposed && s.in_c == 1 && s.in_h == 1 && conv_stationary<A>(c)) return;
+  // The input-stationary paths (32 vector registers only; nothing of them is
+  // instantiated for the other sets). Their shapes never meet the few-input
+  // and one-output paths below: a 2-D first layer takes the bands.
+  if constexpr (kVectorRegisters<A> >= 32)
+    if (kTransposed ? conv_transpose_k3s2<A>(c) : conv_stationary<A>(c)) return;
   if ((groups == 1 &&
        (kTransposed ? conv_transpose_single_output_planes<A>(c) : conv_few_inputs<A>(c))) ||
       (groups == 1 && s.out_c == 1 && c.cin_g >= L && conv_single_output<A, kTransposed>(c))) {
@@ -437,8 +439,7 @@ void conv_any(const ref::ConvShape& s, const float* x, const float* w, const flo
   if (c.cin_g > kZeroRowFloats)
     return kTransposed ? ref::conv_transpose_f32(s, x, w, bias, act, y)
                        : ref::conv_f32(s, x, w, bias, act, y);
-  if (kTransposed && (conv_transpose_k3s2<A>(c) || conv_transpose_stride2<A>(c))) return;
-  if (!kTransposed && conv_stationary<A>(c)) return;
+  if (kTransposed && conv_transpose_stride2<A>(c)) return;
   for (uint32_t n = 0; n < s.batch; ++n)
     for_each_tap_class<kTransposed>(s, [&](const TapClass& k) {
       for (uint32_t g = 0; g < groups; ++g)

@@ -26,6 +26,32 @@ inline __attribute__((always_inline)) void static_for(F&& f, std::index_sequence
   (f(std::integral_constant<uint32_t, uint32_t(I)>{}), ...);
 }
 
+// Calls f(std::integral_constant<uint32_t, C>{}) with C = cin for the
+// channel counts the compile-time-channel paths hold (16, 32, 64, and 1 when
+// kWithOne) and returns true; false for others.
+template <bool kWithOne, class F>
+inline bool with_channel_count(uint32_t cin, F&& f) {
+  switch (cin) {
+    case 1:
+      if constexpr (kWithOne) {
+        f(std::integral_constant<uint32_t, 1>{});
+        return true;
+      }
+      return false;
+    case 16:
+      f(std::integral_constant<uint32_t, 16>{});
+      return true;
+    case 32:
+      f(std::integral_constant<uint32_t, 32>{});
+      return true;
+    case 64:
+      f(std::integral_constant<uint32_t, 64>{});
+      return true;
+    default:
+      return false;
+  }
+}
+
 // A tile's shape: KW taps per kernel row, stride S, CIN input channels, P
 // output pixels, T vectors of output channels.
 template <uint32_t KW, uint32_t S, uint32_t CIN, uint32_t P, uint32_t T>
@@ -147,69 +173,47 @@ void conv_stationary_layer(const ConvCtx& c) {
   }
 }
 
-// The 1-D (one kernel row, KW taps) or 2-D 3x3 layer for an input channel
-// count the path holds; false for others.
+// The 1-D (one kernel row, KW taps; also one input channel) or 2-D 3x3
+// layer for an input channel count the path holds; false for others.
 template <class A, uint32_t KH, uint32_t KW, uint32_t S, uint32_t P, uint32_t T>
 bool conv_stationary_cin(const ConvCtx& c) {
-  switch (c.s.in_c) {
-    case 1:  // 1-D only: a 1-D encoder's first layer
-      if constexpr (KH == 1) {
-        conv_stationary_layer<A, KH, KW, S, 1, P, T>(c);
-        return true;
-      }
-      return false;
-    case 16:
-      conv_stationary_layer<A, KH, KW, S, 16, P, T>(c);
-      return true;
-    case 32:
-      conv_stationary_layer<A, KH, KW, S, 32, P, T>(c);
-      return true;
-    case 64:
-      conv_stationary_layer<A, KH, KW, S, 64, P, T>(c);
-      return true;
-    default:
-      return false;
-  }
+  return with_channel_count<KH == 1>(c.s.in_c, [&](auto cin) {
+    conv_stationary_layer<A, KH, KW, S, decltype(cin)::value, P, T>(c);
+  });
 }
 
 // Runs the path when it applies (groups 1, undilated; 1-D kernels of 3, 5,
-// 7 or 9 taps or 2-D 3x3, equal strides of 1 or 2; 16/32/64 input
-// channels, output channels a multiple of the vector width, 32 vector
-// registers; 1-D also 1 input channel); false otherwise. 1-D tiles: 16 pixels by one vector (16 +
-// KW
-// + 1 <= 26 registers; 12 pixels ran 3 % slower, 20 10 %). 2-D 3x3: 7
-// pixels by two vectors (14 + 6 + 1).
+// 7 or 9 taps or 2-D 3x3, equal strides of 1 or 2; 16/32/64 input channels,
+// 1-D also one; output channels a multiple of the vector width); false
+// otherwise. Only sets with 32 vector registers instantiate it (conv_any).
+// 1-D tiles: 16 pixels by one vector (16 + KW + 1 <= 26 registers; 12
+// pixels ran 3 % slower, 20 10 %). 2-D 3x3: 7 pixels by two vectors
+// (14 + 6 + 1).
 template <class A>
 bool conv_stationary(const ConvCtx& c) {
-  // Discarded at compile time for 16-register sets: nothing is instantiated.
-  if constexpr (kVectorRegisters<A> < 32) {
-    (void)c;
-    return false;
-  } else {
-    constexpr uint32_t L = Batch<A>::size;
-    const ref::ConvShape& s = c.s;
-    const format::ConvParams& p = s.p;
-    if (p.groups != 1 || p.dilation[0] != 1 || p.dilation[1] != 1 || s.out_c % L != 0) return false;
-    const int32_t k = p.kernel[1], stride = p.stride[1];
-    if (p.kernel[0] == 1 && s.in_h == 1 && s.out_h == 1 && p.stride[0] == 1) {
-      if (stride == 2) {
-        if (k == 9) return conv_stationary_cin<A, 1, 9, 2, 16, 1>(c);
-        if (k == 7) return conv_stationary_cin<A, 1, 7, 2, 16, 1>(c);
-        if (k == 5) return conv_stationary_cin<A, 1, 5, 2, 16, 1>(c);
-        if (k == 3) return conv_stationary_cin<A, 1, 3, 2, 16, 1>(c);
-      } else if (stride == 1) {
-        if (k == 9) return conv_stationary_cin<A, 1, 9, 1, 16, 1>(c);
-        if (k == 7) return conv_stationary_cin<A, 1, 7, 1, 16, 1>(c);
-        if (k == 5) return conv_stationary_cin<A, 1, 5, 1, 16, 1>(c);
-        if (k == 3) return conv_stationary_cin<A, 1, 3, 1, 16, 1>(c);
-      }
-      return false;
+  constexpr uint32_t L = Batch<A>::size;
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  if (p.groups != 1 || p.dilation[0] != 1 || p.dilation[1] != 1 || s.out_c % L != 0) return false;
+  const int32_t k = p.kernel[1], stride = p.stride[1];
+  if (p.kernel[0] == 1 && s.in_h == 1 && s.out_h == 1 && p.stride[0] == 1) {
+    if (stride == 2) {
+      if (k == 9) return conv_stationary_cin<A, 1, 9, 2, 16, 1>(c);
+      if (k == 7) return conv_stationary_cin<A, 1, 7, 2, 16, 1>(c);
+      if (k == 5) return conv_stationary_cin<A, 1, 5, 2, 16, 1>(c);
+      if (k == 3) return conv_stationary_cin<A, 1, 3, 2, 16, 1>(c);
+    } else if (stride == 1) {
+      if (k == 9) return conv_stationary_cin<A, 1, 9, 1, 16, 1>(c);
+      if (k == 7) return conv_stationary_cin<A, 1, 7, 1, 16, 1>(c);
+      if (k == 5) return conv_stationary_cin<A, 1, 5, 1, 16, 1>(c);
+      if (k == 3) return conv_stationary_cin<A, 1, 3, 1, 16, 1>(c);
     }
-    if (p.kernel[0] != 3 || k != 3 || p.stride[0] != stride) return false;
-    if (stride == 2) return conv_stationary_cin<A, 3, 3, 2, 7, 2>(c);
-    if (stride == 1) return conv_stationary_cin<A, 3, 3, 1, 7, 2>(c);
     return false;
   }
+  if (p.kernel[0] != 3 || k != 3 || p.stride[0] != stride) return false;
+  if (stride == 2) return conv_stationary_cin<A, 3, 3, 2, 7, 2>(c);
+  if (stride == 1) return conv_stationary_cin<A, 3, 3, 1, 7, 2>(c);
+  return false;
 }
 
 }  // namespace

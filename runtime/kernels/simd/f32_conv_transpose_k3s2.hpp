@@ -154,36 +154,20 @@ void convt_k3s2_layer(const ConvCtx& c) {
 
 // Runs the path when it applies (2-D 3x3, stride 2, pad 1 at the start,
 // undilated, groups 1, 16/32/64 input channels, output channels a multiple
-// of the vector width, 32 vector registers); false otherwise.
+// of the vector width); false otherwise. Only sets with 32 vector registers
+// instantiate it (conv_any).
 template <class A>
 bool conv_transpose_k3s2(const ConvCtx& c) {
-  // Discarded at compile time for 16-register sets: nothing is instantiated.
-  if constexpr (kVectorRegisters<A> < 32) {
-    (void)c;
-    return false;
-  } else {
-    constexpr uint32_t L = Batch<A>::size;
-    const ref::ConvShape& s = c.s;
-    const format::ConvParams& p = s.p;
-    for (int a = 0; a < 2; ++a)
-      if (p.kernel[a] != 3 || p.stride[a] != 2 || p.pad_begin[a] != 1 || p.dilation[a] != 1)
-        return false;
-    if (p.groups != 1 || s.out_c % L != 0 || s.out_h > 2 * s.in_h || s.out_w > 2 * s.in_w)
+  constexpr uint32_t L = Batch<A>::size;
+  const ref::ConvShape& s = c.s;
+  const format::ConvParams& p = s.p;
+  for (int a = 0; a < 2; ++a)
+    if (p.kernel[a] != 3 || p.stride[a] != 2 || p.pad_begin[a] != 1 || p.dilation[a] != 1)
       return false;
-    switch (s.in_c) {
-      case 16:
-        convt_k3s2_layer<A, 16>(c);
-        return true;
-      case 32:
-        convt_k3s2_layer<A, 32>(c);
-        return true;
-      case 64:
-        convt_k3s2_layer<A, 64>(c);
-        return true;
-      default:
-        return false;
-    }
-  }
+  if (p.groups != 1 || s.out_c % L != 0 || s.out_h > 2 * s.in_h || s.out_w > 2 * s.in_w)
+    return false;
+  return with_channel_count<false>(s.in_c,
+                                   [&](auto cin) { convt_k3s2_layer<A, decltype(cin)::value>(c); });
 }
 
 }  // namespace
