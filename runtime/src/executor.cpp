@@ -23,6 +23,13 @@ ref::ActivationSpec activation_of(const OpView& v) {
   return a;
 }
 
+// A float layer's epilogue: its activation, then its residual input (3), if any.
+ref::ActivationSpec layer_epilogue(const OpView& v) {
+  ref::ActivationSpec a = activation_of(v);
+  a.residual = v.in_f32(3);
+  return a;
+}
+
 }  // namespace
 
 void run_dense_f32(const OpView& v, void* y) {
@@ -45,13 +52,6 @@ void run_dense_f32(const OpView& v, void* y) {
   }
   EDGEAE_KERNEL(v.session, dense)
   (s, v.in_f32(0), v.in_f32(1), bias, activation_of(v), static_cast<float*>(y));
-}
-
-// A float layer's epilogue: its activation, then its residual input (3), if any.
-ref::ActivationSpec layer_epilogue(const OpView& v) {
-  ref::ActivationSpec a = activation_of(v);
-  a.residual = v.in_f32(3);
-  return a;
 }
 
 void run_conv_f32(const OpView& v, void* y) {
