@@ -74,6 +74,29 @@ uint32_t class_taps(const ref::ConvShape& s, bool transposed, uint32_t c, LaneTa
   return count;
 }
 
+// Every class's taps (class c's are taps[first[c] .. first[c + 1])) and the
+// range of their lane offsets: a chunk of L lanes from l0 reads phase
+// positions [l0 + d_min, l0 + L - 1 + d_max].
+struct ClassTaps {
+  LaneTap taps[kMaxIndirectTaps];
+  uint32_t first[kMaxClasses + 1] = {0};
+  int32_t d_min = 0, d_max = 0;
+
+  ClassTaps(const ref::ConvShape& s, bool transposed, uint32_t classes) {
+    for (uint32_t c = 0; c < classes; ++c) {
+      first[c + 1] = first[c] + class_taps(s, transposed, c, taps + first[c]);
+      for (uint32_t i = first[c]; i < first[c + 1]; ++i) {
+        d_min = taps[i].d < d_min ? taps[i].d : d_min;
+        d_max = taps[i].d > d_max ? taps[i].d : d_max;
+      }
+    }
+  }
+  // Phase positions per quad row of a strip of `lanes` lanes, whole vectors.
+  uint32_t strip_width(uint32_t lanes) const {
+    return (lanes + static_cast<uint32_t>(d_max - d_min) + 15) / 16 * 16;
+  }
+};
+
 // requantize16 with one output channel's constants in every lane.
 inline __m512i requantize_channel(__m512i x, const ref::RequantParams& q, uint32_t channel,
                                   const OutputClamp& clamp) {
@@ -443,30 +466,18 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
   const uint32_t classes = transposed ? (sw < s.out_w ? sw : s.out_w) : 1;
   const uint32_t phases = transposed ? 1 : sw;
   if (classes > kMaxClasses) return false;
-  // Lane offsets over every class: a chunk of L lanes from l0 reads phase
-  // positions [l0 + d_min, l0 + L - 1 + d_max].
-  // Each tap is in one class: class c's taps are taps[first[c] .. first[c + 1]).
-  LaneTap taps[kMaxIndirectTaps];
-  uint32_t first[kMaxClasses + 1] = {0};
-  int32_t d_min = 0, d_max = 0;
-  for (uint32_t c = 0; c < classes; ++c) {
-    first[c + 1] = first[c] + class_taps(s, transposed, c, taps + first[c]);
-    for (uint32_t i = first[c]; i < first[c + 1]; ++i) {
-      d_min = taps[i].d < d_min ? taps[i].d : d_min;
-      d_max = taps[i].d > d_max ? taps[i].d : d_max;
-    }
-  }
+  const ClassTaps ct(s, transposed, classes);
+  const LaneTap* taps = ct.taps;
+  const uint32_t* first = ct.first;
+  const int32_t d_min = ct.d_min, d_max = ct.d_max;
   const uint32_t lanes_max = transposed ? (s.out_w + sw - 1) / sw : s.out_w;
-  auto strip_width = [&](uint32_t lanes) {  // phase positions per quad row, whole vectors
-    return (lanes + static_cast<uint32_t>(d_max - d_min) + 15) / 16 * 16;
-  };
   auto strip_bytes = [&](uint32_t lanes) {
-    return size_t{phases} * quads * strip_width(lanes) * 4;
+    return size_t{phases} * quads * ct.strip_width(lanes) * 4;
   };
   if (strip_bytes(16) > kStripBytes) return false;
   uint32_t chunk = 16;
   while (chunk < (lanes_max + 15) / 16 * 16 && strip_bytes(chunk + 16) <= kStripBytes) chunk += 16;
-  const uint32_t width = strip_width(chunk);
+  const uint32_t width = ct.strip_width(chunk);
 
   ref::DenseShape blocks;  // the packed weights' column blocks
   blocks.n = s.out_c;
@@ -536,26 +547,17 @@ bool conv_transpose1d_lanes_single_avx512vnni(const ref::ConvShape& s, const ref
   const uint32_t quads = s.in_c / 4;
   const uint32_t classes = sw < s.out_w ? sw : s.out_w;
   if (classes > kMaxClasses) return false;
-  LaneTap taps[kMaxIndirectTaps];
-  uint32_t first[kMaxClasses + 1] = {0};
-  int32_t d_min = 0, d_max = 0;
-  for (uint32_t c = 0; c < classes; ++c) {
-    first[c + 1] = first[c] + class_taps(s, true, c, taps + first[c]);
-    for (uint32_t i = first[c]; i < first[c + 1]; ++i) {
-      d_min = taps[i].d < d_min ? taps[i].d : d_min;
-      d_max = taps[i].d > d_max ? taps[i].d : d_max;
-    }
-  }
+  const ClassTaps ct(s, true, classes);
+  const LaneTap* taps = ct.taps;
+  const uint32_t* first = ct.first;
+  const int32_t d_min = ct.d_min, d_max = ct.d_max;
   const uint32_t lanes_max = (s.out_w + sw - 1) / sw;
-  auto strip_width = [&](uint32_t lanes) {
-    return (lanes + static_cast<uint32_t>(d_max - d_min) + 15) / 16 * 16;
-  };
-  if (size_t{quads} * strip_width(64) * 4 > kStripBytes) return false;
+  if (size_t{quads} * ct.strip_width(64) * 4 > kStripBytes) return false;
   uint32_t chunk = 64;  // lanes per strip, whole groups of 4 vectors
   while (chunk < (lanes_max + 63) / 64 * 64 &&
-         size_t{quads} * strip_width(chunk + 64) * 4 <= kStripBytes)
+         size_t{quads} * ct.strip_width(chunk + 64) * 4 <= kStripBytes)
     chunk += 64;
-  const uint32_t width = strip_width(chunk);
+  const uint32_t width = ct.strip_width(chunk);
   // Per class: bias - (zp + 128) * the sum of its taps' weights.
   int32_t offsets[kMaxClasses];
   for (uint32_t c = 0; c < classes; ++c) {
