@@ -23,8 +23,26 @@ const char* const kOpEnumNames[] = {
 };
 const char* const kFormNames[EAE_OP_FORMS] = {"f32", "int8", "int16"};
 
+// The packing (format 1 quads, 2 DSP pairs; 0 none) of an int8 layer's
+// weights, or -1 for other ops.
+int32_t int8_weight_packing(const format::OpRecord& op, format::DType out) {
+  if (out != format::DType::kInt8) return -1;
+  switch (static_cast<format::OpType>(op.type)) {
+    case format::OpType::kDense:
+      return format::params_as<format::DenseParams>(op).b_packing;
+    case format::OpType::kConv:
+    case format::OpType::kConvTranspose:
+      return format::params_as<format::ConvParams>(op).w_packing;
+    default:
+      return -1;
+  }
+}
+
 // Table slot -> implementation symbol (eae_op_<OpType>_<form>) of every op
-// the blob runs.
+// the blob runs. An int8 layer's form is the narrowest that runs all its
+// slot's ops: eae_op_<Op>_int8 for quads, _int8_pairs for DSP pairs,
+// _int8_any for both (op_impl.hpp), so that an image links one layout's
+// kernels.
 std::map<uint32_t, std::string> used_ops(const std::vector<uint8_t>& blob) {
   // The loader wants 16-byte aligned bytes.
   const size_t words = (blob.size() + 15) / 16;
@@ -36,12 +54,21 @@ std::map<uint32_t, std::string> used_ops(const std::vector<uint8_t>& blob) {
   const Status s = model.load(bytes, blob.size());
   if (!s.ok()) throw CliError(std::string("--emit-c: the blob does not load: ") + s.message);
   std::map<uint32_t, std::string> used;
+  std::map<uint32_t, unsigned> packings;  // slot -> bit p: packing p seen
   for (uint32_t i = 0; i < model.op_count(); ++i) {
     const format::OpRecord& op = model.op(i);
-    const uint32_t slot =
-        op_table_slot(op.type, static_cast<format::DType>(model.tensor(op.output).dtype));
+    const auto out = static_cast<format::DType>(model.tensor(op.output).dtype);
+    const uint32_t slot = op_table_slot(op.type, out);
     used[slot] =
         std::string("eae_op_") + kOpEnumNames[op.type] + "_" + kFormNames[slot % EAE_OP_FORMS];
+    const int32_t packing = int8_weight_packing(op, out);
+    if (packing >= 0) packings[slot] |= 1u << packing;
+  }
+  for (const auto& [slot, seen] : packings) {
+    if ((seen & 0b110) == 0b110)
+      used[slot] += "_any";
+    else if (seen & 0b100)
+      used[slot] += "_pairs";
   }
   return used;
 }

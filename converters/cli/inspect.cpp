@@ -88,7 +88,9 @@ std::string params_text(const format::OpRecord& op) {
     case OpType::kDense: {
       const auto p = format::params_as<format::DenseParams>(op);
       s << "trans_a=" << p.trans_a << " trans_b=" << p.trans_b;
-      if (p.b_packing == 1) s << " packed(quads, blocks of " << p.b_block << ")";
+      if (p.b_packing != 0)
+        s << " packed(" << (p.b_packing == 2 ? "DSP pairs" : "quads") << ", blocks of " << p.b_block
+          << ")";
       break;
     }
     case OpType::kConv:
@@ -99,7 +101,9 @@ std::string params_text(const format::OpRecord& op) {
         << p.pad_end[1] << " d=" << p.dilation[0] << "x" << p.dilation[1] << " g=" << p.groups;
       if (op.type == static_cast<uint16_t>(OpType::kConvTranspose))
         s << " out_pad=" << p.output_padding[0] << "x" << p.output_padding[1];
-      if (p.w_packing == 1) s << " packed(quads, blocks of " << p.w_block << ")";
+      if (p.w_packing != 0)
+        s << " packed(" << (p.w_packing == 2 ? "DSP pairs" : "quads") << ", blocks of " << p.w_block
+          << ")";
       break;
     }
     case OpType::kMaxPool:

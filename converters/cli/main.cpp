@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 
+#include "blob/dsp_pairs.hpp"
 #include "cli/commands.hpp"
 #include "convert.hpp"
 #include "io/atomic_file.hpp"
@@ -21,13 +22,14 @@ const char* const kUsage =
     "commands:\n"
     "  convert MODEL.onnx -o OUT.eab [--precision float32|int8|int16|mixed]\n"
     "          [--calibration CALIB.npy] [--percentile P] [--target-snr DB]\n"
-    "          [--weights int8|int16] [--emit-c NAME] [--input-shape NAME=D0,D1,...]\n"
+    "          [--weights int8|int16] [--int8-layout quads|dsp-pairs] [--emit-c NAME]\n"
+    "          [--input-shape NAME=D0,D1,...]\n"
     "  run     MODEL.eab --input IN.npy --output OUT.npy\n"
     "  inspect MODEL.eab [--json] [--compare CALIB.npy --against MODEL.onnx]\n"
     "  eval    MODEL.eab --input X.npy --target Y.npy [--peak P] [--json]\n"
     "  bench   MODEL.eab [--seconds S] [--json]\n"
     "  pca     DATA.npy --components K -o OUT.eab [--precision float32|int8|int16|mixed]\n"
-    "          [--emit-c NAME]\n"
+    "          [--int8-layout quads|dsp-pairs] [--emit-c NAME]\n"
     "\n"
     "EDGEAE_KERNELS=reference|sse4.1|avx2|avx512|avx512-vnni|neon|neon-dot|auto picks the\n"
     "kernel set (default auto).\n"
@@ -38,7 +40,8 @@ const std::map<std::string, const char*> kHelp = {
     {"convert",
      "usage: edgeae convert MODEL.onnx -o OUT.eab [--precision float32|int8|int16|mixed]\n"
      "                      [--calibration CALIB.npy] [--percentile P] [--target-snr DB]\n"
-     "                      [--weights int8|int16] [--emit-c NAME] [--input-shape NAME=D0,...]\n"
+     "                      [--weights int8|int16] [--int8-layout quads|dsp-pairs]\n"
+     "                      [--emit-c NAME] [--input-shape NAME=D0,...]\n"
      "Converts an ONNX model into an edgeae blob. A symbolic batch dimension becomes 1;\n"
      "other symbolic dimensions need --input-shape. --emit-c NAME also writes NAME.h and\n"
      "NAME.c with the blob as an aligned const array and NAME_ARENA_BYTES.\n"
@@ -47,7 +50,10 @@ const std::map<std::string, const char*> kHelp = {
      "mixed: int8, with int16 activations where needed for the output to reach DB\n"
      "(default 30) dB SNR against the float model. Prints each layer's SNR on stderr.\n"
      "int8 layers have int8 weights; int16 layers int16 weights (16x16), or int8 ones\n"
-     "with --weights int8 (16x8, as TFLite: half the weight bytes, ~40 dB at most).\n"},
+     "with --weights int8 (16x8, as TFLite: half the weight bytes, ~40 dB at most).\n"
+     "--int8-layout dsp-pairs stores int8 layer weights in DSP column pairs, the layout the\n"
+     "Cortex-M DSP kernels (M4, M7, M33) read fastest; the default, quads, is the desktop,\n"
+     "NEON and Helium kernels'. Either runs everywhere with the same outputs.\n"},
     {"run",
      "usage: edgeae run MODEL.eab --input IN.npy --output OUT.npy\n"
      "IN.npy is float32, C order, shaped [N, <model input shape without its batch axis>];\n"
@@ -170,6 +176,25 @@ convert::Precision precision_option(const Parsed& p) {
   return precisions.at(name);
 }
 
+// --int8-layout (default quads) of convert and pca: true for dsp-pairs.
+bool int8_layout_option(const Parsed& p, bool quantized) {
+  if (!p.options.count("--int8-layout")) return false;
+  const std::string name = p.options.at("--int8-layout");
+  if (name != "quads" && name != "dsp-pairs")
+    throw CliError("--int8-layout must be quads or dsp-pairs, not '" + name + "'");
+  if (!quantized) throw CliError("--int8-layout is only used with --precision int8|int16|mixed");
+  return name == "dsp-pairs";
+}
+
+void repack_dsp_pairs(blob::Blob& blob) {
+  try {
+    const uint32_t layers = blob::repack_int8_dsp_pairs(blob.bytes);
+    std::cerr << "int8 layout: " << layers << " layer(s) in DSP column pairs\n";
+  } catch (const std::runtime_error& e) {
+    throw CliError(std::string("--int8-layout dsp-pairs: ") + e.what());
+  }
+}
+
 }  // namespace
 
 const KernelSet* kernels_from_environment() {
@@ -202,7 +227,7 @@ void load_model_file(const std::string& path, LoadedModel& out) {
 
 int cmd_convert(const Args& args) {
   const Parsed p = parse(args, {"-o", "--precision", "--calibration", "--emit-c", "--input-shape",
-                                "--percentile", "--target-snr", "--weights"});
+                                "--percentile", "--target-snr", "--weights", "--int8-layout"});
   const std::string model = one_positional(p, "MODEL.onnx");
   const std::string out = require(p, "-o");
   convert::Options options;
@@ -214,6 +239,7 @@ int cmd_convert(const Args& args) {
       throw CliError(std::string(o) + " is only used with --precision int8|int16|mixed");
   if (p.options.count("--weights") && !quantized)
     throw CliError("--weights is only used with --precision int16|mixed");
+  const bool dsp_pairs = int8_layout_option(p, quantized);
   if (p.options.count("--target-snr") && options.precision != convert::Precision::kMixed)
     throw CliError("--target-snr is only used with --precision mixed");
   for (const std::string& spec : p.repeated_input_shapes) {
@@ -247,6 +273,7 @@ int cmd_convert(const Args& args) {
     print_snr_report(qm.report, q.target_snr_db, options.precision == convert::Precision::kMixed);
     blob = std::move(qm.blob);
   }
+  if (dsp_pairs) repack_dsp_pairs(blob);
   write_model_files(out, blob, p.options.count("--emit-c") ? p.options.at("--emit-c") : "");
   std::cerr << "wrote " << out << ": " << blob.bytes.size() << " bytes, arena " << blob.arena_bytes
             << " bytes (lower bound " << blob.arena_lower_bound << ")\n";
@@ -399,7 +426,7 @@ int cmd_eval(const Args& args) {
 }
 
 int cmd_pca(const Args& args) {
-  const Parsed p = parse(args, {"-o", "--components", "--precision", "--emit-c"});
+  const Parsed p = parse(args, {"-o", "--components", "--precision", "--emit-c", "--int8-layout"});
   const std::string data_path = one_positional(p, "DATA.npy");
   const std::string out = require(p, "-o");
   const std::string k_text = require(p, "--components");
@@ -408,6 +435,7 @@ int cmd_pca(const Args& args) {
   if (k_text.empty() || *end != '\0' || k <= 0 || k > (1L << 20))
     throw CliError("--components wants a positive integer, not '" + k_text + "'");
   const convert::Precision precision = precision_option(p);
+  const bool dsp_pairs = int8_layout_option(p, precision != convert::Precision::kFloat32);
   const io::NpyArray data = io::read_npy(data_path);
   if (data.shape.size() < 2) throw CliError(data_path + ": PCA wants [N, sample shape...] data");
   std::vector<uint32_t> sample_shape;
@@ -437,6 +465,7 @@ int cmd_pca(const Args& args) {
     print_snr_report(qm.report, q.target_snr_db, precision == convert::Precision::kMixed);
     blob = std::move(qm.blob);
   }
+  if (dsp_pairs) repack_dsp_pairs(blob);
   write_model_files(out, blob, p.options.count("--emit-c") ? p.options.at("--emit-c") : "");
   double kept = 0;
   for (double v : fit.explained_variance) kept += v;

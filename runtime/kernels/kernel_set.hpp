@@ -59,6 +59,11 @@ struct KernelSet {
                    int8_t* y);
   void (*concat_s8)(uint32_t input_count, const ref::Shape* shapes, const int8_t* const* inputs,
                     const ref::ConcatQuant&, uint32_t axis, int8_t* y);
+  // dense_s8 and conv_s8 on weights in DSP column pairs (packing 2,
+  // format::paired_dense_offset), the same contracts. Sets without a kernel
+  // of their own for that layout run the reference (which reads both).
+  decltype(dense_s8) dense_s8_pairs;
+  decltype(conv_s8) conv_s8_pairs;
 };
 
 // The reference int8 Dense with the table's signature.
@@ -71,7 +76,9 @@ void reference_dense_s8(const ref::DenseShape& s, const ref::LayerQuant& q, cons
 constexpr KernelSet reference_float_set(
     const char* name, decltype(KernelSet::dense_s8) dense_s8, decltype(KernelSet::add_s8) add_s8,
     decltype(KernelSet::conv_s8) conv_s8, decltype(KernelSet::dense_s16) dense_s16 = ref::dense_s16,
-    decltype(KernelSet::dense_s16x16) dense_s16x16 = ref::dense_s16x16) {
+    decltype(KernelSet::dense_s16x16) dense_s16x16 = ref::dense_s16x16,
+    decltype(KernelSet::dense_s8_pairs) dense_s8_pairs = reference_dense_s8,
+    decltype(KernelSet::conv_s8_pairs) conv_s8_pairs = nullptr) {
   return KernelSet{name,
                    ref::dense_f32,
                    ref::conv_f32,
@@ -87,7 +94,9 @@ constexpr KernelSet reference_float_set(
                    add_s8,
                    conv_s8,
                    portable::prelu_s8_tables,
-                   portable::concat_s8_tables};
+                   portable::concat_s8_tables,
+                   dense_s8_pairs,
+                   conv_s8_pairs};
 }
 
 namespace kernels {

@@ -41,6 +41,8 @@ inline constexpr auto dense_s16x16 = ref::dense_s16x16;
 inline constexpr auto add_s8 = ref::add_s8;
 inline constexpr decltype(KernelSet::conv_s8) conv_s8 = nullptr;
 #endif
+inline constexpr auto dense_s8_pairs = reference_dense_s8;
+inline constexpr decltype(KernelSet::conv_s8) conv_s8_pairs = nullptr;
 #endif
 
 }  // namespace edgeae::static_kernels

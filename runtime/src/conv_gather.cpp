@@ -91,6 +91,7 @@ void gather_and_multiply(decltype(KernelSet::dense_s8) dense_s8, const ref::Conv
   d.n = s.out_c;
   d.k = rows;
   d.b_block = static_cast<uint32_t>(s.p.w_block);
+  d.b_packing = s.p.w_packing;
   d.bias_stride_n = bias != nullptr ? 1 : 0;
   const auto zp = static_cast<int8_t>(q.in_zp);
   for (size_t p0 = 0; p0 < pixels; p0 += tile) {

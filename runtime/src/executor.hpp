@@ -24,8 +24,14 @@ void run_binary_f32(const OpView& v, void* out);
 RunFn run_concat_copy, run_resize, run_transpose;
 
 // int8 / int16
-RunFn run_dense_s8, run_dense_s16, run_conv_s8, run_conv_s16, run_conv_transpose_s8,
-    run_conv_transpose_s16;
+RunFn run_dense_s16, run_conv_s16, run_conv_transpose_s16;
+// int8 layers, for the weight packings kPackings (op_impl.hpp) names.
+template <unsigned kPackings>
+void run_dense_s8(const OpView& v, void* out);
+template <unsigned kPackings>
+void run_conv_s8(const OpView& v, void* out);
+template <unsigned kPackings>
+void run_conv_transpose_s8(const OpView& v, void* out);
 #define EDGEAE_QUANT_RUN(name) \
   template <typename T>        \
   void name(const OpView& v, void* out);

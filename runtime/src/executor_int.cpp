@@ -52,6 +52,7 @@ ref::DenseShape dense_shape(const OpView& v) {
   s.n = v.out().dims[1];
   s.k = v.tensor(0).dims[1];
   s.b_block = static_cast<uint32_t>(params_as<format::DenseParams>(v.op).b_block);
+  s.b_packing = params_as<format::DenseParams>(v.op).b_packing;
   if (v.has_input(2)) {
     const TensorRecord& c = v.tensor(2);
     const uint32_t cm = c.rank == 2 ? c.dims[0] : 1;
@@ -62,20 +63,41 @@ ref::DenseShape dense_shape(const OpView& v) {
   return s;
 }
 
-template <bool kTransposed>
+// The int8 Dense and Conv kernels for the weights' packing (1 quads, 2 DSP
+// pairs). kPackings (op_impl.hpp) is what the op's form runs: a form of one
+// packing names one kernel, so that its image links only that one.
+template <unsigned kPackings>
+bool pairs(int32_t packing) {
+  if constexpr (kPackings == kRunsPairs) return true;
+  if constexpr ((kPackings & kRunsPairs) == 0) return false;
+  return packing == 2;
+}
+template <unsigned kPackings>
+decltype(KernelSet::dense_s8) dense_s8_kernel(const OpView& v, int32_t packing) {
+  if (pairs<kPackings>(packing)) return EDGEAE_KERNEL(v.session, dense_s8_pairs);
+  return EDGEAE_KERNEL(v.session, dense_s8);
+}
+template <unsigned kPackings>
+decltype(KernelSet::conv_s8) conv_s8_kernel(const OpView& v, int32_t packing) {
+  if (pairs<kPackings>(packing)) return EDGEAE_KERNEL(v.session, conv_s8_pairs);
+  return EDGEAE_KERNEL(v.session, conv_s8);
+}
+
+template <bool kTransposed, unsigned kPackings>
 void run_conv_s8(const OpView& v, void* y) {
   const ref::ConvShape s = conv_shape(v);
   const ref::LayerQuant q = layer_quant(v);
-  const auto conv_s8 = EDGEAE_KERNEL(v.session, conv_s8);
+  const int32_t packing = s.p.w_packing;
+  const auto conv_s8 = conv_s8_kernel<kPackings>(v, packing);
   const uint32_t taps = static_cast<uint32_t>(s.p.kernel[0]) * static_cast<uint32_t>(s.p.kernel[1]);
   const int32_t* column_sums = q.out.shift + q.out.count;
   auto* out = static_cast<int8_t*>(y);
-  if (s.p.w_packing == 1 && conv_s8 != nullptr && taps <= kMaxIndirectTaps &&
+  if (packing != 0 && conv_s8 != nullptr && taps <= kMaxIndirectTaps &&
       conv_s8(s, kTransposed, q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2), column_sums,
               reinterpret_cast<int8_t*>(v.scratch), out))
     return;
-  if (s.p.w_packing == 1) {  // groups 1
-    conv_s8_gathered(EDGEAE_KERNEL(v.session, dense_s8), s, kTransposed, q, v.in<int8_t>(0),
+  if (packing != 0) {  // groups 1
+    conv_s8_gathered(dense_s8_kernel<kPackings>(v, packing), s, kTransposed, q, v.in<int8_t>(0),
                      v.in<int8_t>(1), v.in<int32_t>(2), column_sums,
                      reinterpret_cast<int8_t*>(v.scratch), static_cast<size_t>(v.op.scratch_bytes),
                      out);
@@ -160,13 +182,18 @@ uint32_t out_count(const OpView& v) {
 
 }  // namespace
 
-// (Quad-packed B: the loader admits no other int8 Gemm.)
+// (Packed B, quads or DSP pairs: the loader admits no other int8 Gemm.)
+template <unsigned kPackings>
 void run_dense_s8(const OpView& v, void* y) {
   const ref::LayerQuant q = layer_quant(v);
-  const auto dense_s8 = EDGEAE_KERNEL(v.session, dense_s8);
-  dense_s8(dense_shape(v), q, v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2),
-           q.out.shift + q.out.count, static_cast<int8_t*>(y));
+  const ref::DenseShape s = dense_shape(v);
+  dense_s8_kernel<kPackings>(v, s.b_packing)(s, q, v.in<int8_t>(0), v.in<int8_t>(1),
+                                             v.in<int32_t>(2), q.out.shift + q.out.count,
+                                             static_cast<int8_t*>(y));
 }
+template void run_dense_s8<kRunsQuads>(const OpView&, void*);
+template void run_dense_s8<kRunsPairs>(const OpView&, void*);
+template void run_dense_s8<kRunsAnyPacking>(const OpView&, void*);
 
 void run_dense_s16(const OpView& v, void* y) {
   const ref::DenseShape s = dense_shape(v);
@@ -181,12 +208,20 @@ void run_dense_s16(const OpView& v, void* y) {
   }
 }
 
+template <unsigned kPackings>
 void run_conv_s8(const OpView& v, void* y) {
-  run_conv_s8<false>(v, y);
+  run_conv_s8<false, kPackings>(v, y);
 }
+template <unsigned kPackings>
 void run_conv_transpose_s8(const OpView& v, void* y) {
-  run_conv_s8<true>(v, y);
+  run_conv_s8<true, kPackings>(v, y);
 }
+template void run_conv_s8<kRunsQuads>(const OpView&, void*);
+template void run_conv_s8<kRunsPairs>(const OpView&, void*);
+template void run_conv_s8<kRunsAnyPacking>(const OpView&, void*);
+template void run_conv_transpose_s8<kRunsQuads>(const OpView&, void*);
+template void run_conv_transpose_s8<kRunsPairs>(const OpView&, void*);
+template void run_conv_transpose_s8<kRunsAnyPacking>(const OpView&, void*);
 void run_conv_s16(const OpView& v, void* y) {
   run_conv_s16<false>(v, y);
 }

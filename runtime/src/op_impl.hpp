@@ -46,6 +46,14 @@ inline uint32_t op_form(uint8_t dtype) {
   }
 }
 
+// The int8 Dense/Conv/ConvTranspose forms by the packings of their weights
+// they run (bit p: packing p; blob_format.hpp): eae_op_<Op>_int8 runs
+// unpacked and quad-packed weights, eae_op_<Op>_int8_pairs unpacked and DSP
+// pairs, eae_op_<Op>_int8_any all (all_ops()). A model's table names the
+// narrowest form its layers need, so that its image links one layout's
+// kernels; the others' checks refuse at load what they cannot run.
+inline constexpr unsigned kRunsQuads = 0b011, kRunsPairs = 0b101, kRunsAnyPacking = 0b111;
+
 inline uint32_t op_slot(uint16_t type, uint32_t form) {
   return uint32_t{type} * EAE_OP_FORMS + form;
 }

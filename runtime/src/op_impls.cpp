@@ -22,14 +22,20 @@ using edgeae::ref::BinaryOp;
   EDGEAE_IMPL(eae_op_##type##_int8, infer, check, run<int8_t>) \
   EDGEAE_IMPL(eae_op_##type##_int16, infer, check, run<int16_t>)
 
+// The int8 layers in three forms by their weights' packing (op_impl.hpp).
+#define EDGEAE_INT8_LAYER_IMPLS(type, infer, run)                                    \
+  EDGEAE_IMPL(eae_op_##type##_int8, infer, check_layer_quads, run<kRunsQuads>)       \
+  EDGEAE_IMPL(eae_op_##type##_int8_pairs, infer, check_layer_pairs, run<kRunsPairs>) \
+  EDGEAE_IMPL(eae_op_##type##_int8_any, infer, check_layer, run<kRunsAnyPacking>)
+
 EDGEAE_IMPL(eae_op_Dense_f32, infer_dense, nullptr, run_dense_f32)
-EDGEAE_IMPL(eae_op_Dense_int8, infer_dense, check_layer, run_dense_s8)
+EDGEAE_INT8_LAYER_IMPLS(Dense, infer_dense, run_dense_s8)
 EDGEAE_IMPL(eae_op_Dense_int16, infer_dense, check_layer, run_dense_s16)
 EDGEAE_IMPL(eae_op_Conv_f32, infer_conv, nullptr, run_conv_f32)
-EDGEAE_IMPL(eae_op_Conv_int8, infer_conv, check_layer, run_conv_s8)
+EDGEAE_INT8_LAYER_IMPLS(Conv, infer_conv, run_conv_s8)
 EDGEAE_IMPL(eae_op_Conv_int16, infer_conv, check_layer, run_conv_s16)
 EDGEAE_IMPL(eae_op_ConvTranspose_f32, infer_conv_transpose, nullptr, run_conv_transpose_f32)
-EDGEAE_IMPL(eae_op_ConvTranspose_int8, infer_conv_transpose, check_layer, run_conv_transpose_s8)
+EDGEAE_INT8_LAYER_IMPLS(ConvTranspose, infer_conv_transpose, run_conv_transpose_s8)
 EDGEAE_IMPL(eae_op_ConvTranspose_int16, infer_conv_transpose, check_layer, run_conv_transpose_s16)
 // The activations: float32 kernels by kind; integer ReLU-like ones are
 // PRelu-shaped requantizations, the others tables.
@@ -73,6 +79,7 @@ EDGEAE_IMPL(eae_op_Transpose_int16, infer_transpose, nullptr, run_transpose)
 // Between the integer types (mixed precision); the form is the output's.
 EDGEAE_INT_IMPLS(Requantize, infer_same, check_requantize, run_requantize_q)
 
+#undef EDGEAE_INT8_LAYER_IMPLS
 #undef EDGEAE_INT_IMPLS
 #undef EDGEAE_IMPL
 
@@ -82,13 +89,13 @@ namespace {
 // In OpType order (blob_format.hpp): each op's float32, int8 and int16 forms.
 const eae_op_impl* const kAllOps[] = {
     &eae_op_Dense_f32,
-    &eae_op_Dense_int8,
+    &eae_op_Dense_int8_any,
     &eae_op_Dense_int16,
     &eae_op_Conv_f32,
-    &eae_op_Conv_int8,
+    &eae_op_Conv_int8_any,
     &eae_op_Conv_int16,
     &eae_op_ConvTranspose_f32,
-    &eae_op_ConvTranspose_int8,
+    &eae_op_ConvTranspose_int8_any,
     &eae_op_ConvTranspose_int16,
     &eae_op_Relu_f32,
     &eae_op_Relu_int8,

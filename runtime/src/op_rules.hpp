@@ -17,5 +17,7 @@ using QuantCheckFn = Status(const format::OpRecord& op, const format::TensorReco
                             const QuantConstants& data);
 QuantCheckFn check_layer, check_prelu, check_lut, check_add, check_mul, check_pool, check_concat,
     check_requantize;
+// check_layer for the int8 layer forms of one weight layout (op_impl.hpp).
+QuantCheckFn check_layer_quads, check_layer_pairs;
 
 }  // namespace edgeae::rules

@@ -24,6 +24,9 @@ using format::TensorRecord;
 Status malformed(const char* message) {
   return Status{StatusCode::kMalformed, message, Status::kNoIndex};
 }
+Status unsupported(const char* message) {
+  return Status{StatusCode::kUnsupported, message, Status::kNoIndex};
+}
 
 struct TypeRange {
   int32_t lo, hi;
@@ -67,16 +70,18 @@ constexpr uint32_t words_of() {
 // int16 sums K products of at most 65535 * 128 (int16 weights: 65535 *
 // 32768) plus the bias in int64, and the 64-bit requantization wants
 // |acc| < 2^47.
-// A quad-packed Gemm's trailing column sums must be its weights' sums, and
-// the padding past K zero (kernels that read whole quads then agree with the
-// reference, which stops at K).
-Status check_column_sums(uint32_t k_used, uint32_t block, const TensorRecord& b,
+// A packed Gemm's trailing column sums must be its weights' sums, and the
+// padding past K zero (kernels that read whole quads then agree with the
+// reference, which stops at K); DSP pairs must decode to int8 weights.
+Status check_column_sums(uint32_t k_used, int32_t packing, uint32_t block, const TensorRecord& b,
                          const int8_t* weights, const int32_t* sums) {
   const uint32_t kp = b.dims[0], n = b.dims[1];
   for (uint32_t c = 0; c < n; ++c) {
     int64_t sum = 0;  // int64: checked before the accumulator bound
     for (uint32_t k = 0; k < kp; ++k) {
-      const int8_t v = weights[format::packed_dense_offset(k, c, kp, n, block)];
+      const int32_t v = format::packed_dense_weight(weights, packing, k, c, kp, n, block);
+      if (v > 127)
+        return malformed(EDGEAE_MESSAGE("Gemm DSP-pair weight decodes to 128 (not an int8)"));
       if (k >= k_used && v != 0) return malformed(EDGEAE_MESSAGE("Gemm quad padding must be zero"));
       sum += v;
     }
@@ -96,8 +101,9 @@ Status layer_words(const format::OpRecord& op, const TensorRecord* const* in,
   const uint32_t cout = channels(out);
   const bool dense = static_cast<OpType>(op.type) == OpType::kDense;
   const auto conv = detail::params_as<format::ConvParams>(op);
-  const bool packed =
-      dense ? detail::params_as<format::DenseParams>(op).b_packing == 1 : conv.w_packing == 1;
+  const int32_t packing =
+      dense ? detail::params_as<format::DenseParams>(op).b_packing : conv.w_packing;
+  const bool packed = packing != 0;  // the shape rules admit 0, 1, 2
   if (!(h.count == 1 || static_cast<uint32_t>(h.count) == cout) ||
       n !=
           words_of<format::QuantLayer>() + 2 * static_cast<uint32_t>(h.count) + (packed ? cout : 0))
@@ -114,8 +120,8 @@ Status layer_words(const format::OpRecord& op, const TensorRecord* const* in,
       return malformed(EDGEAE_MESSAGE("a packed Conv needs scratch for one gathered input row"));
     const auto block = static_cast<uint32_t>(
         dense ? detail::params_as<format::DenseParams>(op).b_block : conv.w_block);
-    Status s = check_column_sums(dense ? in[0]->dims[1] : static_cast<uint32_t>(conv_rows), block,
-                                 *in[1], static_cast<const int8_t*>(data.weights),
+    Status s = check_column_sums(dense ? in[0]->dims[1] : static_cast<uint32_t>(conv_rows), packing,
+                                 block, *in[1], static_cast<const int8_t*>(data.weights),
                                  w + words_of<format::QuantLayer>() + 2 * h.count);
     if (!s.ok()) return s;
   }
@@ -283,6 +289,34 @@ EDGEAE_WORDS_CHECK(check_pool, pool_words)
 EDGEAE_WORDS_CHECK(check_concat, concat_words)
 EDGEAE_WORDS_CHECK(check_requantize, requantize_words)
 #undef EDGEAE_WORDS_CHECK
+
+namespace {
+int32_t int8_packing(const format::OpRecord& op) {
+  return static_cast<OpType>(op.type) == OpType::kDense
+             ? detail::params_as<format::DenseParams>(op).b_packing
+             : detail::params_as<format::ConvParams>(op).w_packing;
+}
+}  // namespace
+
+Status check_layer_quads(const format::OpRecord& op, const TensorRecord* const* in,
+                         const TensorRecord& out, const TensorRecord& quant,
+                         const QuantConstants& d) {
+  if (int8_packing(op) == 2)
+    return unsupported(
+        EDGEAE_MESSAGE("int8 weights in DSP pairs: this op table's form (eae_op_*_int8) runs "
+                       "quads; its table needs eae_op_*_int8_pairs"));
+  return check_layer(op, in, out, quant, d);
+}
+
+Status check_layer_pairs(const format::OpRecord& op, const TensorRecord* const* in,
+                         const TensorRecord& out, const TensorRecord& quant,
+                         const QuantConstants& d) {
+  if (int8_packing(op) == 1)
+    return unsupported(
+        EDGEAE_MESSAGE("int8 weights in quads: this op table's form (eae_op_*_int8_pairs) runs "
+                       "DSP pairs; its table needs eae_op_*_int8"));
+  return check_layer(op, in, out, quant, d);
+}
 
 // Sigmoid, Tanh, HardSigmoid: a table of the output type.
 Status check_lut(const format::OpRecord&, const TensorRecord* const*, const TensorRecord& out,

@@ -129,13 +129,13 @@ Status check_dtypes(const format::OpRecord& op, OpType type, const TensorRecord*
       if (in[3]) return malformed(EDGEAE_MESSAGE("only a float32 Conv takes a residual input"));
       if (type == OpType::kDense) {
         const auto p = params_as<format::DenseParams>(op);
-        // int8: B quad-packed, the one layout every int8 kernel reads; int16:
-        // plain B [K, N].
+        // int8: B packed (1 quads, 2 DSP pairs); int16: plain B [K, N].
+        const bool int8 = d == static_cast<uint8_t>(DType::kInt8);
         if (p.trans_a != 0 || p.trans_b != 0 ||
-            p.b_packing != (d == static_cast<uint8_t>(DType::kInt8) ? 1 : 0) ||
-            (p.b_block != 0 && p.b_packing != 1))
-          return malformed(
-              EDGEAE_MESSAGE("a quantized Gemm reads A [M, K] and B [K, N], quad-packed for int8"));
+            (int8 ? p.b_packing != 1 && p.b_packing != 2 : p.b_packing != 0) ||
+            (p.b_block != 0 && p.b_packing == 0))
+          return malformed(EDGEAE_MESSAGE(
+              "a quantized Gemm reads A [M, K] and B [K, N], packed (quads or pairs) for int8"));
       }
       break;
     case OpType::kPRelu:
@@ -202,13 +202,13 @@ Status infer_dense(const format::OpRecord& op, const TensorRecord* const* in, Di
   const uint32_t kb = p.trans_b ? b.dims[1] : b.dims[0];
   const uint32_t n = p.trans_b ? b.dims[0] : b.dims[1];
   if (p.b_packing != 0) {
-    if (p.b_packing != 1 || p.trans_a || p.trans_b ||
+    if ((p.b_packing != 1 && p.b_packing != 2) || p.trans_a || p.trans_b ||
         a.dtype != static_cast<uint8_t>(DType::kInt8) ||
         b.dtype != static_cast<uint8_t>(DType::kInt8))
       return malformed(
-          EDGEAE_MESSAGE("Gemm b_packing 1 is for int8 data and weights, untransposed"));
+          EDGEAE_MESSAGE("Gemm b_packing 1 or 2 is for int8 data and weights, untransposed"));
     if (kb != ((uint64_t{k} + 3) & ~uint64_t{3}))
-      return malformed(EDGEAE_MESSAGE("a quad-packed Gemm B has round_up(K, 4) rows"));
+      return malformed(EDGEAE_MESSAGE("a packed Gemm B has round_up(K, 4) rows"));
   } else if (k != kb) {
     return malformed(EDGEAE_MESSAGE("Gemm inner dimensions of A and B differ"));
   }
@@ -236,7 +236,7 @@ static Status infer_window_conv(const format::OpRecord& op, const TensorRecord* 
   if (!s.ok()) return s;
   const uint32_t cin = channels(x);
   uint32_t cout = 0;
-  if (p.w_packing == 1) {
+  if (p.w_packing == 1 || p.w_packing == 2) {
     const auto int8 = static_cast<uint8_t>(DType::kInt8);
     if (w.rank != 2 || p.groups != 1 || x.dtype != int8 || w.dtype != int8 || p.w_block < 0)
       return malformed(
@@ -248,7 +248,8 @@ static Status infer_window_conv(const format::OpRecord& op, const TensorRecord* 
     cout = w.dims[1];
   } else {
     if (p.w_packing != 0 || p.w_block != 0)
-      return malformed(EDGEAE_MESSAGE("Conv w_packing must be 0 or 1 (w_block only when packed)"));
+      return malformed(
+          EDGEAE_MESSAGE("Conv w_packing must be 0, 1 or 2 (w_block only when packed)"));
     if (w.rank != 4)
       return malformed(EDGEAE_MESSAGE("Conv weights must be [KH, KW, Cin/groups, Cout]"));
     if (w.dims[0] != static_cast<uint32_t>(p.kernel[0]) ||

@@ -31,8 +31,9 @@ namespace edgeae::format {
 
 inline constexpr char kMagic[4] = {'E', 'D', 'A', 'E'};
 inline constexpr uint16_t kVersionMajor = 1;
-// 1: quantized ops (OpRecord.quant); 2: a float Conv/ConvTranspose's residual input
-inline constexpr uint16_t kVersionMinor = 2;
+// 1: quantized ops (OpRecord.quant); 2: a float Conv/ConvTranspose's residual input;
+// 3: int8 weights in DSP column pairs (packing 2)
+inline constexpr uint16_t kVersionMinor = 3;
 inline constexpr uint32_t kSectionAlign = 64;
 // Arena offsets and constant offsets are multiples of this.
 inline constexpr uint32_t kTensorAlign = 16;
@@ -225,6 +226,9 @@ struct DenseParams {  // Gemm: Y = A' * B' + C, A' = trans_a ? A^T : A (same for
   // b_block (0: one block), each block [ceil(K/4)][width][4]
   // (packed_dense_offset). Its quant words then end with N column sums of B
   // (kernels that offset the activations by a constant correct with them).
+  // 2 (format 1.3): the same quads and blocks with the columns in DSP pairs
+  // (paired_dense_offset), for cores whose fastest int8 product is a 16-bit
+  // dual multiply-accumulate (Arm SMLAD); column sums as for 1.
   int32_t b_packing;
 };
 
@@ -236,6 +240,40 @@ inline constexpr size_t packed_dense_offset(uint32_t k, uint32_t n, uint32_t k_p
   const uint32_t nb = n / bw * bw;
   const uint32_t width = n_total - nb < bw ? n_total - nb : bw;
   return size_t{nb} * k_padded + ((size_t{k} / 4) * width + (n - nb)) * 4 + k % 4;
+}
+
+// Packing 2, DSP column pairs: the blocks and quad rows of packing 1 (a quad
+// row of a block of width w is 4w bytes), but columns 2p and 2p + 1 of a
+// block share 8 bytes per quad: for the quad's k-pair h (k0 = 4q + 2h,
+// k1 = k0 + 1) the 32-bit word
+//   [w(2p, k0), v(2p + 1, k0), w(2p, k1), v(2p + 1, k1)],
+// v(2p + 1, k) = w(2p + 1, k) - (w(2p, k) < 0 ? 1 : 0). Read as a signed
+// halfword, (w(2p, k), v(2p + 1, k)) is then exactly w(2p, k) + 256 *
+// w(2p + 1, k): one 16-bit multiplier carrying both columns' weights (one
+// SMLAD yields A + 256 B, the pair's two dot products; the kernel recovers
+// B after one more SMLAD on the sign-extended even bytes gives A). The last
+// column of a block of odd width is a plain quad. v must decode to an int8:
+// the converter keeps such odd columns' weights in [-127, 127].
+inline constexpr size_t paired_dense_offset(uint32_t k, uint32_t n, uint32_t k_padded,
+                                            uint32_t n_total, uint32_t block) {
+  const uint32_t bw = block != 0 ? block : n_total;
+  const uint32_t nb = n / bw * bw;
+  const uint32_t width = n_total - nb < bw ? n_total - nb : bw;
+  const uint32_t j = n - nb;
+  const size_t row = size_t{nb} * k_padded + size_t{k / 4} * width * 4;
+  if (width % 2 == 1 && j == width - 1) return row + size_t{j} * 4 + k % 4;
+  return row + size_t{j / 2} * 8 + (k % 4 / 2) * 4 + (k % 2) * 2 + j % 2;
+}
+
+// Weight (k, n) of an int8 B packed as `packing` (1 quads, 2 DSP pairs).
+inline int32_t packed_dense_weight(const int8_t* b, int32_t packing, uint32_t k, uint32_t n,
+                                   uint32_t k_padded, uint32_t n_total, uint32_t block) {
+  if (packing != 2) return b[packed_dense_offset(k, n, k_padded, n_total, block)];
+  const size_t at = paired_dense_offset(k, n, k_padded, n_total, block);
+  const uint32_t bw = block != 0 ? block : n_total;
+  // An odd column of a pair (never a block's unpaired last column, whose
+  // index in its block is even) undoes its partner's borrow.
+  return int32_t{b[at]} + ((n % bw) % 2 == 1 && b[at - 1] < 0 ? 1 : 0);
 }
 
 // Conv and ConvTranspose. Inputs: x, weights [KH, KW, Cin/groups, Cout],
@@ -250,10 +288,10 @@ struct ConvParams {
   int32_t dilation[2];
   int32_t groups;
   int32_t output_padding[2];  // ConvTranspose only
-  // Quantized int8, groups 1 only. 0: weights [KH, KW, Cin, Cout]. 1: the
-  // same weights as a matrix of R = KH*KW*Cin rows (r = (kh*KW + kw)*Cin +
-  // ic) and Cout columns, quad-packed like a Gemm's B (DenseParams::
-  // b_packing 1, column blocks of w_block), dims [round_up(R, 4), Cout]; the
+  // Quantized int8, groups 1 only. 0: weights [KH, KW, Cin, Cout]. 1 (2):
+  // the same weights as a matrix of R = KH*KW*Cin rows (r = (kh*KW + kw)*Cin
+  // + ic) and Cout columns, packed like a Gemm's B (DenseParams::b_packing 1
+  // quads, 2 DSP pairs; column blocks of w_block), dims [round_up(R, 4), Cout]; the
   // quant words end with Cout column sums, and the op's scratch holds the
   // gathered input rows (R bytes each) of a tile of output pixels, at least
   // one row.

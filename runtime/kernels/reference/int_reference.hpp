@@ -51,9 +51,10 @@ void dense_s8(const DenseShape& s, const LayerQuant& q, const int8_t* a, const i
               const int32_t* bias, int8_t* y);
 void dense_s16(const DenseShape& s, const RequantParams& q, const int16_t* a, const int8_t* b,
                const int64_t* bias, int16_t* y);
-// dense_s8 on quad-packed weights (format::DenseParams::b_packing 1): B is
-// [ceil(K/4)][N][4], zero past K. The layout every optimized int8 Dense
-// reads; the arithmetic is dense_s8's.
+// dense_s8 on packed weights (format::DenseParams::b_packing, s.b_packing):
+// 1, quads, B [ceil(K/4)][N][4], zero past K, the layout every desktop int8
+// Dense reads; 2, DSP column pairs (format::paired_dense_offset). The
+// arithmetic is dense_s8's.
 void dense_s8_packed(const DenseShape& s, const LayerQuant& q, const int8_t* a, const int8_t* b,
                      const int32_t* bias, int8_t* y);
 // 16x16: int16 data and int16 weights (symmetric, [-32767, 32767]), int64
@@ -72,8 +73,8 @@ void conv_transpose_s8(const ConvShape& s, const LayerQuant& q, const int8_t* x,
                        const int32_t* bias, int8_t* y);
 void conv_transpose_s16(const ConvShape& s, const RequantParams& q, const int16_t* x,
                         const int8_t* w, const int64_t* bias, int16_t* y);
-// int8 Conv / ConvTranspose (groups 1) on weights quad-packed as an
-// [R = KH*KW*Cin, Cout] matrix (format::ConvParams::w_packing 1); the
+// int8 Conv / ConvTranspose (groups 1) on weights packed as an [R =
+// KH*KW*Cin, Cout] matrix (format::ConvParams::w_packing 1 or 2); the
 // arithmetic of conv_s8 / conv_transpose_s8.
 void conv_s8_packed(const ConvShape& s, const LayerQuant& q, const int8_t* x, const int8_t* w,
                     const int32_t* bias, int8_t* y);

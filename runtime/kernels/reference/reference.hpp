@@ -54,6 +54,7 @@ struct DenseShape {
   bool trans_a = false, trans_b = false;
   uint32_t bias_stride_m = 0, bias_stride_n = 0;
   uint32_t b_block = 0;
+  int32_t b_packing = 1;  // int8 B: 1 quads, 2 DSP pairs (format::DenseParams)
 };
 void dense_f32(const DenseShape& s, const float* a, const float* b, const float* bias,
                const ActivationSpec& act, float* y);

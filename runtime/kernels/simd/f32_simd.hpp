@@ -52,7 +52,9 @@ constexpr KernelSet make_kernel_set(const char* name,
                    add_s8,
                    conv_s8,
                    portable::prelu_s8_tables,
-                   portable::concat_s8_tables};
+                   portable::concat_s8_tables,
+                   reference_dense_s8,  // DSP pairs: an Arm-DSP layout, read by the reference here
+                   nullptr};
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ void conv(const ConvShape& s, int32_t in_zp, const RequantParams& q, const T* x,
   });
 }
 
-// Weights quad-packed as an [R, Cout] matrix, r = tap * Cin + ic.
+// Weights packed (quads or DSP pairs) as an [R, Cout] matrix, r = tap * Cin + ic.
 template <bool kTransposed>
 void conv_packed(const ConvShape& s, const LayerQuant& q, const int8_t* x, const int8_t* w,
                  const int32_t* bias, int8_t* y) {
@@ -34,7 +34,8 @@ void conv_packed(const ConvShape& s, const LayerQuant& q, const int8_t* x, const
     for_each_conv_tap_index<kTransposed>(s, x, n, oh, ow, [&](const int8_t* xp, uint32_t tap) {
       for (uint32_t ic = 0; ic < s.in_c; ++ic)
         acc += (int32_t{xp[ic]} - q.in_zp) *
-               w[format::packed_dense_offset(tap * s.in_c + ic, oc, rows_padded, s.out_c, block)];
+               format::packed_dense_weight(w, s.p.w_packing, tap * s.in_c + ic, oc, rows_padded,
+                                           s.out_c, block);
     });
     return static_cast<int8_t>(detail::requantize(acc, q.out, oc));
   });

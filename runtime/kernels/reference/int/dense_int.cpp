@@ -26,7 +26,7 @@ void dense(const DenseShape& s, int32_t in_zp, const RequantParams& q, const T* 
 
 void dense_s8_packed(const DenseShape& s, const LayerQuant& q, const int8_t* a, const int8_t* b,
                      const int32_t* bias, int8_t* y) {
-  // Quads of K in column blocks (format::packed_dense_offset).
+  // Quads of K (or DSP pairs) in column blocks (format::packed_dense_weight).
   const uint32_t kp = (s.k + 3) / 4 * 4;
   for (uint32_t m = 0; m < s.m; ++m) {
     for (uint32_t n = 0; n < s.n; ++n) {
@@ -34,7 +34,7 @@ void dense_s8_packed(const DenseShape& s, const LayerQuant& q, const int8_t* a, 
           bias != nullptr ? bias[size_t{m} * s.bias_stride_m + size_t{n} * s.bias_stride_n] : 0;
       for (uint32_t k = 0; k < s.k; ++k)
         acc += (int32_t{a[size_t{m} * s.k + k]} - q.in_zp) *
-               b[format::packed_dense_offset(k, n, kp, s.n, s.b_block)];
+               format::packed_dense_weight(b, s.b_packing, k, n, kp, s.n, s.b_block);
       y[size_t{m} * s.n + n] = static_cast<int8_t>(detail::requantize(acc, q.out, n));
     }
   }
