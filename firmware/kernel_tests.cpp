@@ -2,7 +2,8 @@
 // Dense cases, without doctest, heap or <random>): every kernel set this
 // build holds (the reference and, with -mcpu flags enabling them, the
 // Cortex-M sets) runs, for random shapes, bit for bit against the reference:
-//   int8 Dense on quad-packed weights vs ref::dense_s8 on the plain ones: K
+//   int8 Dense on packed weights (quads, then DSP pairs: dense_s8 and
+//     dense_s8_pairs) vs ref::dense_s8 on the plain ones: K
 //     off and on the quad size and the sets' unroll and chunk lengths, N off
 //     and on every tile width, batches of 1 to 5 rows, extreme operands (a
 //     and zero points at both ends of int8, weights at +-127), per-tensor and
@@ -12,8 +13,9 @@
 //   int16 Dense, 16x8 (ref::dense_s16) and 16x16 (ref::dense_s16x16): K odd
 //     and even, past the int32 partial chunk, N off the tile widths,
 //     extreme activations and weights (sums beyond int32), per-row biases.
-//   int8 Conv/ConvTranspose of the sets with a direct kernel (conv_s8) vs
-//     ref::conv_s8 / ref::conv_transpose_s8, through the packed weights
+//   int8 Conv/ConvTranspose of the sets with a direct kernel (conv_s8,
+//     conv_s8_pairs) vs ref::conv_s8 / ref::conv_transpose_s8, through the
+//     packed weights (quads, DSP pairs)
 //     (test_conv_s8);
 //   int8 Add/Sub vs ref::add_s8 (test_add_s8);
 //   the portable int8 PRelu tables vs ref::prelu_s8 (test_prelu_s8), and
@@ -121,6 +123,28 @@ void fill_requant(Rng& rng, uint32_t count, bool unusual, int32_t shift_lo, int3
   }
 }
 
+// Plain row-major int8 weights [rows, cols] packed as `packing` (1 quads,
+// 2 DSP pairs) in column blocks of `block`, zero past rows; their column sums.
+void pack_weights(const int8_t* plain, uint32_t rows, uint32_t cols, uint32_t block,
+                  int32_t packing, int8_t* packed) {
+  const uint32_t rp = (rows + 3) / 4 * 4;
+  memset(packed, 0, size_t{rp} * cols);
+  memset(column_sums, 0, sizeof column_sums);
+  const uint32_t bw = block != 0 ? block : cols;
+  for (uint32_t c = 0; c < cols; ++c)
+    for (uint32_t r = 0; r < rows; ++r) {
+      const int8_t v = plain[r * cols + c];
+      column_sums[c] += v;
+      if (packing == 1) {
+        packed[format::packed_dense_offset(r, c, rp, cols, block)] = v;
+        continue;
+      }
+      // The odd column of a pair borrows its partner's sign (written first).
+      const size_t at = format::paired_dense_offset(r, c, rp, cols, block);
+      packed[at] = static_cast<int8_t>((c % bw) % 2 == 1 && packed[at - 1] < 0 ? v - 1 : v);
+    }
+}
+
 void test_dense_s8(Rng& rng, Tally& tally) {
   const uint32_t ks[] = {1, 2, 3, 4, 5, 7, 8, 12, 13, 16, 31, 40, 48, 64, 97, 256, 257, 260, 785};
   const uint32_t ns[] = {1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 129, 256};
@@ -163,20 +187,18 @@ void test_dense_s8(Rng& rng, Tally& tally) {
     // Column blocks: none, narrower than every tile, the converter's, odd.
     const uint32_t blocks[] = {0, 4, 16, 128, 40};
     s.b_block = rng.pick(blocks);
-    const uint32_t kp = (s.k + 3) / 4 * 4;
-    int8_t* const packed = packed_storage;  // blob constants are 16-byte aligned
-    memset(packed, 0, size_t{kp} * s.n);
-    memset(column_sums, 0, sizeof column_sums);
-    for (uint32_t r = 0; r < s.k; ++r)
-      for (uint32_t c = 0; c < s.n; ++c) {
-        packed[format::packed_dense_offset(r, c, kp, s.n, s.b_block)] = b[r * s.n + c];
-        column_sums[c] += b[r * s.n + c];
+    int8_t* const packed = packed_storage;                // blob constants are 16-byte aligned
+    for (int32_t packing = 1; packing <= 2; ++packing) {  // quads, DSP pairs
+      pack_weights(b, s.k, s.n, s.b_block, packing, packed);
+      s.b_packing = packing;
+      for (size_t i = 0; i < kernel_set_count(); ++i) {
+        const KernelSet* set = kernel_set(i);
+        memset(got, 0x55, sizeof got);
+        (packing == 1 ? set->dense_s8 : set->dense_s8_pairs)(s, q, a, packed, bias_ptr, column_sums,
+                                                             got);
+        tally.check(memcmp(got, want, size_t{s.m} * s.n) == 0,
+                    packing == 1 ? "dense_s8" : "dense_s8_pairs", set, s);
       }
-    for (size_t i = 0; i < kernel_set_count(); ++i) {
-      const KernelSet* set = kernel_set(i);
-      memset(got, 0x55, sizeof got);
-      set->dense_s8(s, q, a, packed, bias_ptr, column_sums, got);
-      tally.check(memcmp(got, want, size_t{s.m} * s.n) == 0, "dense_s8", set, s);
     }
   }
 }
@@ -258,7 +280,7 @@ int64_t conv_out_size(const format::ConvParams& p, bool transposed, uint32_t in,
 // A kernel may decline a shape (false); each
 // set must take some, and never write past the output.
 void test_conv_s8(Rng& rng, Tally& tally) {
-  uint32_t taken[8] = {};
+  uint32_t taken[2][8] = {};  // per packing (quads, DSP pairs) and set
   for (int trial = 0; trial < 300; ++trial) {
     const bool transposed = trial % 4 == 3;
     const bool two_d = trial % 6 == 0;
@@ -297,7 +319,6 @@ void test_conv_s8(Rng& rng, Tally& tally) {
     const size_t x_bytes = size_t{s.batch} * s.in_h * s.in_w * s.in_c;
     const size_t out_bytes = size_t{s.batch} * s.out_h * s.out_w * s.out_c;
     const uint32_t rows = static_cast<uint32_t>(p.kernel[0] * p.kernel[1]) * s.in_c;
-    const uint32_t rp = (rows + 3) / 4 * 4;
     if (x_bytes > kMaxConvX || out_bytes > kMaxConvOut || rows > sizeof conv_scratch) continue;
     const bool extreme = trial % 9 == 4;
     int8_t* const x = b;
@@ -323,55 +344,57 @@ void test_conv_s8(Rng& rng, Tally& tally) {
     const int32_t* bias_ptr = trial % 5 == 3 ? nullptr : bias;
     p.w_packing = 0;
     (transposed ? ref::conv_transpose_s8 : ref::conv_s8)(s, q, x, plain, bias_ptr, conv_want);
-    p.w_packing = 1;
     int8_t* const packed = packed_storage;
-    memset(packed, 0, size_t{rp} * s.out_c);
-    memset(column_sums, 0, sizeof column_sums);
-    for (uint32_t r = 0; r < rows; ++r)
-      for (uint32_t c = 0; c < s.out_c; ++c) {
-        packed[format::packed_dense_offset(r, c, rp, s.out_c, static_cast<uint32_t>(p.w_block))] =
-            plain[r * s.out_c + c];
-        column_sums[c] += plain[r * s.out_c + c];
+    for (int32_t packing = 1; packing <= 2; ++packing)  // quads, DSP pairs
+      for (size_t i = 0; i < kernel_set_count() && i < 8; ++i) {
+        const KernelSet* set = kernel_set(i);
+        const auto conv_s8 = packing == 1 ? set->conv_s8 : set->conv_s8_pairs;
+        if (conv_s8 == nullptr) continue;
+        if (p.w_packing != packing) {
+          pack_weights(plain, rows, s.out_c, static_cast<uint32_t>(p.w_block), packing, packed);
+          p.w_packing = packing;
+        }
+        memset(conv_got, 0x55, out_bytes + kConvGuard);
+        if (!conv_s8(s, transposed, q, x, packed, bias_ptr, column_sums, conv_scratch, conv_got))
+          continue;
+        ++taken[packing - 1][i];
+        bool same = memcmp(conv_got, conv_want, out_bytes) == 0;
+        for (size_t g = 0; g < kConvGuard; ++g) same &= conv_got[out_bytes + g] == 0x55;
+        if (!same) {
+          board_write(transposed ? "conv_transpose_s8 in_w=" : "conv_s8 in_w=");
+          console_uint(s.in_w);
+          board_write(" cin=");
+          console_uint(s.in_c);
+          board_write(" kw=");
+          console_uint(static_cast<uint32_t>(p.kernel[1]));
+          board_write(" stride=");
+          console_uint(static_cast<uint32_t>(p.stride[1]));
+          board_write(" ");
+        }
+        ref::DenseShape d;  // for the report: pixels x K x Cout
+        d.m = s.batch * s.out_h * s.out_w;
+        d.k = rows;
+        d.n = s.out_c;
+        d.b_block = static_cast<uint32_t>(p.w_block);
+        tally.check(same,
+                    packing == 2 ? "conv_s8_pairs"
+                    : transposed ? "conv_transpose_s8"
+                                 : "conv_s8",
+                    set, d);
       }
+  }
+  for (int32_t packing = 1; packing <= 2; ++packing)
     for (size_t i = 0; i < kernel_set_count() && i < 8; ++i) {
       const KernelSet* set = kernel_set(i);
-      if (set->conv_s8 == nullptr) continue;
-      memset(conv_got, 0x55, out_bytes + kConvGuard);
-      if (!set->conv_s8(s, transposed, q, x, packed, bias_ptr, column_sums, conv_scratch, conv_got))
-        continue;
-      ++taken[i];
-      bool same = memcmp(conv_got, conv_want, out_bytes) == 0;
-      for (size_t g = 0; g < kConvGuard; ++g) same &= conv_got[out_bytes + g] == 0x55;
-      if (!same) {
-        board_write(transposed ? "conv_transpose_s8 in_w=" : "conv_s8 in_w=");
-        console_uint(s.in_w);
-        board_write(" cin=");
-        console_uint(s.in_c);
-        board_write(" kw=");
-        console_uint(static_cast<uint32_t>(p.kernel[1]));
-        board_write(" stride=");
-        console_uint(static_cast<uint32_t>(p.stride[1]));
-        board_write(" ");
-      }
-      ref::DenseShape d;  // for the report: pixels x K x Cout
-      d.m = s.batch * s.out_h * s.out_w;
-      d.k = rows;
-      d.n = s.out_c;
-      d.b_block = static_cast<uint32_t>(p.w_block);
-      tally.check(same, transposed ? "conv_transpose_s8" : "conv_s8", set, d);
+      if ((packing == 1 ? set->conv_s8 : set->conv_s8_pairs) == nullptr) continue;
+      board_write(packing == 1 ? "conv_s8 of " : "conv_s8_pairs of ");
+      board_write(set->name);
+      board_write(" took ");
+      console_uint(taken[packing - 1][i]);
+      board_write(" shapes\n");
+      ref::DenseShape none;
+      tally.check(taken[packing - 1][i] >= 100, "conv_s8 took too few shapes", set, none);
     }
-  }
-  for (size_t i = 0; i < kernel_set_count() && i < 8; ++i) {
-    const KernelSet* set = kernel_set(i);
-    if (set->conv_s8 == nullptr) continue;
-    board_write("conv_s8 of ");
-    board_write(set->name);
-    board_write(" took ");
-    console_uint(taken[i]);
-    board_write(" shapes\n");
-    ref::DenseShape none;
-    tally.check(taken[i] >= 100, "conv_s8 took too few shapes", set, none);
-  }
 }
 
 // int8 Add/Sub of every set vs ref::add_s8: element counts off and on the
@@ -520,8 +543,8 @@ void count_instructions() {
     shift[c] = -7 - static_cast<int32_t>(c % 4);
   }
   const uint32_t shapes[][3] = {{1, 256, 64}, {1, 64, 32}, {4, 96, 32}, {8, 256, 64}, {16, 48, 16}};
-  const char* const ops[] = {"int8", "int16x8", "int16x16"};
-  for (int op_index = 0; op_index < 3; ++op_index) {
+  const char* const ops[] = {"int8", "int16x8", "int16x16", "int8-pairs"};
+  for (int op_index = 0; op_index < 4; ++op_index) {
     const char* const op = ops[op_index];
     for (const auto& shape : shapes) {
       ref::DenseShape s;
@@ -536,13 +559,17 @@ void count_instructions() {
       q.out.shift = shift;
       q.out.count = s.n;
       q.out.out_zp = 0;
-      q.out.act_min = op_index == 0 ? -128 : -32768;
-      q.out.act_max = op_index == 0 ? 127 : 32767;
+      const bool int8 = op_index == 0 || op_index == 3;
+      s.b_packing = op_index == 3 ? 2 : 1;
+      q.out.act_min = int8 ? -128 : -32768;
+      q.out.act_max = int8 ? 127 : 32767;
       for (size_t i = 0; i < kernel_set_count(); ++i) {
         const KernelSet* set = kernel_set(i);
         const edgeae_fw::Ticks t = edgeae_fw::Ticks::begin();
         if (op_index == 0)
           set->dense_s8(s, q, a, packed_aligned, bias, column_sums, got);
+        else if (op_index == 3)  // any weight bytes: only the count matters here
+          set->dense_s8_pairs(s, q, a, packed_aligned, bias, column_sums, got);
         else if (op_index == 2)
           set->dense_s16x16(s, q.out, a16, b16, bias64, got16);
         else

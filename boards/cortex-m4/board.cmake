@@ -5,3 +5,6 @@ set(EDGEAE_BOARD_INCLUDE_DIRS ${CMAKE_CURRENT_LIST_DIR}/../common)
 set(EDGEAE_BOARD_LINKER_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/link.ld)
 # Leave empty on a board QEMU cannot run: the firmware is then built, not run.
 set(EDGEAE_BOARD_QEMU_MACHINE mps2-an386)
+# int8 weights in DSP column pairs (edgeae convert --int8-layout dsp-pairs):
+# the layout this core's DSP kernels read fastest (s8_dsp_pairs.cpp).
+set(EDGEAE_BOARD_INT8_LAYOUT dsp-pairs)

@@ -34,15 +34,17 @@ inline constexpr auto add_s8 = portable::add_s8_tables;
 #endif
 inline constexpr auto dense_s16 = cortexm::dense_s16_dsp;
 inline constexpr auto dense_s16x16 = cortexm::dense_s16x16_dsp;
+inline constexpr auto dense_s8_pairs = cortexm::dense_s8_dsp_pairs;
+inline constexpr auto conv_s8_pairs = cortexm::conv_s8_dsp_pairs;
 #else
 inline constexpr auto dense_s8 = reference_dense_s8;
 inline constexpr auto dense_s16 = ref::dense_s16;
 inline constexpr auto dense_s16x16 = ref::dense_s16x16;
 inline constexpr auto add_s8 = ref::add_s8;
 inline constexpr decltype(KernelSet::conv_s8) conv_s8 = nullptr;
-#endif
 inline constexpr auto dense_s8_pairs = reference_dense_s8;
 inline constexpr decltype(KernelSet::conv_s8) conv_s8_pairs = nullptr;
+#endif
 #endif
 
 }  // namespace edgeae::static_kernels

@@ -1,0 +1,331 @@
+// int8 Dense and 1-D Conv for Cortex-M cores with the DSP extension on
+// weights in DSP column pairs (format::paired_dense_offset, packing 2; the
+// converter's --int8-layout dsp-pairs).
+//
+// Why a second layout: on quads (s8_dsp.cpp) every weight word needs two
+// SXTB16 and two SMLAD for four multiply-accumulates. In a pair word
+// [w(c0,k0), v(c1,k0), w(c0,k1), v(c1,k1)] each signed halfword is exactly
+// w(c0,k) + 256 w(c1,k) (v carries its partner's borrow), so with the
+// activations as halfword pairs x = (a(k0) - zp, a(k1) - zp):
+//   SMLAD(x, word)          adds A + 256 B (A, B: columns c0, c1),
+//   SMLAD(x, SXTB16(word))  adds A,
+// three instructions for four MACs. B = (S - A) / 256 is exact while
+// |B| < 2^23: K <= 256 per chunk (256 * 255 * 128 < 2^23), and the sums
+// start from zero each chunk (the bias is added to A and B afterwards).
+//
+// Register tiles, inner loops in assembly, ending on a sentinel after the
+// widened quads (as s8_dsp.cpp):
+//   1 x 6 (M = 1, three pairs): per quad 1 LDRD of the activations, 2 LDM of
+//     the six weight words, 1 pointer step, 18 SMLAD/SXTB16 for 24 MACs,
+//     plus CMP + BNE per two quads: 0.96 instructions per MAC.
+//   2 x 2 (two rows, one pair): per quad 1 LDM of both rows' activations,
+//     1 LDRD of the pair's two words, 1 pointer step, 10 SMLAD/SXTB16 for
+//     16 MACs, plus CMP + BNE per two quads: 0.84 per MAC.
+// Pairs left over at M = 1 and a block's unpaired last column run C loops.
+#include "kernels/cortexm/cortexm_kernels.hpp"
+#include "kernels/cortexm/s8_dsp_common.hpp"
+#include "kernels/simd/s8_dense.hpp"
+
+#if defined(__ARM_FEATURE_DSP)
+
+namespace edgeae::cortexm {
+namespace {
+
+using namespace dsp;
+
+constexpr uint32_t kChunkQuads = 64;  // K <= 256 per chunk: B exact
+constexpr uint32_t kGroup = 32;       // columns whose sums wait between chunks (even)
+
+// Halfword pairs (lo, hi) of two words: (x.lo, y.lo) and (x.hi, y.hi).
+inline uint32_t pack_lo(uint32_t x, uint32_t y) {
+  return (x & 0xFFFFu) | y << 16;
+}
+inline uint32_t pack_hi(uint32_t x, uint32_t y) {
+  return x >> 16 | (y & 0xFFFF0000u);
+}
+
+// Quads [q0, q0 + count) of R rows of a (k values each, lda bytes apart) into
+// xw: per quad the rows' (a0 - zp, a1 - zp) and (a2 - zp, a3 - zp)
+// halfword pairs, row after row; then kSentinel. Reads no byte past a row's k.
+template <int R>
+void widen_pairs(const int8_t* a, size_t lda, uint32_t k, uint32_t q0, uint32_t count,
+                 int32_t minus_zp, uint32_t* xw) {
+  const uint32_t full = k / 4 > q0 ? (k / 4 - q0 < count ? k / 4 - q0 : count) : 0;
+  for (uint32_t r = 0; r < R; ++r) {
+    const int8_t* p = a + size_t{r} * lda + size_t{q0} * 4;
+    uint32_t* out = xw + 2 * r;
+    for (uint32_t i = 0; i < count; ++i, p += 4, out += 2 * R) {
+      const uint32_t x = i < full ? load_quad(p) : load_partial_quad(p, k % 4);
+      const uint32_t e = even_plus(minus_zp, x), o = odd_plus(minus_zp, x);
+      out[0] = pack_lo(e, o);
+      out[1] = pack_hi(e, o);
+    }
+  }
+  xw[2 * R * count] = kSentinel;
+}
+
+// s[0..5] (S0, A0, S1, A1, S2, A2) = the raw and even sums of three pairs over
+// `quads` quads of one widened row; b at the first pair's word, `step` =
+// the block's quad row minus the 24 bytes the loads advance.
+__attribute__((noinline)) void tile_1x6(const uint32_t* xw, uint32_t quads, const int8_t* b,
+                                        size_t step, int32_t* s) {
+  int32_t s0 = 0, a0 = 0, s1 = 0, a1 = 0, s2 = 0, a2 = 0;
+  // LDM fills registers in ascending order: pin the three weight words.
+  register uint32_t w0 __asm__("r0") = quads;  // the count, read before the first LDM
+  register uint32_t w1 __asm__("r1");
+  register uint32_t w2 __asm__("r2");
+  uint32_t x0, x1;
+#define EDGEAE_PAIR(s, a, x, w)   \
+  "smlad " s ", " x ", " w ", " s \
+  "\n\t"                          \
+  "sxtb16 " w ", " w              \
+  "\n\t"                          \
+  "smlad " a ", " x ", " w ", " a "\n\t"
+#define EDGEAE_QUAD_1X6 \
+  "ldm %[b]!, {r0, r1, r2}\n\t" EDGEAE_PAIR("%[s0]", "%[a0]", "%[x0]", "r0") \
+      EDGEAE_PAIR("%[s0]", "%[a0]", "%[x1]", "r1")                       \
+          EDGEAE_PAIR("%[s1]", "%[a1]", "%[x0]", "r2")                   \
+  "ldm %[b]!, {r0, r1, r2}\n\t" EDGEAE_PAIR("%[s1]", "%[a1]", "%[x1]", "r0") \
+      EDGEAE_PAIR("%[s2]", "%[a2]", "%[x0]", "r1")                       \
+          EDGEAE_PAIR("%[s2]", "%[a2]", "%[x1]", "r2")                   \
+  "add %[b], %[b], %[step]\n\t"                                          \
+  "ldrd %[x0], %[x1], [%[x]], #8\n\t"
+  // Two quads per iteration, the next quad's activations loaded ahead; an
+  // odd count enters at the second.
+  __asm__ volatile(
+      "ldrd %[x0], %[x1], [%[x]], #8\n\t"
+      "tst r0, #1\n\t"
+      "bne 2f\n\t"
+      "1:\n\t" EDGEAE_QUAD_1X6 "2:\n\t" EDGEAE_QUAD_1X6
+      "cmp %[x0], #0x01000100\n\t"  // kSentinel
+      "bne 1b"
+      : [x] "+&r"(xw), [b] "+&r"(b), [s0] "+&r"(s0), [a0] "+&r"(a0), [s1] "+&r"(s1), [a1] "+&r"(a1),
+        [s2] "+&r"(s2), [a2] "+&r"(a2), [x0] "=&r"(x0), [x1] "=&r"(x1), "+&r"(w0), "=&r"(w1),
+        "=&r"(w2)
+      : [step] "r"(step)
+      : "cc", "memory");
+#undef EDGEAE_QUAD_1X6
+  s[0] = s0;
+  s[1] = a0;
+  s[2] = s1;
+  s[3] = a1;
+  s[4] = s2;
+  s[5] = a2;
+}
+
+// s[0..3] (S0, A0 of row 0, S1, A1 of row 1) = the raw and even sums of one
+// pair over `quads` quads of two widened rows (interleaved per quad).
+__attribute__((noinline)) void tile_2x2(const uint32_t* xw, uint32_t quads, const int8_t* b,
+                                        size_t row, int32_t* s) {
+  int32_t s0 = 0, a0 = 0, s1 = 0, a1 = 0;
+  // LDM fills registers in ascending order: pin the four activation words.
+  register uint32_t x00 __asm__("r0");
+  register uint32_t x01 __asm__("r1");
+  register uint32_t x10 __asm__("r2");
+  register uint32_t x11 __asm__("r3");
+  uint32_t w0, w1, t = quads;
+#define EDGEAE_QUAD_2X2               \
+  "ldrd %[w0], %[w1], [%[b]]\n\t"     \
+  "add %[b], %[b], %[row]\n\t"        \
+  "smlad %[s0], r0, %[w0], %[s0]\n\t" \
+  "smlad %[s1], r2, %[w0], %[s1]\n\t" \
+  "sxtb16 %[w0], %[w0]\n\t"           \
+  "smlad %[a0], r0, %[w0], %[a0]\n\t" \
+  "smlad %[a1], r2, %[w0], %[a1]\n\t" \
+  "smlad %[s0], r1, %[w1], %[s0]\n\t" \
+  "smlad %[s1], r3, %[w1], %[s1]\n\t" \
+  "sxtb16 %[w1], %[w1]\n\t"           \
+  "smlad %[a0], r1, %[w1], %[a0]\n\t" \
+  "smlad %[a1], r3, %[w1], %[a1]\n\t" \
+  "ldm %[x]!, {r0, r1, r2, r3}\n\t"
+  __asm__ volatile(
+      "ldm %[x]!, {r0, r1, r2, r3}\n\t"
+      "tst %[t], #1\n\t"
+      "bne 2f\n\t"
+      "1:\n\t" EDGEAE_QUAD_2X2 "2:\n\t" EDGEAE_QUAD_2X2
+      "cmp r0, #0x01000100\n\t"  // kSentinel
+      "bne 1b"
+      : [x] "+&r"(xw), [b] "+&r"(b), [s0] "+&r"(s0), [a0] "+&r"(a0), [s1] "+&r"(s1), [a1] "+&r"(a1),
+        "=&r"(x00), "=&r"(x01), "=&r"(x10), "=&r"(x11), [w0] "=&r"(w0), [w1] "=&r"(w1), [t] "+&r"(t)
+      : [row] "r"(row)
+      : "cc", "memory");
+#undef EDGEAE_QUAD_2X2
+#undef EDGEAE_PAIR
+  s[0] = s0;
+  s[1] = a0;
+  s[2] = s1;
+  s[3] = a1;
+}
+
+// The same sums for one pair and R widened rows, in C (M = 1 leftovers).
+template <int R>
+void tile_rx2(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t row, int32_t* s) {
+  for (int r = 0; r < R; ++r) s[2 * r] = s[2 * r + 1] = 0;
+  for (uint32_t i = 0; i < quads; ++i, xw += 2 * R, b += row) {
+    const uint32_t w0 = load_quad(b), w1 = load_quad(b + 4);
+    const int32_t e0 = even(w0), e1 = even(w1);
+    for (int r = 0; r < R; ++r) {
+      s[2 * r] = smlad(xw[2 * r + 1], static_cast<int32_t>(w1),
+                       smlad(xw[2 * r], static_cast<int32_t>(w0), s[2 * r]));
+      s[2 * r + 1] = smlad(xw[2 * r + 1], e1, smlad(xw[2 * r], e0, s[2 * r + 1]));
+    }
+  }
+}
+
+// A block's unpaired last column (a plain quad) and R widened rows:
+// sum[r * kGroup] += its dot products.
+template <int R>
+void tile_rx1(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t row, int32_t* sum) {
+  for (uint32_t i = 0; i < quads; ++i, xw += 2 * R, b += row) {
+    const uint32_t w = load_quad(b);
+    const int32_t we = even(w), wo = odd(w);
+    for (int r = 0; r < R; ++r) {
+      // (a0, a1), (a2, a3) -> (a0, a2), (a1, a3), SXTB16's order.
+      const uint32_t x0 = xw[2 * r], x1 = xw[2 * r + 1];
+      sum[r * kGroup] = smlad(pack_hi(x0, x1), wo, smlad(pack_lo(x0, x1), we, sum[r * kGroup]));
+    }
+  }
+}
+
+// Adds a pair's chunk sums (S, A of each row, as the tiles leave them) to
+// the pair's running sums: A to column c0, B = (S - A) / 256 to c1.
+template <int R>
+inline void add_pair(const int32_t* s, int32_t* sum) {
+  for (int r = 0; r < R; ++r) {
+    const uint32_t raw = static_cast<uint32_t>(s[2 * r]), a = static_cast<uint32_t>(s[2 * r + 1]);
+    sum[r * kGroup] += s[2 * r + 1];
+    sum[r * kGroup + 1] += static_cast<int32_t>(raw - a) >> 8;  // |B| < 2^23: exact
+  }
+}
+
+// Columns [0, count) of a group (the first at b, in its block's quad rows of
+// `row` bytes; `single`: the last is the block's unpaired column): their
+// chunk of `quads` quads of R widened rows added to sum[r * kGroup + j].
+template <int R>
+void multiply_group(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t row, uint32_t count,
+                    bool single, int32_t* sum) {
+  const uint32_t paired = single ? count - 1 : count;
+  uint32_t j = 0;
+  int32_t s[6];
+  if constexpr (R == 1) {
+    for (; j + 6 <= paired; j += 6) {
+      tile_1x6(xw, quads, b + size_t{j} * 4, row - 24, s);
+      add_pair<1>(s, sum + j);
+      add_pair<1>(s + 2, sum + j + 2);
+      add_pair<1>(s + 4, sum + j + 4);
+    }
+    for (; j < paired; j += 2) {
+      tile_rx2<1>(xw, quads, b + size_t{j} * 4, row, s);
+      add_pair<1>(s, sum + j);
+    }
+  } else {
+    for (; j < paired; j += 2) {
+      tile_2x2(xw, quads, b + size_t{j} * 4, row, s);
+      add_pair<2>(s, sum + j);
+    }
+  }
+  if (single) tile_rx1<R>(xw, quads, b + size_t{j} * 4, row, sum + j);
+}
+
+// One row's outputs [0, count) from sum[0, count), in words of four clamped
+// packed bytes; per-channel (multiplier, shift) pairs walk with the columns,
+// a per-tensor pair is read once. About 14 (per channel) or 8 instructions
+// per output.
+template <bool kPerChannel>
+void store_row(const Output& o, int8_t* out, uint32_t n, uint32_t count, const int32_t* sum) {
+  const int32_t* multiplier = o.q->multiplier + (kPerChannel ? n : 0);
+  const int32_t* shift = o.q->shift + (kPerChannel ? n : 0);
+  const int32_t twice_zp_plus_one = o.twice_zp_plus_one;
+  const auto quant = [&] {
+    const int32_t exponent = -*shift;
+    if (kPerChannel) ++shift;
+    const ColumnQuant c{
+        kPerChannel ? *multiplier++ : *multiplier, exponent,
+        static_cast<int32_t>(static_cast<uint32_t>(twice_zp_plus_one) << exponent) >> 1};
+    return c;
+  };
+  ColumnQuant c = quant();
+  uint32_t j = 0;
+  for (; j + 4 <= count; j += 4) {
+    int32_t v[4];
+#pragma GCC unroll 4
+    for (int w = 0; w < 4; ++w) {
+      if (kPerChannel && (j | w) != 0) c = quant();
+      v[w] = requant_fast(sum[j + w], c);
+    }
+    const uint32_t packed = clamp_bytes(pack4(v), o.lo4, o.hi4);
+    memcpy(out + j, &packed, 4);  // STR: Armv7-M stores words at any alignment
+  }
+  for (; j < count; ++j) {
+    if (kPerChannel && j != 0) c = quant();
+    const uint32_t v = clamp_bytes(static_cast<uint32_t>(requant_fast(sum[j], c)), o.lo4, o.hi4);
+    out[j] = static_cast<int8_t>(v);
+  }
+}
+
+// Rows [m, m + rows) and columns [n, n + count) of y from their sums
+// (sum[r * kGroup + j], bias included).
+__attribute__((noinline)) void store_group(const Output& o, uint32_t m, uint32_t n, uint32_t count,
+                                           int rows, const int32_t* sum) {
+  for (int r = 0; r < rows; ++r, sum += kGroup) {
+    int8_t* out = o.y + (m + r) * o.n + n;
+    if (!o.fast)
+      store_exact(o, m + r, n, sum, 1, count);
+    else if (o.channel_step != 0)
+      store_row<true>(o, out, n, count, sum);
+    else
+      store_row<false>(o, out, n, count, sum);
+  }
+}
+
+// Rows [m, m + R) of y, from the rows at am, lda bytes apart.
+template <int R>
+void rows(const ref::DenseShape& s, const Output& original, const int8_t* am, size_t lda,
+          const int8_t* b, int32_t minus_zp, uint32_t m) {
+  const Output o = original;  // a local copy: int8 stores could alias anything else
+  // The widened chunk, its sentinel and room for the tiles' last loads past it.
+  alignas(8) uint32_t xw[2 * R * kChunkQuads + 4];
+  const uint32_t quads = (s.k + 3) / 4;
+  const bool one_chunk = quads <= kChunkQuads;
+  if (one_chunk) widen_pairs<R>(am, lda, s.k, 0, quads, minus_zp, xw);
+  simd::for_each_column_block(s, b, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
+    const bool odd_block = (ne - nb) % 2 == 1;
+    for (uint32_t g = nb; g < ne; g += kGroup) {
+      const uint32_t count = ne - g < kGroup ? ne - g : kGroup;
+      int32_t sum[R * kGroup];
+      for (int r = 0; r < R; ++r)
+        for (uint32_t j = 0; j < count; ++j)
+          sum[r * kGroup + j] =
+              o.bias != nullptr ? o.bias[(m + r) * o.bias_stride_m + (g + j) * o.bias_stride_n] : 0;
+      for (uint32_t q0 = 0; q0 < quads; q0 += kChunkQuads) {
+        const uint32_t chunk = quads - q0 < kChunkQuads ? quads - q0 : kChunkQuads;
+        if (!one_chunk) widen_pairs<R>(am, lda, s.k, q0, chunk, minus_zp, xw);
+        multiply_group<R>(xw, chunk, block + size_t{q0} * row + size_t{g - nb} * 4, row, count,
+                          odd_block && g + count == ne, sum);
+      }
+      store_group(o, m, g, count, R, sum);
+    }
+  });
+}
+
+}  // namespace
+
+void dense_s8_dsp_pairs(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
+                        const int8_t* b, const int32_t* bias, const int32_t*, int8_t* y) {
+  // LDRD and LDM need word alignment (the loader aligns tensors to 16 bytes).
+  const int32_t minus_zp = minus_zp_pair(q.in_zp);
+  const Output o = output_of(s, q, bias, y);
+  uint32_t m = 0;
+  for (; m + 2 <= s.m; m += 2) rows<2>(s, o, a + size_t{m} * s.k, s.k, b, minus_zp, m);
+  if (m < s.m) rows<1>(s, o, a + size_t{m} * s.k, s.k, b, minus_zp, m);
+}
+
+bool conv_s8_dsp_pairs(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
+                       const int8_t* x, const int8_t* w, const int32_t* bias, const int32_t*,
+                       int8_t* scratch, int8_t* y) {
+  return conv_in_place(s, transposed, q, x, w, bias, scratch, y, rows<1>, rows<2>);
+}
+
+}  // namespace edgeae::cortexm
+
+#endif  // __ARM_FEATURE_DSP
