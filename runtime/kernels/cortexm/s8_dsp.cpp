@@ -377,7 +377,7 @@ void dense_s8_dsp(const ref::DenseShape& s, const ref::LayerQuant& q, const int8
 bool conv_s8_dsp(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
                  const int8_t* x, const int8_t* w, const int32_t* bias, const int32_t*,
                  int8_t* scratch, int8_t* y) {
-  return conv_in_place(s, transposed, q, x, w, bias, scratch, y, rows<1>, rows<2>);
+  return conv_in_place(s, transposed, q, x, w, bias, scratch, y, rows<1>, rows<2>, true);
 }
 
 }  // namespace edgeae::cortexm

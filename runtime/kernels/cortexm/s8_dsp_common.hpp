@@ -159,8 +159,11 @@ inline int32_t minus_zp_pair(int32_t zp) {
   return static_cast<int32_t>(nzp | nzp << 16);
 }
 
+// test_fast: whether to run fast_requant() over the channels (kernels that
+// test each output's parameters as they store pass false: Output::fast is
+// then false and unused).
 inline Output output_of(const ref::DenseShape& s, const ref::LayerQuant& q, const int32_t* bias,
-                        int8_t* y) {
+                        int8_t* y, bool test_fast = true) {
   return Output{bias,
                 s.bias_stride_m,
                 s.bias_stride_n,
@@ -168,7 +171,7 @@ inline Output output_of(const ref::DenseShape& s, const ref::LayerQuant& q, cons
                 s.n,
                 &q.out,
                 q.out.count > 1 ? 1u : 0u,
-                fast_requant(q.out),
+                test_fast && fast_requant(q.out),
                 2 * q.out.out_zp + 1,
                 static_cast<uint8_t>(q.out.act_min) * 0x01010101u,
                 static_cast<uint8_t>(q.out.act_max) * 0x01010101u};
@@ -184,9 +187,10 @@ using RowsFn = void (*)(const ref::DenseShape& s, const Output& o, const int8_t*
 // inside the row run as rows2 pairs read in place (no gather); the few
 // whose window reaches the padding are gathered one at a time into scratch
 // (K bytes, zero points for the padding) for rows1. False for other shapes.
+// test_fast: output_of()'s.
 inline bool conv_in_place(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
                           const int8_t* x, const int8_t* w, const int32_t* bias, int8_t* scratch,
-                          int8_t* y, RowsFn rows1, RowsFn rows2) {
+                          int8_t* y, RowsFn rows1, RowsFn rows2, bool test_fast) {
   const format::ConvParams& p = s.p;
   if (transposed || p.kernel[0] != 1 || p.dilation[1] != 1) return false;
   const auto kw = static_cast<uint32_t>(p.kernel[1]), sw = static_cast<uint32_t>(p.stride[1]),
@@ -210,7 +214,8 @@ inline bool conv_in_place(const ref::ConvShape& s, bool transposed, const ref::L
       const int64_t ih = int64_t{oh} * p.stride[0] - p.pad_begin[0];
       const bool inside = ih >= 0 && ih < int64_t{s.in_h};
       const int8_t* x_row = inside ? x + (size_t{n} * s.in_h + size_t(ih)) * row_bytes : nullptr;
-      const Output o = output_of(d, q, bias, y + (size_t{n} * s.out_h + oh) * s.out_w * s.out_c);
+      const Output o =
+          output_of(d, q, bias, y + (size_t{n} * s.out_h + oh) * s.out_w * s.out_c, test_fast);
       const uint32_t lo = inside ? ow_lo : s.out_w, hi = inside ? ow_hi : s.out_w;
       uint32_t ow = 0;
       for (; ow < s.out_w; ++ow) {

@@ -54,8 +54,14 @@ void widen_pairs(const int8_t* a, size_t lda, uint32_t k, uint32_t q0, uint32_t 
   for (uint32_t r = 0; r < R; ++r) {
     const int8_t* p = a + size_t{r} * lda + size_t{q0} * 4;
     uint32_t* out = xw + 2 * r;
-    for (uint32_t i = 0; i < count; ++i, p += 4, out += 2 * R) {
-      const uint32_t x = i < full ? load_quad(p) : load_partial_quad(p, k % 4);
+    for (uint32_t i = 0; i < full; ++i, p += 4, out += 2 * R) {
+      const uint32_t x = load_quad(p);
+      const uint32_t e = even_plus(minus_zp, x), o = odd_plus(minus_zp, x);
+      out[0] = pack_lo(e, o);
+      out[1] = pack_hi(e, o);
+    }
+    if (full < count) {  // the row's last, partial quad
+      const uint32_t x = load_partial_quad(p, k % 4);
       const uint32_t e = even_plus(minus_zp, x), o = odd_plus(minus_zp, x);
       out[0] = pack_lo(e, o);
       out[1] = pack_hi(e, o);
@@ -63,6 +69,15 @@ void widen_pairs(const int8_t* a, size_t lda, uint32_t k, uint32_t q0, uint32_t 
   }
   xw[2 * R * count] = kSentinel;
 }
+
+// One pair word w against the activation pair x: s += x . w (A + 256 B),
+// then w = SXTB16(w) and a += x . w (A).
+#define EDGEAE_PAIR(s, a, x, w)   \
+  "smlad " s ", " x ", " w ", " s \
+  "\n\t"                          \
+  "sxtb16 " w ", " w              \
+  "\n\t"                          \
+  "smlad " a ", " x ", " w ", " a "\n\t"
 
 // s[0..5] (S0, A0, S1, A1, S2, A2) = the raw and even sums of three pairs over
 // `quads` quads of one widened row; b at the first pair's word, `step` =
@@ -75,12 +90,6 @@ __attribute__((noinline)) void tile_1x6(const uint32_t* xw, uint32_t quads, cons
   register uint32_t w1 __asm__("r1");
   register uint32_t w2 __asm__("r2");
   uint32_t x0, x1;
-#define EDGEAE_PAIR(s, a, x, w)   \
-  "smlad " s ", " x ", " w ", " s \
-  "\n\t"                          \
-  "sxtb16 " w ", " w              \
-  "\n\t"                          \
-  "smlad " a ", " x ", " w ", " a "\n\t"
 #define EDGEAE_QUAD_1X6 \
   "ldm %[b]!, {r0, r1, r2}\n\t" EDGEAE_PAIR("%[s0]", "%[a0]", "%[x0]", "r0") \
       EDGEAE_PAIR("%[s0]", "%[a0]", "%[x1]", "r1")                       \
@@ -111,6 +120,41 @@ __attribute__((noinline)) void tile_1x6(const uint32_t* xw, uint32_t quads, cons
   s[3] = a1;
   s[4] = s2;
   s[5] = a2;
+}
+
+// The same for two pairs (s[0..3]): per quad 1 LDRD, 1 LDM, 12 SMLAD/SXTB16,
+// 1 pointer step for 16 MACs, plus the loop: 1.0 instructions per MAC.
+__attribute__((noinline)) void tile_1x4(const uint32_t* xw, uint32_t quads, const int8_t* b,
+                                        size_t step, int32_t* s) {
+  int32_t s0 = 0, a0 = 0, s1 = 0, a1 = 0;
+  register uint32_t w0 __asm__("r0") = quads;  // the count, read before the first LDM
+  register uint32_t w1 __asm__("r1");
+  register uint32_t w2 __asm__("r2");
+  register uint32_t w3 __asm__("r3");
+  uint32_t x0, x1;
+#define EDGEAE_QUAD_1X4 \
+  "ldm %[b]!, {r0, r1, r2, r3}\n\t" EDGEAE_PAIR("%[s0]", "%[a0]", "%[x0]", "r0") \
+      EDGEAE_PAIR("%[s0]", "%[a0]", "%[x1]", "r1")                           \
+          EDGEAE_PAIR("%[s1]", "%[a1]", "%[x0]", "r2")                       \
+              EDGEAE_PAIR("%[s1]", "%[a1]", "%[x1]", "r3")                   \
+  "add %[b], %[b], %[step]\n\t"                                              \
+  "ldrd %[x0], %[x1], [%[x]], #8\n\t"
+  __asm__ volatile(
+      "ldrd %[x0], %[x1], [%[x]], #8\n\t"
+      "tst r0, #1\n\t"
+      "bne 2f\n\t"
+      "1:\n\t" EDGEAE_QUAD_1X4 "2:\n\t" EDGEAE_QUAD_1X4
+      "cmp %[x0], #0x01000100\n\t"  // kSentinel
+      "bne 1b"
+      : [x] "+&r"(xw), [b] "+&r"(b), [s0] "+&r"(s0), [a0] "+&r"(a0), [s1] "+&r"(s1), [a1] "+&r"(a1),
+        [x0] "=&r"(x0), [x1] "=&r"(x1), "+&r"(w0), "=&r"(w1), "=&r"(w2), "=&r"(w3)
+      : [step] "r"(step)
+      : "cc", "memory");
+#undef EDGEAE_QUAD_1X4
+  s[0] = s0;
+  s[1] = a0;
+  s[2] = s1;
+  s[3] = a1;
 }
 
 // s[0..3] (S0, A0 of row 0, S1, A1 of row 1) = the raw and even sums of one
@@ -208,15 +252,23 @@ void multiply_group(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t 
   uint32_t j = 0;
   int32_t s[6];
   if constexpr (R == 1) {
-    for (; j + 6 <= paired; j += 6) {
+    // Three pairs at a time, but two where that leaves one or two over (the
+    // 1 x 4 tile is faster than the C loop a last pair would take).
+    for (; paired - j >= 6 && paired - j != 8; j += 6) {
       tile_1x6(xw, quads, b + size_t{j} * 4, row - 24, s);
       add_pair<1>(s, sum + j);
       add_pair<1>(s + 2, sum + j + 2);
       add_pair<1>(s + 4, sum + j + 4);
     }
-    for (; j < paired; j += 2) {
+    for (; paired - j >= 4; j += 4) {
+      tile_1x4(xw, quads, b + size_t{j} * 4, row - 16, s);
+      add_pair<1>(s, sum + j);
+      add_pair<1>(s + 2, sum + j + 2);
+    }
+    if (j < paired) {
       tile_rx2<1>(xw, quads, b + size_t{j} * 4, row, s);
       add_pair<1>(s, sum + j);
+      j += 2;
     }
   } else {
     for (; j < paired; j += 2) {
@@ -227,55 +279,63 @@ void multiply_group(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t 
   if (single) tile_rx1<R>(xw, quads, b + size_t{j} * 4, row, sum + j);
 }
 
-// One row's outputs [0, count) from sum[0, count), in words of four clamped
-// packed bytes; per-channel (multiplier, shift) pairs walk with the columns,
-// a per-tensor pair is read once. About 14 (per channel) or 8 instructions
-// per output.
-template <bool kPerChannel>
-void store_row(const Output& o, int8_t* out, uint32_t n, uint32_t count, const int32_t* sum) {
-  const int32_t* multiplier = o.q->multiplier + (kPerChannel ? n : 0);
-  const int32_t* shift = o.q->shift + (kPerChannel ? n : 0);
-  const int32_t twice_zp_plus_one = o.twice_zp_plus_one;
-  const auto quant = [&] {
-    const int32_t exponent = -*shift;
-    if (kPerChannel) ++shift;
-    const ColumnQuant c{
-        kPerChannel ? *multiplier++ : *multiplier, exponent,
-        static_cast<int32_t>(static_cast<uint32_t>(twice_zp_plus_one) << exponent) >> 1};
-    return c;
-  };
-  ColumnQuant c = quant();
-  uint32_t j = 0;
-  for (; j + 4 <= count; j += 4) {
-    int32_t v[4];
-#pragma GCC unroll 4
-    for (int w = 0; w < 4; ++w) {
-      if (kPerChannel && (j | w) != 0) c = quant();
-      v[w] = requant_fast(sum[j + w], c);
-    }
-    const uint32_t packed = clamp_bytes(pack4(v), o.lo4, o.hi4);
-    memcpy(out + j, &packed, 4);  // STR: Armv7-M stores words at any alignment
-  }
-  for (; j < count; ++j) {
-    if (kPerChannel && j != 0) c = quant();
-    const uint32_t v = clamp_bytes(static_cast<uint32_t>(requant_fast(sum[j], c)), o.lo4, o.hi4);
-    out[j] = static_cast<int8_t>(v);
-  }
+// quant::requantize_fast to int8, out of line: the rare outputs whose
+// channel's parameters are outside requant_fast's range.
+__attribute__((noinline)) int32_t requantize_slow(int32_t sum, int32_t multiplier, int32_t shift,
+                                                  int32_t zp) {
+  return quant::requantize_fast(sum, multiplier, shift, zp, -128, 127);
 }
 
-// Rows [m, m + rows) and columns [n, n + count) of y from their sums
-// (sum[r * kGroup + j], bias included).
+// One output's requantization before the activation clamp: requant_fast
+// where its channel's parameters are in fast_requant()'s range (the
+// quantizer's always are; tested here per output, about 4 instructions,
+// rather than over every channel per call), else requantize_slow.
+inline int32_t requantize(int32_t sum, int32_t multiplier, int32_t shift, int32_t twice_zp_plus_one,
+                          int32_t zp) {
+  const int32_t exponent = -shift;
+  if (__builtin_expect(multiplier < (1 << 30) || static_cast<uint32_t>(exponent - 1) >= 20u, 0))
+    return requantize_slow(sum, multiplier, shift, zp);
+  const ColumnQuant c{
+      multiplier, exponent,
+      static_cast<int32_t>(static_cast<uint32_t>(twice_zp_plus_one) << exponent) >> 1};
+  return requant_fast(sum, c);
+}
+
+// Rows [m, m + R) and columns [n, n + count) of y from their sums
+// (sum[r * kGroup + j], bias included): each column's parameters read once
+// for the R rows, four outputs of a row clamped as packed bytes and stored
+// as a word.
+template <int R>
 __attribute__((noinline)) void store_group(const Output& o, uint32_t m, uint32_t n, uint32_t count,
-                                           int rows, const int32_t* sum) {
-  for (int r = 0; r < rows; ++r, sum += kGroup) {
-    int8_t* out = o.y + (m + r) * o.n + n;
-    if (!o.fast)
-      store_exact(o, m + r, n, sum, 1, count);
-    else if (o.channel_step != 0)
-      store_row<true>(o, out, n, count, sum);
-    else
-      store_row<false>(o, out, n, count, sum);
+                                           const int32_t* sum) {
+  const size_t step = o.channel_step;
+  const int32_t* multiplier = o.q->multiplier + n * step;
+  const int32_t* shift = o.q->shift + n * step;
+  const int32_t twice_zp_plus_one = o.twice_zp_plus_one, zp = o.q->out_zp;
+  const uint32_t lo4 = o.lo4, hi4 = o.hi4;
+  const size_t out_row = o.n;
+  int8_t* out = o.y + m * out_row + n;
+  uint32_t j = 0;
+  for (; j + 4 <= count; j += 4, multiplier += 4 * step, shift += 4 * step) {
+    int32_t v[R][4];
+#pragma GCC unroll 4
+    for (int w = 0; w < 4; ++w) {
+      const int32_t mw = multiplier[w * step], sw = shift[w * step];
+#pragma GCC unroll 2
+      for (int r = 0; r < R; ++r)
+        v[r][w] = requantize(sum[r * kGroup + j + w], mw, sw, twice_zp_plus_one, zp);
+    }
+#pragma GCC unroll 2
+    for (int r = 0; r < R; ++r) {
+      const uint32_t bytes = clamp_bytes(pack4(v[r]), lo4, hi4);
+      memcpy(out + r * out_row + j, &bytes, 4);  // STR: Armv7-M stores words at any alignment
+    }
   }
+  for (; j < count; ++j, multiplier += step, shift += step)
+    for (int r = 0; r < R; ++r) {
+      const int32_t v = requantize(sum[r * kGroup + j], *multiplier, *shift, twice_zp_plus_one, zp);
+      out[r * out_row + j] = static_cast<int8_t>(clamp_bytes(static_cast<uint32_t>(v), lo4, hi4));
+    }
 }
 
 // Rows [m, m + R) of y, from the rows at am, lda bytes apart.
@@ -293,17 +353,19 @@ void rows(const ref::DenseShape& s, const Output& original, const int8_t* am, si
     for (uint32_t g = nb; g < ne; g += kGroup) {
       const uint32_t count = ne - g < kGroup ? ne - g : kGroup;
       int32_t sum[R * kGroup];
-      for (int r = 0; r < R; ++r)
+      for (int r = 0; r < R; ++r) {
+        const int32_t* bias =
+            o.bias != nullptr ? o.bias + (m + r) * o.bias_stride_m + g * o.bias_stride_n : nullptr;
         for (uint32_t j = 0; j < count; ++j)
-          sum[r * kGroup + j] =
-              o.bias != nullptr ? o.bias[(m + r) * o.bias_stride_m + (g + j) * o.bias_stride_n] : 0;
+          sum[r * kGroup + j] = bias != nullptr ? bias[j * o.bias_stride_n] : 0;
+      }
       for (uint32_t q0 = 0; q0 < quads; q0 += kChunkQuads) {
         const uint32_t chunk = quads - q0 < kChunkQuads ? quads - q0 : kChunkQuads;
         if (!one_chunk) widen_pairs<R>(am, lda, s.k, q0, chunk, minus_zp, xw);
         multiply_group<R>(xw, chunk, block + size_t{q0} * row + size_t{g - nb} * 4, row, count,
                           odd_block && g + count == ne, sum);
       }
-      store_group(o, m, g, count, R, sum);
+      store_group<R>(o, m, g, count, sum);
     }
   });
 }
@@ -314,7 +376,7 @@ void dense_s8_dsp_pairs(const ref::DenseShape& s, const ref::LayerQuant& q, cons
                         const int8_t* b, const int32_t* bias, const int32_t*, int8_t* y) {
   // LDRD and LDM need word alignment (the loader aligns tensors to 16 bytes).
   const int32_t minus_zp = minus_zp_pair(q.in_zp);
-  const Output o = output_of(s, q, bias, y);
+  const Output o = output_of(s, q, bias, y, false);  // store_group tests each output
   uint32_t m = 0;
   for (; m + 2 <= s.m; m += 2) rows<2>(s, o, a + size_t{m} * s.k, s.k, b, minus_zp, m);
   if (m < s.m) rows<1>(s, o, a + size_t{m} * s.k, s.k, b, minus_zp, m);
@@ -323,7 +385,7 @@ void dense_s8_dsp_pairs(const ref::DenseShape& s, const ref::LayerQuant& q, cons
 bool conv_s8_dsp_pairs(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
                        const int8_t* x, const int8_t* w, const int32_t* bias, const int32_t*,
                        int8_t* scratch, int8_t* y) {
-  return conv_in_place(s, transposed, q, x, w, bias, scratch, y, rows<1>, rows<2>);
+  return conv_in_place(s, transposed, q, x, w, bias, scratch, y, rows<1>, rows<2>, false);
 }
 
 }  // namespace edgeae::cortexm
