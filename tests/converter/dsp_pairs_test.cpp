@@ -2,6 +2,8 @@
 // repacked loads as format 1.3 with its int8 layers in DSP column pairs and
 // gives its committed outputs on every kernel set; a blob without int8
 // layers is left as it was; a weight the layout cannot hold is refused.
+#include "blob/dsp_pairs.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -9,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "blob/dsp_pairs.hpp"
 #include "blob/graph_builder.hpp"
 #include "edgeae/edgeae.hpp"
 #include "edgeae/kernel_sets.hpp"
@@ -55,10 +56,10 @@ TEST_CASE("dsp pairs: every golden blob repacked gives its committed outputs on 
         for (uint32_t c = 0; c < after[l].n; ++c) {
           const auto* qb = reinterpret_cast<const int8_t*>(quads.data() + before[l].weights_at);
           const auto* pb = reinterpret_cast<const int8_t*>(pairs.data() + after[l].weights_at);
-          differ += format::packed_dense_weight(qb, 1, r, c, before[l].kp, before[l].n,
-                                                before[l].block) !=
-                    format::packed_dense_weight(pb, 2, r, c, after[l].kp, after[l].n,
-                                                after[l].block);
+          differ +=
+              format::packed_dense_weight(qb, 1, r, c, before[l].kp, before[l].n,
+                                          before[l].block) !=
+              format::packed_dense_weight(pb, 2, r, c, after[l].kp, after[l].n, after[l].block);
         }
       CHECK(differ == 0);
     }

@@ -14,14 +14,14 @@
 namespace edgeae::testing {
 
 struct PackedInt8Layer {
-  uint32_t op = 0;           // op index
-  bool dense = false;        // Dense (else Conv / ConvTranspose)
-  size_t packing_at = 0;     // DenseParams::b_packing or ConvParams::w_packing
-  size_t weights_at = 0;     // the packed weights, [kp][n] bytes
-  size_t sums_at = 0;        // n int32 column sums (the quant words' end)
-  uint32_t k = 0, kp = 0;    // rows used, rows stored (round_up(k, 4))
+  uint32_t op = 0;         // op index
+  bool dense = false;      // Dense (else Conv / ConvTranspose)
+  size_t packing_at = 0;   // DenseParams::b_packing or ConvParams::w_packing
+  size_t weights_at = 0;   // the packed weights, [kp][n] bytes
+  size_t sums_at = 0;      // n int32 column sums (the quant words' end)
+  uint32_t k = 0, kp = 0;  // rows used, rows stored (round_up(k, 4))
   uint32_t n = 0, block = 0;
-  int32_t packing = 0;       // 1 quads, 2 DSP pairs
+  int32_t packing = 0;  // 1 quads, 2 DSP pairs
   size_t offset(uint32_t r, uint32_t c) const {
     return weights_at + (packing == 2 ? format::paired_dense_offset(r, c, kp, n, block)
                                       : format::packed_dense_offset(r, c, kp, n, block));
@@ -41,7 +41,8 @@ inline std::vector<PackedInt8Layer> packed_int8_layers(const std::vector<uint8_t
     PackedInt8Layer l;
     l.op = i;
     l.dense = type == format::OpType::kDense;
-    const size_t params = static_cast<size_t>(reinterpret_cast<const uint8_t*>(op.params) - blob.data());
+    const size_t params =
+        static_cast<size_t>(reinterpret_cast<const uint8_t*>(op.params) - blob.data());
     const format::TensorRecord& w = m.tensor(op.inputs[1]);
     if (l.dense) {
       const auto p = format::params_as<format::DenseParams>(op);
