@@ -25,7 +25,8 @@ namespace {
 TEST_CASE("hostile quantized blobs: mutated records and parameters are rejected or run safely") {
   std::mt19937 rng(31337);
   size_t rejected = 0, loaded = 0;
-  for (const char* name : {"digits_dae_int8", "digits_dae_int16", "unet1d_int8", "unet1d_mixed"}) {
+  for (const char* name : {"digits_dae_int8", "digits_dae_int16", "unet1d_int8", "unet1d_mixed",
+                           "digits_dae_int8_pairs", "unet1d_int8_pairs"}) {
     CAPTURE(std::string(name));
     const std::vector<uint8_t> good =
         io::read_file(testing::golden_path(std::string(name) + ".eab"));
