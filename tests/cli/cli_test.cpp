@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "blob/dsp_pairs.hpp"
 #include "edgeae/edgeae.hpp"
 #include "edgeae/kernel_sets.hpp"
 #include "io/npy.hpp"
@@ -589,6 +590,51 @@ TEST_CASE("cli: pca writes a linear-autoencoder blob that reconstructs its data"
                    {"--components", "min(N, D) = 6"});
   check_fails_with(run_tool(dir, "pca " + quote(data) + " --components two -o " + quote(eab)),
                    {"--components"});
+}
+
+TEST_CASE("cli: --int8-layout dsp-pairs repacks the quantized blob; bad uses are refused") {
+  TempDir dir;
+  const std::string convert = "convert " + quote(repo(kDigitsOnnx)) +
+                              " --precision int8 --calibration " + quote(repo(kDigitsNoisy)) +
+                              " -o ";
+  const std::string quads = dir.file("quads.eab"), pairs = dir.file("pairs.eab");
+  Result r = run_tool(dir, convert + quote(quads));
+  REQUIRE(r.code == 0);
+  r = run_tool(dir, convert + quote(pairs) + " --int8-layout dsp-pairs");
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.err, "4 layer(s) in DSP column pairs"));  // the digits DAE's 4 Dense
+  std::vector<uint8_t> repacked = file_bytes(quads);
+  CHECK(blob::repack_int8_dsp_pairs(repacked) == 4);
+  CHECK(file_bytes(pairs) == repacked);
+  r = run_tool(dir, convert + quote(dir.file("q2.eab")) + " --int8-layout quads");
+  REQUIRE(r.code == 0);
+  CHECK(file_bytes(dir.file("q2.eab")) == file_bytes(quads));
+
+  check_fails_with(run_tool(dir, convert + quote(dir.file("bad.eab")) + " --int8-layout bad"),
+                   {"--int8-layout", "quads or dsp-pairs", "'bad'"});
+  check_fails_with(run_tool(dir, "convert " + quote(repo(kDigitsOnnx)) + " -o " +
+                                     quote(dir.file("bad.eab")) + " --int8-layout dsp-pairs"),
+                   {"--int8-layout", "--precision int8"});
+  CHECK_FALSE(fs::exists(dir.file("bad.eab")));
+
+  // pca: the same option, the same refusals.
+  const std::string data = dir.file("data.npy");
+  std::vector<float> x(100 * 6);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float((i * 7919) % 101) / 101.0f;
+  io::write_npy(data, {100, 6}, x.data());
+  const std::string pca = "pca " + quote(data) + " --components 3 -o ";
+  r = run_tool(dir, pca + quote(dir.file("pca.eab")) + " --precision int8 --int8-layout dsp-pairs");
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.err, "in DSP column pairs"));
+  CHECK(!contains(r.err, " 0 layer(s)"));
+  check_fails_with(run_tool(dir, pca + quote(dir.file("bad.eab")) + " --int8-layout dsp-pairs"),
+                   {"--int8-layout", "--precision"});
+  check_fails_with(
+      run_tool(dir, pca + quote(dir.file("bad.eab")) + " --precision int8 --int8-layout quad"),
+      {"--int8-layout", "'quad'"});
+  CHECK_FALSE(fs::exists(dir.file("bad.eab")));
 }
 
 }  // namespace

@@ -6,13 +6,19 @@
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "blob/dsp_pairs.hpp"
+#include "blob/graph_builder.hpp"
 #include "cli/commands.hpp"
 #include "golden/golden_models.hpp"
 #include "io/atomic_file.hpp"
+#include "io/npy.hpp"
+#include "support/int8_layer_edit.hpp"
 #include "support/temp_dir.hpp"
 
 namespace edgeae {
@@ -51,6 +57,70 @@ TEST_CASE("emit-c: the converter and the firmware build's embed.cmake write the 
     // The table names its ops (a Dense-only model would hold one entry).
     CHECK(files[1].second.find("_ops[EAE_OP_TABLE_SIZE] = {\n  [") != std::string::npos);
   }
+}
+
+// The op table --emit-c writes for `blob`.
+std::string emitted_table(const std::vector<uint8_t>& blob) {
+  Model m;
+  REQUIRE(m.load(blob.data(), blob.size()).ok());
+  const auto files = cli::emit_c("m", blob, m.arena_bytes());
+  REQUIRE(files.size() == 2);
+  const std::string& c = files[1].second;
+  return c.substr(c.find("extern const eae_op_impl"));
+}
+
+bool names(const std::string& table, const std::string& symbol) {
+  return table.find("&" + symbol + ",\n") != std::string::npos &&
+         table.find("extern const eae_op_impl " + symbol + ";\n") != std::string::npos;
+}
+
+TEST_CASE("emit-c: an int8 layer's table entry names its weights' layout, _any for both") {
+  const std::vector<uint8_t> quads = io::read_file(testing::golden_path("digits_dae_int8.eab"));
+  const std::vector<uint8_t> pairs =
+      io::read_file(testing::golden_path("digits_dae_int8_pairs.eab"));
+  std::string t = emitted_table(quads);
+  CHECK(names(t, "eae_op_Dense_int8"));
+  CHECK(t.find("_pairs") == std::string::npos);
+  t = emitted_table(pairs);
+  CHECK(names(t, "eae_op_Dense_int8_pairs"));
+  CHECK_FALSE(names(t, "eae_op_Dense_int8"));
+  t = emitted_table(io::read_file(testing::golden_path("unet1d_int8_pairs.eab")));
+  CHECK(names(t, "eae_op_Conv_int8_pairs"));
+  CHECK_FALSE(names(t, "eae_op_Conv_int8"));
+  std::vector<uint8_t> conv2d = io::read_file(testing::golden_path("conv2d_ae_int8.eab"));
+  CHECK(names(emitted_table(conv2d), "eae_op_ConvTranspose_int8"));
+  REQUIRE(blob::repack_int8_dsp_pairs(conv2d) > 0);
+  t = emitted_table(conv2d);
+  CHECK(names(t, "eae_op_Conv_int8_pairs"));
+  CHECK(names(t, "eae_op_ConvTranspose_int8_pairs"));
+  CHECK_FALSE(names(t, "eae_op_ConvTranspose_int8"));
+
+  // The pairs blob with its first Dense put back in quads: both layouts.
+  const std::vector<testing::PackedInt8Layer> q = testing::packed_int8_layers(quads);
+  const std::vector<testing::PackedInt8Layer> p = testing::packed_int8_layers(pairs);
+  REQUIRE(q.size() >= 2);
+  REQUIRE(p.size() == q.size());
+  std::vector<uint8_t> both = pairs;
+  std::copy_n(quads.begin() + static_cast<std::ptrdiff_t>(q[0].weights_at),
+              size_t{q[0].kp} * q[0].n,
+              both.begin() + static_cast<std::ptrdiff_t>(p[0].weights_at));
+  testing::write_i32(both, p[0].packing_at, 1);
+  blob::reseal(both);
+  t = emitted_table(both);
+  CHECK(names(t, "eae_op_Dense_int8_any"));
+  CHECK_FALSE(names(t, "eae_op_Dense_int8_pairs"));
+  // It runs with the table that names (all_ops holds the _any forms), with
+  // the quad model's outputs.
+  Model m;
+  REQUIRE(m.load(both.data(), both.size()).ok());
+  const std::vector<uint8_t> golden = io::read_file(testing::golden_path("digits_dae_int8.out"));
+  const io::NpyArray inputs = io::read_npy(testing::model_path("digits_dae/test_noisy.npy"));
+  std::vector<uint8_t> arena(m.arena_bytes());
+  Session s;
+  REQUIRE(s.init(m, arena.data(), arena.size()).ok());
+  REQUIRE(s.set_input(0, inputs.data.data(), m.input(0).element_count()).ok());
+  REQUIRE(s.run().ok());
+  CHECK(std::memcmp(s.output_data(0), golden.data(), m.tensor(m.output_tensor(0)).bytes) == 0);
 }
 
 }  // namespace

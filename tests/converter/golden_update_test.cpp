@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "blob/dsp_pairs.hpp"
 #include "convert.hpp"
 #include "edgeae/kernel_sets.hpp"
 #include "edgeae/shape_rules.hpp"
@@ -72,6 +73,24 @@ TEST_CASE(
       MESSAGE("rewrote ", g.name);
     }
     CHECK(io::read_file(blob_path) == b.bytes);
+    // Its DSP-pair blobs: the repacking of these bytes (outputs: the .out above).
+    for (const testing::GoldenPairsBlob& pairs : testing::kGoldenPairsBlobs) {
+      if (std::string(pairs.quads) != g.name) continue;
+      CAPTURE(pairs.name);
+      std::vector<uint8_t> repacked = b.bytes;
+      CHECK(blob::repack_int8_dsp_pairs(repacked) > 0);
+      const std::string pairs_path = testing::golden_path(std::string(pairs.name) + ".eab");
+      if (update) {
+        io::write_file_atomic(pairs_path, repacked.data(), repacked.size());
+        MESSAGE("rewrote ", pairs.name);
+      }
+      CHECK(io::read_file(pairs_path) == repacked);
+    }
+  }
+  // Every DSP-pair blob repacks a listed quad blob.
+  for (const testing::GoldenPairsBlob& pairs : testing::kGoldenPairsBlobs) {
+    CAPTURE(pairs.name);
+    CHECK(testing::golden_model(pairs.quads) != nullptr);
   }
 }
 

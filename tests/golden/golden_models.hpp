@@ -38,6 +38,28 @@ inline constexpr GoldenModel kGoldenModels[] = {
     {"unet1d_f32", "unet1d/unet1d.onnx", "unet1d/test_input.npy", "float32", 4},
 };
 
+// int8 blobs with their weights in DSP column pairs (format 1.3, packing 2),
+// for the Cortex-M DSP kernels: each the repacking (blob::
+// repack_int8_dsp_pairs) of a quad blob above, whose inputs and .out it
+// shares (same outputs, byte for byte). golden_update_test.cpp writes them
+// with the quad blobs and checks that they are that repacking.
+struct GoldenPairsBlob {
+  const char* name;   // tests/golden/<name>.eab
+  const char* quads;  // the GoldenModel it repacks
+};
+
+inline constexpr GoldenPairsBlob kGoldenPairsBlobs[] = {
+    {"digits_dae_int8_pairs", "digits_dae_int8"},
+    {"unet1d_int8_pairs", "unet1d_int8"},
+};
+
+// The golden model named `name` (nullptr: none).
+inline const GoldenModel* golden_model(const std::string& name) {
+  for (const GoldenModel& g : kGoldenModels)
+    if (name == g.name) return &g;
+  return nullptr;
+}
+
 inline bool is_float(const GoldenModel& g) {
   return std::string(g.precision) == "float32";
 }

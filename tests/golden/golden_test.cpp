@@ -48,5 +48,51 @@ TEST_CASE("golden: the models give the committed outputs with every kernel set")
   }
 }
 
+TEST_CASE("golden: the DSP-pair blobs give their quad models' outputs with every kernel set") {
+  for (const testing::GoldenPairsBlob& pairs : testing::kGoldenPairsBlobs) {
+    CAPTURE(pairs.name);
+    const testing::GoldenModel* g = testing::golden_model(pairs.quads);
+    REQUIRE(g != nullptr);
+    const std::vector<uint8_t> blob =
+        io::read_file(testing::golden_path(std::string(pairs.name) + ".eab"));
+    const std::vector<uint8_t> golden =
+        io::read_file(testing::golden_path(std::string(g->name) + ".out"));
+    const io::NpyArray inputs = io::read_npy(testing::model_path(g->samples));
+    Model m;
+    REQUIRE(m.load(blob.data(), blob.size()).ok());
+    format::BlobHeader h;
+    std::memcpy(&h, blob.data(), sizeof h);
+    CHECK(h.version_minor == 3);
+    // At least one layer in pairs (the blob is not a copy of the quads).
+    uint32_t pair_layers = 0;
+    for (uint32_t i = 0; i < m.op_count(); ++i) {
+      const format::OpRecord& op = m.op(i);
+      if (op.type == static_cast<uint16_t>(format::OpType::kDense))
+        pair_layers += format::params_as<format::DenseParams>(op).b_packing == 2;
+      else if (op.type == static_cast<uint16_t>(format::OpType::kConv) ||
+               op.type == static_cast<uint16_t>(format::OpType::kConvTranspose))
+        pair_layers += format::params_as<format::ConvParams>(op).w_packing == 2;
+    }
+    CHECK(pair_layers > 0);
+    const size_t in_n = m.input(0).element_count();
+    const auto out_bytes = static_cast<size_t>(m.tensor(m.output_tensor(0)).bytes);
+    REQUIRE(golden.size() == out_bytes * g->golden_inputs);
+    for (size_t k = 0; k < kernel_set_count(); ++k) {
+      const KernelSet* set = kernel_set(k);
+      CAPTURE(kernel_set_name(set));
+      std::vector<uint8_t> arena(m.arena_bytes());
+      Session s;
+      REQUIRE(s.init(m, arena.data(), arena.size(), set).ok());
+      size_t mismatched = 0;
+      for (unsigned i = 0; i < g->golden_inputs; ++i) {
+        REQUIRE(s.set_input(0, inputs.data.data() + i * in_n, in_n).ok());
+        REQUIRE(s.run().ok());
+        mismatched += std::memcmp(s.output_data(0), golden.data() + i * out_bytes, out_bytes) != 0;
+      }
+      CHECK(mismatched == 0);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace edgeae

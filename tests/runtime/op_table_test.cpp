@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "edgeae/edgeae.h"
@@ -23,7 +25,8 @@ EDGEAE_OP_LIST(EDGEAE_DECLARE_IMPLS)
 #undef EDGEAE_DECLARE_IMPLS
 // The int8 layers' forms by weight packing (op_impl.hpp).
 extern "C" const eae_op_impl eae_op_Dense_int8_any, eae_op_Conv_int8_any,
-    eae_op_ConvTranspose_int8_any, eae_op_Dense_int8_pairs, eae_op_Conv_int8_pairs;
+    eae_op_ConvTranspose_int8_any, eae_op_Dense_int8_pairs, eae_op_Conv_int8_pairs,
+    eae_op_ConvTranspose_int8_pairs;
 
 namespace edgeae {
 namespace {
@@ -113,6 +116,76 @@ TEST_CASE("op tables: every slot holds the object named eae_op_<OpType>_<form>")
       filled += named[type][form] != nullptr;
     }
   CHECK(filled == EAE_OP_TABLE_SIZE - 1);  // all but a float Requantize
+}
+
+// The table of `blob`'s own ops, its int8 layers' slots holding the quads
+// (eae_op_<Op>_int8) or DSP-pair (_int8_pairs) forms.
+Table own_table(const Model& m, bool pairs) {
+  Table t(EAE_OP_TABLE_SIZE, nullptr);
+  for (uint32_t i = 0; i < m.op_count(); ++i) {
+    const uint32_t slot = slot_of(m, i);
+    REQUIRE(all_ops()[slot] != nullptr);
+    t[slot] = all_ops()[slot];
+  }
+  const auto int8 = [](format::OpType type) {
+    return op_table_slot(uint16_t(type), format::DType::kInt8);
+  };
+  const std::pair<uint32_t, const eae_op_impl*> layers[] = {
+      {int8(format::OpType::kDense), pairs ? &eae_op_Dense_int8_pairs : &eae_op_Dense_int8},
+      {int8(format::OpType::kConv), pairs ? &eae_op_Conv_int8_pairs : &eae_op_Conv_int8},
+      {int8(format::OpType::kConvTranspose),
+       pairs ? &eae_op_ConvTranspose_int8_pairs : &eae_op_ConvTranspose_int8}};
+  for (const auto& [slot, impl] : layers)
+    if (t[slot] != nullptr) t[slot] = impl;
+  return t;
+}
+
+TEST_CASE("op tables: DSP-pair blobs run with the _int8_pairs forms, which refuse quads") {
+  for (const testing::GoldenPairsBlob& p : testing::kGoldenPairsBlobs) {
+    CAPTURE(p.name);
+    const testing::GoldenModel* g = testing::golden_model(p.quads);
+    REQUIRE(g != nullptr);
+    const std::vector<uint8_t> pairs =
+        io::read_file(testing::golden_path(std::string(p.name) + ".eab"));
+    const std::vector<uint8_t> quads =
+        io::read_file(testing::golden_path(std::string(p.quads) + ".eab"));
+    const std::vector<uint8_t> golden =
+        io::read_file(testing::golden_path(std::string(p.quads) + ".out"));
+    Model full;
+    REQUIRE(full.load(pairs.data(), pairs.size()).ok());
+    const Table pairs_table = own_table(full, true), quads_table = own_table(full, false);
+
+    Model m;
+    REQUIRE(m.load(pairs.data(), pairs.size(), pairs_table.data()).ok());
+    const io::NpyArray inputs = io::read_npy(testing::model_path(g->samples));
+    std::vector<uint8_t> arena(m.arena_bytes());
+    Session s;
+    REQUIRE(s.init(m, arena.data(), arena.size()).ok());
+    REQUIRE(s.set_input(0, inputs.data.data(), m.input(0).element_count()).ok());
+    REQUIRE(s.run().ok());
+    CHECK(std::memcmp(s.output_data(0), golden.data(), m.tensor(m.output_tensor(0)).bytes) == 0);
+    // The quad blob runs with the quads forms.
+    CHECK(m.load(quads.data(), quads.size(), quads_table.data()).ok());
+
+    // Each layout refused by the other's forms, at its first int8 layer.
+    uint32_t first = 0;
+    while (full.tensor(full.op(first).output).dtype != uint8_t(format::DType::kInt8) ||
+           (full.op(first).type != uint16_t(format::OpType::kDense) &&
+            full.op(first).type != uint16_t(format::OpType::kConv) &&
+            full.op(first).type != uint16_t(format::OpType::kConvTranspose)))
+      ++first;
+    Status st = m.load(pairs.data(), pairs.size(), quads_table.data());
+    CHECK(st.code == StatusCode::kUnsupported);
+    CHECK(st.index == first);
+    CHECK(std::string(st.message).find("DSP pairs") != std::string::npos);
+    CHECK(std::string(st.message).find("_int8_pairs") != std::string::npos);
+    CHECK_FALSE(m.loaded());
+    st = m.load(quads.data(), quads.size(), pairs_table.data());
+    CHECK(st.code == StatusCode::kUnsupported);
+    CHECK(st.index == first);
+    CHECK(std::string(st.message).find("quads") != std::string::npos);
+    CHECK_FALSE(m.loaded());
+  }
 }
 
 TEST_CASE("op tables: the C API loads with a table, and refuses a null one") {

@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "edgeae/blob_format.hpp"
 #include "kernels/kernel_test_util.hpp"
 #include "kernels/reference/int_reference.hpp"
 #include "quant/quant_math.hpp"
@@ -152,6 +153,25 @@ int max_lsb_error(const std::vector<T>& got, const std::vector<float>& want, con
 
 // A layer's random int8 requantization (count multipliers and shifts, an
 // input and an output zero point, a ReLU clamp or none), owning its arrays.
+// weight(r, c) of an int8 [K, N] matrix (K rows, N columns) packed into
+// DSP column pairs (format::paired_dense_offset, padded to round_up(K, 4)
+// rows): the odd column of a pair stores its weight minus 1 where its even
+// partner is negative. The weights must have that form (an odd column's -128
+// next to a negative weight has none).
+template <typename Weight>
+std::vector<int8_t> pack_dsp_pairs(uint32_t k, uint32_t n, uint32_t block, Weight weight) {
+  const uint32_t kp = (k + 3) / 4 * 4, bw = block != 0 ? block : n;
+  std::vector<int8_t> bytes(size_t{kp} * n, 0);
+  for (uint32_t r = 0; r < k; ++r)
+    for (uint32_t c = 0; c < n; ++c) {
+      const bool odd = (c % bw) % 2 == 1;
+      const int32_t v = weight(r, c) - (odd && weight(r, c - 1) < 0 ? 1 : 0);
+      REQUIRE(v >= -128);
+      bytes[format::paired_dense_offset(r, c, kp, n, block)] = static_cast<int8_t>(v);
+    }
+  return bytes;
+}
+
 struct RandomRequant {
   RandomRequant(std::mt19937& rng, uint32_t count, bool relu) : mult(count), shift(count) {
     auto between = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };

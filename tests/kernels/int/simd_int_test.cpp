@@ -1,11 +1,15 @@
-// Every kernel set's int8 Dense (on quad-packed weights) against the plain
-// reference ref::dense_s8 on random shapes, bit for bit: K off and on the
-// quad size, N off and on every vector width, batches, extreme operands
-// (a and zero points at both ends of int8, weights at +-127) that would
-// saturate an int16 pair sum, per-tensor and per-channel requantization.
+// Every kernel set's int8 Dense (on quad-packed weights, and on DSP column
+// pairs) against the plain reference ref::dense_s8 on random shapes, bit for
+// bit: K off and on the quad size, N off and on every vector width, batches,
+// extreme operands (a and zero points at both ends of int8, weights at
+// +-127) that would saturate an int16 pair sum, per-tensor and per-channel
+// requantization. The DSP-pair layout itself, by hand and by its promise
+// (a pair's halfword is w(even) + 256 * w(odd)).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -66,10 +70,28 @@ TEST_CASE("int kernels: every set's int8 Dense equals the reference bit for bit"
     const int32_t* bias_ptr = with_bias ? bias.data() : nullptr;
     std::vector<int8_t> want(size_t{s.m} * s.n);
     ref::dense_s8(s, q, a.data(), b.data(), bias_ptr, want.data());
-    // Column blocks: none, narrower than every tile, the converter's, odd.
-    const uint32_t blocks[] = {0, 4, 16, 128, 40};
-    s.b_block = blocks[between(0, 4)];
+    // Column blocks: none, narrower than every tile (odd ones: a block
+    // ending in an unpaired DSP column), the converter's, odd multiples of 8.
+    const uint32_t blocks[] = {0, 4, 5, 6, 16, 128, 40};
+    s.b_block = blocks[between(0, 6)];
     const PackedB p = pack_quads(b, s.k, s.n, s.b_block);
+    const std::vector<int8_t> pairs = ref::inttest::pack_dsp_pairs(
+        s.k, s.n, s.b_block, [&](uint32_t r, uint32_t c) { return b[size_t{r} * s.n + c]; });
+    // Both layouts decode to the weights (and to 0 past K).
+    const uint32_t kp = (s.k + 3) / 4 * 4;
+    size_t misdecoded = 0;
+    for (uint32_t r = 0; r < kp; ++r)
+      for (uint32_t c = 0; c < s.n; ++c) {
+        const int32_t w = r < s.k ? b[size_t{r} * s.n + c] : 0;
+        misdecoded += format::packed_dense_weight(p.bytes.data(), 1, r, c, kp, s.n, s.b_block) != w;
+        misdecoded += format::packed_dense_weight(pairs.data(), 2, r, c, kp, s.n, s.b_block) != w;
+      }
+    CHECK(misdecoded == 0);
+    ref::DenseShape sp = s;
+    sp.b_packing = 2;
+    std::vector<int8_t> ref_pairs(want.size(), 0x55);
+    ref::dense_s8_packed(sp, q, a.data(), pairs.data(), bias_ptr, ref_pairs.data());
+    CHECK(ref_pairs == want);
     for (size_t i = 0; i < kernel_set_count(); ++i) {
       const KernelSet* set = kernel_set(i);
       std::vector<int8_t> got(want.size(), 0x55);
@@ -79,10 +101,86 @@ TEST_CASE("int kernels: every set's int8 Dense equals the reference bit for bit"
                                 " n=" + std::to_string(s.n);
       CAPTURE(label);
       CHECK(got == want);
-      ++cases;
+      std::fill(got.begin(), got.end(), int8_t{0x55});
+      set->dense_s8_pairs(sp, q, a.data(), pairs.data(), bias_ptr, p.column_sums.data(),
+                          got.data());
+      CHECK_MESSAGE(got == want, "DSP pairs");
+      cases += 2;
     }
   }
-  MESSAGE(cases, " (kernel set, shape) cases");
+  MESSAGE(cases, " (kernel set, layout, shape) cases");
+}
+
+int16_t halfword(const std::vector<int8_t>& bytes, size_t at) {
+  int16_t v;
+  std::memcpy(&v, bytes.data() + at, 2);  // little endian, as on Arm and x86
+  return v;
+}
+
+TEST_CASE("int8 DSP pairs: the bytes of a small B, by hand") {
+  // K 4, N 3, one block: columns 0 and 1 paired, column 2 a plain quad.
+  const int8_t w[4][3] = {{-1, 10, 5}, {2, -20, 6}, {-3, 30, 7}, {4, -40, 8}};
+  const std::vector<int8_t> bytes =
+      ref::inttest::pack_dsp_pairs(4, 3, 0, [&](uint32_t r, uint32_t c) { return w[r][c]; });
+  // Per k-pair a word [w(0,k0), v(1,k0), w(0,k1), v(1,k1)], v = w - 1 where
+  // w(0,k) < 0; then column 2's quad.
+  const std::vector<int8_t> want = {-1, 9, 2, -20, -3, 29, 4, -40, 5, 6, 7, 8};
+  CHECK(bytes == want);
+  for (uint32_t r = 0; r < 4; ++r)
+    for (uint32_t c = 0; c < 3; ++c) {
+      CAPTURE(r);
+      CAPTURE(c);
+      CHECK(format::packed_dense_weight(want.data(), 2, r, c, 4, 3, 0) == w[r][c]);
+    }
+  // The halfwords a 16-bit dual multiply reads: w(0, k) + 256 w(1, k).
+  CHECK(halfword(want, 0) == -1 + 256 * 10);
+  CHECK(halfword(want, 6) == 4 + 256 * -40);
+}
+
+TEST_CASE("int8 DSP pairs: every byte once, each pair's halfword is w(even) + 256 w(odd)") {
+  std::mt19937 rng(7);
+  auto between = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int trial = 0; trial < 200; ++trial) {
+    const auto k = static_cast<uint32_t>(between(1, 23));
+    const auto n = static_cast<uint32_t>(between(1, 19));
+    const uint32_t blocks[] = {0, 1, 2, 3, 4, 5, 6, 8, 128};
+    const uint32_t block = blocks[between(0, 8)];
+    const uint32_t kp = (k + 3) / 4 * 4, bw = block != 0 ? block : n;
+    CAPTURE(k);
+    CAPTURE(n);
+    CAPTURE(block);
+    // Full int8 range, -128 included where the layout holds it (even
+    // columns; odd ones next to a non-negative weight), every fourth
+    // trial at the ends.
+    std::vector<int8_t> b(size_t{k} * n);
+    for (uint32_t r = 0; r < k; ++r)
+      for (uint32_t c = 0; c < n; ++c) {
+        int v = trial % 4 == 0 ? (between(0, 1) ? 127 : -128) : between(-128, 127);
+        if (v == -128 && (c % bw) % 2 == 1 && b[size_t{r} * n + c - 1] < 0) v = -127;
+        b[size_t{r} * n + c] = static_cast<int8_t>(v);
+      }
+    const auto weight = [&](uint32_t r, uint32_t c) { return b[size_t{r} * n + c]; };
+    const std::vector<int8_t> bytes = ref::inttest::pack_dsp_pairs(k, n, block, weight);
+    std::vector<int> written(size_t{kp} * n, 0);
+    size_t wrong = 0;
+    for (uint32_t r = 0; r < kp; ++r)
+      for (uint32_t c = 0; c < n; ++c) {
+        const size_t at = format::paired_dense_offset(r, c, kp, n, block);
+        REQUIRE(at < written.size());
+        ++written[at];
+        wrong += format::packed_dense_weight(bytes.data(), 2, r, c, kp, n, block) !=
+                 (r < k ? weight(r, c) : 0);
+        // An even column with a partner in its block (not the unpaired last
+        // column of an odd-width block).
+        const uint32_t width = std::min(bw, n - c / bw * bw);
+        if (r < k && (c % bw) % 2 == 0 && c % bw + 1 < width) {
+          wrong += at % 2 != 0;
+          wrong += halfword(bytes, at) != weight(r, c) + 256 * weight(r, c + 1);
+        }
+      }
+    CHECK(wrong == 0);
+    CHECK(std::count(written.begin(), written.end(), 1) == static_cast<long>(written.size()));
+  }
 }
 
 }  // namespace
