@@ -34,7 +34,8 @@ int32_t block_of(const format::OpRecord& op) {
 
 }  // namespace
 
-uint32_t repack_int8_dsp_pairs(std::vector<uint8_t>& blob) {
+uint32_t repack_int8_dsp_pairs(std::vector<uint8_t>& original) {
+  std::vector<uint8_t> blob = original;  // edited, then swapped in: a refusal changes nothing
   // A loaded copy names the records; the edits go to `blob` at the same offsets.
   const size_t words = (blob.size() + 15) / 16;
   std::unique_ptr<uint64_t[]> aligned(new uint64_t[2 * words + 2]);
@@ -84,6 +85,7 @@ uint32_t repack_int8_dsp_pairs(std::vector<uint8_t>& blob) {
     if (h.version_minor < 3) h.version_minor = 3;
     std::memcpy(blob.data(), &h, sizeof h);
     reseal(blob);
+    original.swap(blob);
   }
   return repacked;
 }

@@ -13,7 +13,8 @@ namespace edgeae::blob {
 // In place: every int8 Dense/Conv/ConvTranspose with quad-packed weights
 // (each weight tensor once, even if shared), the header's minor version
 // raised to 3, the CRC resealed. Returns how many layers were repacked.
-// Throws std::runtime_error on a blob that does not load.
+// Throws std::runtime_error (the blob unchanged) on a blob that does not
+// load or on an odd column's -128 next to a negative weight.
 uint32_t repack_int8_dsp_pairs(std::vector<uint8_t>& blob);
 
 }  // namespace edgeae::blob

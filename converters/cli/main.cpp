@@ -177,12 +177,14 @@ convert::Precision precision_option(const Parsed& p) {
 }
 
 // --int8-layout (default quads) of convert and pca: true for dsp-pairs.
-bool int8_layout_option(const Parsed& p, bool quantized) {
+bool int8_layout_option(const Parsed& p, convert::Precision precision) {
   if (!p.options.count("--int8-layout")) return false;
   const std::string name = p.options.at("--int8-layout");
   if (name != "quads" && name != "dsp-pairs")
     throw CliError("--int8-layout must be quads or dsp-pairs, not '" + name + "'");
-  if (!quantized) throw CliError("--int8-layout is only used with --precision int8|int16|mixed");
+  if (precision == convert::Precision::kFloat32 || precision == convert::Precision::kInt16)
+    throw CliError(
+        "--int8-layout lays out int8 layers: it is only used with --precision int8|mixed");
   return name == "dsp-pairs";
 }
 
@@ -239,7 +241,7 @@ int cmd_convert(const Args& args) {
       throw CliError(std::string(o) + " is only used with --precision int8|int16|mixed");
   if (p.options.count("--weights") && !quantized)
     throw CliError("--weights is only used with --precision int16|mixed");
-  const bool dsp_pairs = int8_layout_option(p, quantized);
+  const bool dsp_pairs = int8_layout_option(p, precision);
   if (p.options.count("--target-snr") && options.precision != convert::Precision::kMixed)
     throw CliError("--target-snr is only used with --precision mixed");
   for (const std::string& spec : p.repeated_input_shapes) {
@@ -435,7 +437,7 @@ int cmd_pca(const Args& args) {
   if (k_text.empty() || *end != '\0' || k <= 0 || k > (1L << 20))
     throw CliError("--components wants a positive integer, not '" + k_text + "'");
   const convert::Precision precision = precision_option(p);
-  const bool dsp_pairs = int8_layout_option(p, precision != convert::Precision::kFloat32);
+  const bool dsp_pairs = int8_layout_option(p, precision);
   const io::NpyArray data = io::read_npy(data_path);
   if (data.shape.size() < 2) throw CliError(data_path + ": PCA wants [N, sample shape...] data");
   std::vector<uint32_t> sample_shape;

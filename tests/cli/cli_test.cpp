@@ -631,6 +631,10 @@ TEST_CASE("cli: --int8-layout dsp-pairs repacks the quantized blob; bad uses are
   CHECK(!contains(r.err, " 0 layer(s)"));
   check_fails_with(run_tool(dir, pca + quote(dir.file("bad.eab")) + " --int8-layout dsp-pairs"),
                    {"--int8-layout", "--precision"});
+  // int16 has no int8 layers to lay out.
+  check_fails_with(run_tool(dir, pca + quote(dir.file("bad.eab")) +
+                                     " --precision int16 --int8-layout dsp-pairs"),
+                   {"--int8-layout", "int8|mixed"});
   check_fails_with(
       run_tool(dir, pca + quote(dir.file("bad.eab")) + " --precision int8 --int8-layout quad"),
       {"--int8-layout", "'quad'"});

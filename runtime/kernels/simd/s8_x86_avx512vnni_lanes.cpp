@@ -461,7 +461,9 @@ bool conv1d_lanes_avx512vnni(const ref::ConvShape& s, bool transposed, const ref
   const bool one_d = s.in_h == 1 && s.out_h == 1 && p.kernel[0] == 1;
   const auto kw = static_cast<uint32_t>(p.kernel[1]);
   const auto sw = static_cast<uint32_t>(p.stride[1]);
-  if (!one_d || s.in_c % 4 != 0 || s.out_c % 16 != 0 || kw > kMaxIndirectTaps) return false;
+  if (!one_d || s.in_c % 4 != 0 || s.out_c % 16 != 0 || s.p.w_block % 16 != 0 ||
+      kw > kMaxIndirectTaps)
+    return false;
   const uint32_t quads = s.in_c / 4;
   const uint32_t classes = transposed ? (sw < s.out_w ? sw : s.out_w) : 1;
   const uint32_t phases = transposed ? 1 : sw;
@@ -649,8 +651,8 @@ bool conv1d_lanes_one_input_avx512vnni(const ref::ConvShape& s, const ref::Layer
   // Bytes of the padded row the last vector's loads reach.
   const size_t reach = size_t{lanes_max - 16} * 2 + 4 * size_t{quads - 1} + 64;
   if (s.in_h != 1 || s.out_h != 1 || p.kernel[0] != 1 || s.in_c != 1 || p.stride[1] != 2 ||
-      p.dilation[1] != 1 || s.out_c % 16 != 0 || quads > 16 || reach > kMaxPaddedRow ||
-      size_t{pad} + s.in_w > kMaxPaddedRow)
+      p.dilation[1] != 1 || s.out_c % 16 != 0 || s.p.w_block % 16 != 0 || quads > 16 ||
+      reach > kMaxPaddedRow || size_t{pad} + s.in_w > kMaxPaddedRow)
     return false;
   const uint32_t chunk = kOneInputStripBytes / 4 / quads / 16 * 16;  // lanes per strip
   ref::DenseShape blocks;
