@@ -185,7 +185,7 @@ void test_dense_s8(Rng& rng, Tally& tally) {
     const int32_t* bias_ptr = bias_kind != 0 ? bias : nullptr;
     ref::dense_s8(s, q, a, b, bias_ptr, want);
     // Column blocks: none, narrower than every tile, the converter's, odd.
-    const uint32_t blocks[] = {0, 4, 16, 128, 40};
+    const uint32_t blocks[] = {0, 4, 16, 128, 40, 6, 6, 5};  // 6: the DSP-pair panels
     s.b_block = rng.pick(blocks);
     int8_t* const packed = packed_storage;                // blob constants are 16-byte aligned
     for (int32_t packing = 1; packing <= 2; ++packing) {  // quads, DSP pairs
@@ -307,7 +307,7 @@ void test_conv_s8(Rng& rng, Tally& tally) {
       p.pad_end[axis] = rng.between(0, most);
     }
     p.output_padding[0] = p.output_padding[1] = 0;
-    const uint32_t blocks[] = {0, 4, 16, 128};
+    const uint32_t blocks[] = {0, 4, 16, 128, 6, 6, 5};  // 6: the DSP-pair panels
     p.w_block = static_cast<int32_t>(rng.pick(blocks));
     s.in_h = two_d ? static_cast<uint32_t>(rng.between(1, 3)) : 1;
     s.in_w = static_cast<uint32_t>(rng.between(1, transposed ? 20 : 40));
@@ -551,7 +551,7 @@ void count_instructions() {
       s.m = shape[0];
       s.k = shape[1];
       s.n = shape[2];
-      s.b_block = 128;
+      s.b_block = op_index == 3 ? 6 : 128;  // the converter's blocks for each layout
       s.bias_stride_n = 1;
       ref::LayerQuant q;
       q.in_zp = -3;

@@ -1,8 +1,8 @@
 #include "blob/dsp_pairs.hpp"
 
 #include <cstring>
+#include <map>
 #include <memory>
-#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -26,11 +26,15 @@ int32_t* packing_field(format::OpRecord& op, const Model& m) {
   }
 }
 
-int32_t block_of(const format::OpRecord& op) {
+int32_t* block_field(format::OpRecord& op) {
   return static_cast<format::OpType>(op.type) == format::OpType::kDense
-             ? format::params_as<format::DenseParams>(op).b_block
-             : format::params_as<format::ConvParams>(op).w_block;
+             ? op.params + offsetof(format::DenseParams, b_block) / 4
+             : op.params + offsetof(format::ConvParams, w_block) / 4;
 }
+
+// Column blocks of three pairs: each block is then one contiguous stream for
+// the Cortex-M DSP kernel's widest tile (s8_dsp_pairs.cpp, 1 x 6).
+constexpr uint32_t kPairBlock = 6;
 
 }  // namespace
 
@@ -47,25 +51,31 @@ uint32_t repack_int8_dsp_pairs(std::vector<uint8_t>& original) {
   if (!s.ok()) throw std::runtime_error(std::string("the blob does not load: ") + s.message);
 
   uint32_t repacked = 0;
-  std::set<uint32_t> done;  // weight tensors already rewritten
+  std::map<uint32_t, uint32_t> done;  // weight tensors rewritten -> their quads' block
   for (uint32_t i = 0; i < m.op_count(); ++i) {
     format::OpRecord op = m.op(i);
     int32_t* packing = packing_field(op, m);
     if (packing == nullptr || *packing != 1) continue;
     const format::TensorRecord& w = m.tensor(op.inputs[1]);
     const uint32_t kp = w.dims[0], n = w.dims[1];
-    const auto block = static_cast<uint32_t>(block_of(op));
-    if (done.insert(op.inputs[1]).second) {
+    int32_t* block_param = block_field(op);
+    const auto block = static_cast<uint32_t>(*block_param);
+    if (!done.emplace(op.inputs[1], block).second) {
+      // A weight tensor another layer repacked: it read the same quads.
+      if (done.at(op.inputs[1]) != block)
+        throw std::runtime_error("op " + std::to_string(i) +
+                                 ": shares weights with a layer that reads them in other blocks");
+    } else {
       const auto* quads = reinterpret_cast<const int8_t*>(m.constant_data(w));
       const size_t at = static_cast<size_t>(m.constant_data(w) - bytes);
       std::vector<int8_t> pairs(static_cast<size_t>(w.bytes));
       for (uint32_t c = 0; c < n; ++c)
         for (uint32_t k = 0; k < kp; ++k) {
           const int32_t v = quads[format::packed_dense_offset(k, c, kp, n, block)];
-          const size_t to = format::paired_dense_offset(k, c, kp, n, block);
+          const size_t to = format::paired_dense_offset(k, c, kp, n, kPairBlock);
           // An odd column of a pair borrows its partner's sign (the even
           // column came first in this loop: c - 1 was written).
-          const bool odd = (c % (block != 0 ? block : n)) % 2 == 1;
+          const bool odd = c % kPairBlock % 2 == 1;
           const int32_t stored = odd && pairs[to - 1] < 0 ? v - 1 : v;
           if (stored < -128)
             throw std::runtime_error("op " + std::to_string(i) +
@@ -75,6 +85,7 @@ uint32_t repack_int8_dsp_pairs(std::vector<uint8_t>& original) {
       std::memcpy(blob.data() + at, pairs.data(), pairs.size());
     }
     *packing = 2;
+    *block_param = static_cast<int32_t>(kPairBlock);
     const size_t record = static_cast<size_t>(reinterpret_cast<const uint8_t*>(&m.op(i)) - bytes);
     std::memcpy(blob.data() + record, &op, sizeof op);
     ++repacked;

@@ -24,7 +24,6 @@
 // Pairs left over at M = 1 and a block's unpaired last column run C loops.
 #include "kernels/cortexm/cortexm_kernels.hpp"
 #include "kernels/cortexm/s8_dsp_common.hpp"
-#include "kernels/simd/s8_dense.hpp"
 
 #if defined(__ARM_FEATURE_DSP)
 
@@ -34,7 +33,11 @@ namespace {
 using namespace dsp;
 
 constexpr uint32_t kChunkQuads = 64;  // K <= 256 per chunk: B exact
-constexpr uint32_t kGroup = 32;       // columns whose sums wait between chunks (even)
+// The converter's column blocks for this layout (repack_int8_dsp_pairs):
+// panels of three pairs, each one contiguous stream for the 1 x 6 tile.
+constexpr uint32_t kPanel = 6;
+constexpr uint32_t kGroup = 32;               // columns whose sums wait between chunks (even)
+constexpr uint32_t kPanelGroup = 5 * kPanel;  // a group of whole panels
 
 // Halfword pairs (lo, hi) of two words: (x.lo, y.lo) and (x.hi, y.hi).
 inline uint32_t pack_lo(uint32_t x, uint32_t y) {
@@ -79,26 +82,30 @@ void widen_pairs(const int8_t* a, size_t lda, uint32_t k, uint32_t q0, uint32_t 
   "\n\t"                          \
   "smlad " a ", " x ", " w ", " a "\n\t"
 
-// s[0..5] (S0, A0, S1, A1, S2, A2) = the raw and even sums of three pairs over
-// `quads` quads of one widened row; b at the first pair's word, `step` =
-// the block's quad row minus the 24 bytes the loads advance.
+// Adds a pair's chunk sums, raw S and even A, to the pair's running sums:
+// A to column c0 (sum[0]), B = (S - A) / 256 to c1 (sum[1]).
+inline void accumulate(int32_t raw, int32_t even, int32_t* sum) {
+  sum[0] += even;
+  sum[1] += static_cast<int32_t>(static_cast<uint32_t>(raw) - static_cast<uint32_t>(even)) >>
+            8;  // |B| < 2^23: exact
+}
+
+// sum[0..5] += one panel's dot products (kPanel columns: 24 contiguous
+// bytes per quad) with `quads` quads of one widened row.
 __attribute__((noinline)) void tile_1x6(const uint32_t* xw, uint32_t quads, const int8_t* b,
-                                        size_t step, int32_t* s) {
+                                        int32_t* sum) {
   int32_t s0 = 0, a0 = 0, s1 = 0, a1 = 0, s2 = 0, a2 = 0;
   // LDM fills registers in ascending order: pin the three weight words.
   register uint32_t w0 __asm__("r0") = quads;  // the count, read before the first LDM
   register uint32_t w1 __asm__("r1");
   register uint32_t w2 __asm__("r2");
   uint32_t x0, x1;
-#define EDGEAE_QUAD_1X6 \
-  "ldm %[b]!, {r0, r1, r2}\n\t" EDGEAE_PAIR("%[s0]", "%[a0]", "%[x0]", "r0") \
-      EDGEAE_PAIR("%[s0]", "%[a0]", "%[x1]", "r1")                       \
-          EDGEAE_PAIR("%[s1]", "%[a1]", "%[x0]", "r2")                   \
-  "ldm %[b]!, {r0, r1, r2}\n\t" EDGEAE_PAIR("%[s1]", "%[a1]", "%[x1]", "r0") \
-      EDGEAE_PAIR("%[s2]", "%[a2]", "%[x0]", "r1")                       \
-          EDGEAE_PAIR("%[s2]", "%[a2]", "%[x1]", "r2")                   \
-  "add %[b], %[b], %[step]\n\t"                                          \
-  "ldrd %[x0], %[x1], [%[x]], #8\n\t"
+#define EDGEAE_QUAD_1X6                                                                           \
+  "ldm %[b]!, {r0, r1, r2}\n\t" EDGEAE_PAIR("%[s0]", "%[a0]", "%[x0]", "r0")                      \
+      EDGEAE_PAIR("%[s0]", "%[a0]", "%[x1]", "r1")                                                \
+          EDGEAE_PAIR("%[s1]", "%[a1]", "%[x0]", "r2") "ldm %[b]!, {r0, r1, r2}\n\t" EDGEAE_PAIR( \
+              "%[s1]", "%[a1]", "%[x1]", "r0") EDGEAE_PAIR("%[s2]", "%[a2]", "%[x0]", "r1")       \
+              EDGEAE_PAIR("%[s2]", "%[a2]", "%[x1]", "r2") "ldrd %[x0], %[x1], [%[x]], #8\n\t"
   // Two quads per iteration, the next quad's activations loaded ahead; an
   // odd count enters at the second.
   __asm__ volatile(
@@ -111,21 +118,19 @@ __attribute__((noinline)) void tile_1x6(const uint32_t* xw, uint32_t quads, cons
       : [x] "+&r"(xw), [b] "+&r"(b), [s0] "+&r"(s0), [a0] "+&r"(a0), [s1] "+&r"(s1), [a1] "+&r"(a1),
         [s2] "+&r"(s2), [a2] "+&r"(a2), [x0] "=&r"(x0), [x1] "=&r"(x1), "+&r"(w0), "=&r"(w1),
         "=&r"(w2)
-      : [step] "r"(step)
+      :
       : "cc", "memory");
 #undef EDGEAE_QUAD_1X6
-  s[0] = s0;
-  s[1] = a0;
-  s[2] = s1;
-  s[3] = a1;
-  s[4] = s2;
-  s[5] = a2;
+  accumulate(s0, a0, sum);
+  accumulate(s1, a1, sum + 2);
+  accumulate(s2, a2, sum + 4);
 }
 
-// The same for two pairs (s[0..3]): per quad 1 LDRD, 1 LDM, 12 SMLAD/SXTB16,
-// 1 pointer step for 16 MACs, plus the loop: 1.0 instructions per MAC.
+// The same for two pairs (sum[0..3]; `step`: the block's quad row minus the
+// 16 bytes read): per quad 1 LDRD, 1 LDM, 12 SMLAD/SXTB16, 1 pointer step
+// for 16 MACs, plus the loop: 1.0 instructions per MAC.
 __attribute__((noinline)) void tile_1x4(const uint32_t* xw, uint32_t quads, const int8_t* b,
-                                        size_t step, int32_t* s) {
+                                        size_t step, int32_t* sum) {
   int32_t s0 = 0, a0 = 0, s1 = 0, a1 = 0;
   register uint32_t w0 __asm__("r0") = quads;  // the count, read before the first LDM
   register uint32_t w1 __asm__("r1");
@@ -151,16 +156,14 @@ __attribute__((noinline)) void tile_1x4(const uint32_t* xw, uint32_t quads, cons
       : [step] "r"(step)
       : "cc", "memory");
 #undef EDGEAE_QUAD_1X4
-  s[0] = s0;
-  s[1] = a0;
-  s[2] = s1;
-  s[3] = a1;
+  accumulate(s0, a0, sum);
+  accumulate(s1, a1, sum + 2);
 }
 
-// s[0..3] (S0, A0 of row 0, S1, A1 of row 1) = the raw and even sums of one
-// pair over `quads` quads of two widened rows (interleaved per quad).
+// sum[0..1] (row 0) and sum[kGroup..kGroup + 1] (row 1) += one pair's dot
+// products with `quads` quads of two widened rows (interleaved per quad).
 __attribute__((noinline)) void tile_2x2(const uint32_t* xw, uint32_t quads, const int8_t* b,
-                                        size_t row, int32_t* s) {
+                                        size_t row, int32_t* sum) {
   int32_t s0 = 0, a0 = 0, s1 = 0, a1 = 0;
   // LDM fills registers in ascending order: pin the four activation words.
   register uint32_t x00 __asm__("r0");
@@ -195,25 +198,24 @@ __attribute__((noinline)) void tile_2x2(const uint32_t* xw, uint32_t quads, cons
       : "cc", "memory");
 #undef EDGEAE_QUAD_2X2
 #undef EDGEAE_PAIR
-  s[0] = s0;
-  s[1] = a0;
-  s[2] = s1;
-  s[3] = a1;
+  accumulate(s0, a0, sum);
+  accumulate(s1, a1, sum + kGroup);
 }
 
-// The same sums for one pair and R widened rows, in C (M = 1 leftovers).
+// The same for one pair and R widened rows, in C (an M = 1 leftover).
 template <int R>
-void tile_rx2(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t row, int32_t* s) {
-  for (int r = 0; r < R; ++r) s[2 * r] = s[2 * r + 1] = 0;
+void tile_rx2(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t row, int32_t* sum) {
+  int32_t raw[R] = {}, even_sum[R] = {};
   for (uint32_t i = 0; i < quads; ++i, xw += 2 * R, b += row) {
     const uint32_t w0 = load_quad(b), w1 = load_quad(b + 4);
     const int32_t e0 = even(w0), e1 = even(w1);
     for (int r = 0; r < R; ++r) {
-      s[2 * r] = smlad(xw[2 * r + 1], static_cast<int32_t>(w1),
-                       smlad(xw[2 * r], static_cast<int32_t>(w0), s[2 * r]));
-      s[2 * r + 1] = smlad(xw[2 * r + 1], e1, smlad(xw[2 * r], e0, s[2 * r + 1]));
+      raw[r] = smlad(xw[2 * r + 1], static_cast<int32_t>(w1),
+                     smlad(xw[2 * r], static_cast<int32_t>(w0), raw[r]));
+      even_sum[r] = smlad(xw[2 * r + 1], e1, smlad(xw[2 * r], e0, even_sum[r]));
     }
   }
+  for (int r = 0; r < R; ++r) accumulate(raw[r], even_sum[r], sum + r * kGroup);
 }
 
 // A block's unpaired last column (a plain quad) and R widened rows:
@@ -231,52 +233,45 @@ void tile_rx1(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t row, i
   }
 }
 
-// Adds a pair's chunk sums (S, A of each row, as the tiles leave them) to
-// the pair's running sums: A to column c0, B = (S - A) / 256 to c1.
-template <int R>
-inline void add_pair(const int32_t* s, int32_t* sum) {
-  for (int r = 0; r < R; ++r) {
-    const uint32_t raw = static_cast<uint32_t>(s[2 * r]), a = static_cast<uint32_t>(s[2 * r + 1]);
-    sum[r * kGroup] += s[2 * r + 1];
-    sum[r * kGroup + 1] += static_cast<int32_t>(raw - a) >> 8;  // |B| < 2^23: exact
-  }
-}
+// Where a column's weights are: B's column blocks of `block` (format::
+// paired_dense_offset), K padded to kp.
+struct Columns {
+  const int8_t* b;
+  uint32_t n, block;
+  size_t kp;
+};
 
-// Columns [0, count) of a group (the first at b, in its block's quad rows of
-// `row` bytes; `single`: the last is the block's unpaired column): their
-// chunk of `quads` quads of R widened rows added to sum[r * kGroup + j].
+// Columns [g, g + count) of a group: their chunk [q0, q0 + quads) of R
+// widened rows added to sum[r * kGroup + (c - g)]. Block by block, the
+// widest tile each position allows: a whole panel (1 x 6), two pairs
+// (1 x 4) or, for two rows, one pair (2 x 2); a last pair at M = 1 and a
+// block's unpaired last column in C.
 template <int R>
-void multiply_group(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t row, uint32_t count,
-                    bool single, int32_t* sum) {
-  const uint32_t paired = single ? count - 1 : count;
-  uint32_t j = 0;
-  int32_t s[6];
-  if constexpr (R == 1) {
-    // Three pairs at a time, but two where that leaves one or two over (the
-    // 1 x 4 tile is faster than the C loop a last pair would take).
-    for (; paired - j >= 6 && paired - j != 8; j += 6) {
-      tile_1x6(xw, quads, b + size_t{j} * 4, row - 24, s);
-      add_pair<1>(s, sum + j);
-      add_pair<1>(s + 2, sum + j + 2);
-      add_pair<1>(s + 4, sum + j + 4);
+void multiply_group(const uint32_t* xw, uint32_t quads, uint32_t q0, const Columns& cols,
+                    uint32_t g, uint32_t count, int32_t* sum) {
+  const uint32_t end = g + count;
+  for (uint32_t nb = g / cols.block * cols.block; nb < end; nb += cols.block) {
+    const uint32_t width = cols.n - nb < cols.block ? cols.n - nb : cols.block;
+    const size_t row = 4 * width;
+    const int8_t* b = cols.b + nb * cols.kp + q0 * row;
+    // Whole pairs of this block inside the group: [c, paired_end).
+    uint32_t c = nb > g ? nb : g;
+    const uint32_t block_end = nb + width < end ? nb + width : end;
+    const uint32_t paired_end = nb + (width & ~1u) < block_end ? nb + (width & ~1u) : block_end;
+    if (R == 1 && row == 4 * kPanel && paired_end - c == kPanel) {
+      tile_1x6(xw, quads, b, sum + (c - g));
+      c += kPanel;
     }
-    for (; paired - j >= 4; j += 4) {
-      tile_1x4(xw, quads, b + size_t{j} * 4, row - 16, s);
-      add_pair<1>(s, sum + j);
-      add_pair<1>(s + 2, sum + j + 2);
+    for (; R == 1 && c + 4 <= paired_end; c += 4)
+      tile_1x4(xw, quads, b + (c - nb) * 4, row - 16, sum + (c - g));
+    for (; c < paired_end; c += 2) {
+      if constexpr (R == 2)
+        tile_2x2(xw, quads, b + (c - nb) * 4, row, sum + (c - g));
+      else
+        tile_rx2<1>(xw, quads, b + (c - nb) * 4, row, sum + (c - g));
     }
-    if (j < paired) {
-      tile_rx2<1>(xw, quads, b + size_t{j} * 4, row, s);
-      add_pair<1>(s, sum + j);
-      j += 2;
-    }
-  } else {
-    for (; j < paired; j += 2) {
-      tile_2x2(xw, quads, b + size_t{j} * 4, row, s);
-      add_pair<2>(s, sum + j);
-    }
+    if (c < block_end) tile_rx1<R>(xw, quads, b + (c - nb) * 4, row, sum + (c - g));
   }
-  if (single) tile_rx1<R>(xw, quads, b + size_t{j} * 4, row, sum + j);
 }
 
 // quant::requantize_fast to int8, out of line: the rare outputs whose
@@ -338,7 +333,9 @@ __attribute__((noinline)) void store_group(const Output& o, uint32_t m, uint32_t
     }
 }
 
-// Rows [m, m + R) of y, from the rows at am, lda bytes apart.
+// Rows [m, m + R) of y, from the rows at am, lda bytes apart. Columns go in
+// groups whose sums wait between chunks of K: five whole panels, or (other
+// blocks) up to kGroup columns of one block, which end on a pair.
 template <int R>
 void rows(const ref::DenseShape& s, const Output& original, const int8_t* am, size_t lda,
           const int8_t* b, int32_t minus_zp, uint32_t m) {
@@ -348,26 +345,27 @@ void rows(const ref::DenseShape& s, const Output& original, const int8_t* am, si
   const uint32_t quads = (s.k + 3) / 4;
   const bool one_chunk = quads <= kChunkQuads;
   if (one_chunk) widen_pairs<R>(am, lda, s.k, 0, quads, minus_zp, xw);
-  simd::for_each_column_block(s, b, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
-    const bool odd_block = (ne - nb) % 2 == 1;
-    for (uint32_t g = nb; g < ne; g += kGroup) {
-      const uint32_t count = ne - g < kGroup ? ne - g : kGroup;
-      int32_t sum[R * kGroup];
-      for (int r = 0; r < R; ++r) {
-        const int32_t* bias =
-            o.bias != nullptr ? o.bias + (m + r) * o.bias_stride_m + g * o.bias_stride_n : nullptr;
-        for (uint32_t j = 0; j < count; ++j)
-          sum[r * kGroup + j] = bias != nullptr ? bias[j * o.bias_stride_n] : 0;
-      }
-      for (uint32_t q0 = 0; q0 < quads; q0 += kChunkQuads) {
-        const uint32_t chunk = quads - q0 < kChunkQuads ? quads - q0 : kChunkQuads;
-        if (!one_chunk) widen_pairs<R>(am, lda, s.k, q0, chunk, minus_zp, xw);
-        multiply_group<R>(xw, chunk, block + size_t{q0} * row + size_t{g - nb} * 4, row, count,
-                          odd_block && g + count == ne, sum);
-      }
-      store_group<R>(o, m, g, count, sum);
+  const Columns cols{b, s.n, s.b_block != 0 ? s.b_block : s.n, size_t{quads} * 4};
+  for (uint32_t g = 0, count = 0; g < s.n; g += count) {
+    const uint32_t block_end = g / cols.block * cols.block + cols.block;
+    const uint32_t end = cols.block == kPanel     ? g + kPanelGroup
+                         : block_end < g + kGroup ? block_end
+                                                  : g + kGroup;
+    count = (end < s.n ? end : s.n) - g;
+    int32_t sum[R * kGroup];
+    for (int r = 0; r < R; ++r) {
+      const int32_t* bias =
+          o.bias != nullptr ? o.bias + (m + r) * o.bias_stride_m + g * o.bias_stride_n : nullptr;
+      for (uint32_t j = 0; j < count; ++j)
+        sum[r * kGroup + j] = bias != nullptr ? bias[j * o.bias_stride_n] : 0;
     }
-  });
+    for (uint32_t q0 = 0; q0 < quads; q0 += kChunkQuads) {
+      const uint32_t chunk = quads - q0 < kChunkQuads ? quads - q0 : kChunkQuads;
+      if (!one_chunk) widen_pairs<R>(am, lda, s.k, q0, chunk, minus_zp, xw);
+      multiply_group<R>(xw, chunk, q0, cols, g, count, sum);
+    }
+    store_group<R>(o, m, g, count, sum);
+  }
 }
 
 }  // namespace
