@@ -298,8 +298,7 @@ __attribute__((noinline)) void dot_tile(const int8_t* a, size_t lda, const int8_
 #define EDGEAE_MVE_STEP_N(st, from) \
   ".if " #st " < %c[steps]\n\t"                                          \
   ".if " #st " == %c[steps] - 1\n\t"                                     \
-  "vldrw.u32 q2, [%[r], #96]\n\t"                                        \
-  "vadd.i32 q3, " from ", q2\n\t"                                        \
+  "vadd.i32 q3, " from ", q6\n\t"                                        \
   ".else\n\t"                                                            \
   "vadd.i32 q3, " from ", %[step]\n\t"                                   \
   ".endif\n\t"                                                           \
@@ -316,7 +315,6 @@ struct ShortRows {
   int8_t act[64];              // the row, zero past K
   int32_t sums[4];             // a group's four sums
   uint32x4_t addr;             // the block's first column minus 4, per quad row
-  uint32x4_t last_step;        // to the last step: lanes past K stay (their activations are zero)
   const int32_t* bias;         // the row's, at the block's first column (no bias: the column sums)
   const int32_t* column_sums;  // at the block's first column
   const int32_t* multiplier;
@@ -339,9 +337,9 @@ struct ShortRows {
   int32_t low, high;    // the clamp bounds minus the output zero point
   int32_t out_zp;
 };
-static_assert(offsetof(ShortRows, addr) == 80 && offsetof(ShortRows, bias) == 112 &&
-                  offsetof(ShortRows, block) == 144 && offsetof(ShortRows, pending) == 176 &&
-                  offsetof(ShortRows, out_zp) == 196,
+static_assert(offsetof(ShortRows, addr) == 80 && offsetof(ShortRows, bias) == 96 &&
+                  offsetof(ShortRows, block) == 128 && offsetof(ShortRows, pending) == 160 &&
+                  offsetof(ShortRows, out_zp) == 180,
               "the offsets short_rows' assembly reads");
 
 // Copies step `st` of the row (s0: its activations) into the buffer; the
@@ -357,52 +355,50 @@ static_assert(offsetof(ShortRows, addr) == 80 && offsetof(ShortRows, bias) == 11
 
 template <int S>
 __attribute__((noinline)) void short_rows(ShortRows& r) {
-  int32_t s0, s1, s2, s3, minus_zp;
+  int32_t s0, s1, s2, s3, minus_zp, out_zp;
   const int32_t *bias, *cs, *mult, *shift;
   int8_t* y;
   uint32_t step;
   __asm__ volatile(
       // The constants: the clamp bounds and zero point, the block's
       // address vectors.
-      "ldrd %[s0], %[s1], [%[r], #188]\n\t"
+      "ldrd %[s0], %[s1], [%[r], #172]\n\t"
       "vdup.32 q4, %[s0]\n\t"
       "vdup.32 q5, %[s1]\n\t"
-      "ldr %[s0], [%[r], #196]\n\t"
-      "vdup.32 q6, %[s0]\n\t"
+      "ldr %[out_zp], [%[r], #180]\n\t"
       "movs %[s0], #0\n\t"
-      "vmov.i32 q2, #0\n\t"
+      "vmov.i32 q6, #0\n\t"
       "vidup.u32 q7, %[s0], #1\n\t"
-      "ldrd %[s0], %[s1], [%[r], #180]\n\t"  // quads, last_quads
+      "ldrd %[s0], %[s1], [%[r], #164]\n\t"  // quads, last_quads
       "vctp.32 %[s0]\n\t"
-      "vpsel q7, q7, q2\n\t"
-      "ldr %[s0], [%[r], #132]\n\t"  // step
+      "vpsel q7, q7, q6\n\t"         // quad rows past K: row 0 (one step)
+      "ldr %[s0], [%[r], #116]\n\t"  // step
       "vctp.32 %[s1]\n\t"
       "vpst\n\t"
-      "vdupt.32 q2, %[s0]\n\t"
-      "vstrw.32 q2, [%[r], #96]\n\t"
+      "vdupt.32 q6, %[s0]\n\t"     // to the last step (past K: stay)
       "lsrs %[s0], %[s0], #2\n\t"  // row
       "vmul.i32 q7, q7, %[s0]\n\t"
-      "ldr %[s0], [%[r], #144]\n\t"  // block
+      "ldr %[s0], [%[r], #128]\n\t"  // block
       "subs %[s0], %[s0], #4\n\t"
       "vadd.i32 q7, q7, %[s0]\n\t"
       "vstrw.32 q7, [%[r], #80]\n"
       "0:\n\t"  // a row: its activations
-      "ldr %[s0], [%[r], #152]\n\t" EDGEAE_MVE_COPY(0) EDGEAE_MVE_COPY(1) EDGEAE_MVE_COPY(2)  //
-      "ldr %[s1], [%[r], #172]\n\t"
+      "ldr %[s0], [%[r], #136]\n\t" EDGEAE_MVE_COPY(0) EDGEAE_MVE_COPY(1) EDGEAE_MVE_COPY(2)  //
+      "ldr %[s1], [%[r], #156]\n\t"
       "vctp.8 %[s1]\n\t"
       "vpst\n\t"
       "vldrbt.u8 q0, [%[s0], #16*(%c[steps]-1)]\n\t"
       "vstrb.8 q0, [%[r], #16*(%c[steps]-1)]\n\t"
-      "ldr %[s1], [%[r], #156]\n\t"
+      "ldr %[s1], [%[r], #140]\n\t"
       "add %[s0], %[s0], %[s1]\n\t"
-      "str %[s0], [%[r], #152]\n\t"
+      "str %[s0], [%[r], #136]\n\t"
       // its operands
-      "ldr %[minus_zp], [%[r], #148]\n\t"
-      "ldrd %[bias], %[cs], [%[r], #112]\n\t"
-      "ldrd %[mult], %[shift], [%[r], #120]\n\t"
-      "ldrd %[y], %[step], [%[r], #128]\n\t"
-      "ldrd lr, %[s0], [%[r], #136]\n\t"
-      "str %[s0], [%[r], #176]\n\t"
+      "ldr %[minus_zp], [%[r], #132]\n\t"
+      "ldrd %[bias], %[cs], [%[r], #96]\n\t"
+      "ldrd %[mult], %[shift], [%[r], #104]\n\t"
+      "ldrd %[y], %[step], [%[r], #112]\n\t"
+      "ldrd lr, %[s0], [%[r], #120]\n\t"
+      "str %[s0], [%[r], #160]\n\t"
       "vldrw.u32 q7, [%[r], #80]\n"
       "1:\n\t"                    //
       EDGEAE_MVE_STEP_N(1, "q7")  //
@@ -435,11 +431,11 @@ __attribute__((noinline)) void short_rows(ShortRows& r) {
       "vrshl.s32 q1, q1, q0\n\t"
       "vmax.s32 q1, q1, q4\n\t"
       "vmin.s32 q1, q1, q5\n\t"
-      "vadd.i32 q1, q1, q6\n\t"
+      "vadd.i32 q1, q1, %[out_zp]\n\t"
       "vstrb.32 q1, [%[y]], #4\n\t"
       "le lr, 1b\n\t"
       // A last partial group: once more at the last four columns.
-      "ldr %[s0], [%[r], #176]\n\t"
+      "ldr %[s0], [%[r], #160]\n\t"
       "cmp %[s0], #0\n\t"
       "beq 2f\n\t"
       "sub %[bias], %[bias], %[s0]\n\t"
@@ -449,34 +445,37 @@ __attribute__((noinline)) void short_rows(ShortRows& r) {
       "sub %[y], %[y], %[s0], lsr #2\n\t"
       "vsub.i32 q7, q7, %[s0]\n\t"
       "movs %[s0], #0\n\t"
-      "str %[s0], [%[r], #176]\n\t"
+      "str %[s0], [%[r], #160]\n\t"
       "mov lr, #1\n\t"
       "b 1b\n"
       "2:\n\t"  // the next row
+      "ldr %[s0], [%[r], #144]\n\t"
+      "subs %[s0], %[s0], #1\n\t"
+      "beq 3f\n\t"
+      "str %[s0], [%[r], #144]\n\t"
+      "ldr %[s0], [%[r], #96]\n\t"
+      "ldr %[s1], [%[r], #148]\n\t"
+      "add %[s0], %[s0], %[s1]\n\t"
+      "str %[s0], [%[r], #96]\n\t"
       "ldr %[s0], [%[r], #112]\n\t"
-      "ldr %[s1], [%[r], #164]\n\t"
+      "ldr %[s1], [%[r], #152]\n\t"
       "add %[s0], %[s0], %[s1]\n\t"
       "str %[s0], [%[r], #112]\n\t"
-      "ldr %[s0], [%[r], #128]\n\t"
-      "ldr %[s1], [%[r], #168]\n\t"
-      "add %[s0], %[s0], %[s1]\n\t"
-      "str %[s0], [%[r], #128]\n\t"
-      "ldr %[s0], [%[r], #160]\n\t"
-      "subs %[s0], %[s0], #1\n\t"
-      "str %[s0], [%[r], #160]\n\t"
-      "bne 0b"
+      "b 0b\n"
+      "3:"
       : [s0] "=&Te"(s0), [s1] "=&Te"(s1), [s2] "=&Te"(s2), [s3] "=&Te"(s3), [bias] "=&r"(bias),
         [cs] "=&r"(cs), [mult] "=&r"(mult), [shift] "=&r"(shift), [y] "=&l"(y), [step] "=&r"(step),
-        [minus_zp] "=&r"(minus_zp)
+        [minus_zp] "=&r"(minus_zp), [out_zp] "=&r"(out_zp)
       : [r] "r"(&r), [steps] "i"(S)
       : "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc");
 }
 #undef EDGEAE_MVE_COPY
 
 // Dense with K <= 64, every column block at least four wide.
-__attribute__((noinline)) void short_dense(const ref::DenseShape& s, const ref::LayerQuant& q,
-                                           const int8_t* a, const int8_t* b, const int32_t* bias,
-                                           const int32_t* column_sums, int8_t* y) {
+inline __attribute__((always_inline)) void short_dense(const ref::DenseShape& s,
+                                                       const ref::LayerQuant& q, const int8_t* a,
+                                                       const int8_t* b, const int32_t* bias,
+                                                       const int32_t* column_sums, int8_t* y) {
   static constexpr void (*kRows[4])(ShortRows&) = {short_rows<1>, short_rows<2>, short_rows<3>,
                                                    short_rows<4>};
   const uint32_t k = s.k, quads = (k + 3) / 4, steps = (k + 15) / 16;
