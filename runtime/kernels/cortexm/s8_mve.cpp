@@ -397,8 +397,9 @@ __attribute__((noinline)) void short_rows(ShortRows& r) {
       "ldrd %[bias], %[cs], [%[r], #96]\n\t"
       "ldrd %[mult], %[shift], [%[r], #104]\n\t"
       "ldrd %[y], %[step], [%[r], #112]\n\t"
-      "ldrd lr, %[s0], [%[r], #120]\n\t"
-      "str %[s0], [%[r], #160]\n\t"
+      "ldrd %[s0], %[s1], [%[r], #120]\n\t"  // groups, back
+      "str %[s1], [%[r], #160]\n\t"
+      "dls lr, %[s0]\n\t"
       "vldrw.u32 q7, [%[r], #80]\n"
       "1:\n\t"                    //
       EDGEAE_MVE_STEP_N(1, "q7")  //
@@ -446,7 +447,8 @@ __attribute__((noinline)) void short_rows(ShortRows& r) {
       "vsub.i32 q7, q7, %[s0]\n\t"
       "movs %[s0], #0\n\t"
       "str %[s0], [%[r], #160]\n\t"
-      "mov lr, #1\n\t"
+      "movs %[s0], #1\n\t"
+      "dls lr, %[s0]\n\t"
       "b 1b\n"
       "2:\n\t"  // the next row
       "ldr %[s0], [%[r], #144]\n\t"
