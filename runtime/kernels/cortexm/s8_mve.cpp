@@ -536,9 +536,10 @@ inline void rows_of_block(const Requant& rq, const int8_t* a, const int8_t* bloc
 }
 
 // Dense by R x C tiles into chunks of sums, then their output stage.
-__attribute__((noinline)) void general_path(const ref::DenseShape& s, const ref::LayerQuant& q,
-                                            const int8_t* a, const int8_t* b, const int32_t* bias,
-                                            const int32_t* column_sums, int8_t* y) {
+inline __attribute__((always_inline)) void general_path(const ref::DenseShape& s,
+                                                        const ref::LayerQuant& q, const int8_t* a,
+                                                        const int8_t* b, const int32_t* bias,
+                                                        const int32_t* column_sums, int8_t* y) {
   const Requant rq{s,
                    q,
                    bias,
