@@ -121,6 +121,59 @@ void fill_requant(Rng& rng, uint32_t count, bool unusual, int32_t shift_lo, int3
   }
 }
 
+// One int8 Dense case of shape s (m, k, n) on every kernel set: `trial`
+// picks the data's extremes, the bias kind, the requantization and clamp
+// variants; block < 0: a column block picked at random.
+void dense_s8_case(Rng& rng, Tally& tally, ref::DenseShape s, int trial, bool per_channel,
+                   int block) {
+  const bool extreme = trial % 5 == 0;
+  for (uint32_t i = 0; i < s.m * s.k; ++i)
+    a[i] = static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127));
+  for (uint32_t i = 0; i < s.k * s.n; ++i)
+    b[i] = static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -127) : rng.between(-127, 127));
+  // Biases near the int32 bounds (the sum of products stays below 2^25)
+  // reach the requantization's large-sum cases.
+  const int32_t bias_range = trial % 7 == 0 ? 2100000000 : 100000;
+  for (uint32_t i = 0; i < s.m * s.n; ++i) bias[i] = rng.between(-bias_range, bias_range);
+  const int bias_kind = trial % 4;  // none, per column, per row and column, scalar
+  s.bias_stride_n = bias_kind == 1 || bias_kind == 2 ? 1 : 0;
+  s.bias_stride_m = bias_kind == 2 ? s.n : 0;
+  const uint32_t count = per_channel ? s.n : 1;
+  fill_requant(rng, count, trial % 3 == 0, -14, -4);
+  ref::LayerQuant q;
+  q.in_zp = extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127);
+  q.out.multiplier = mult;
+  q.out.shift = shift;
+  q.out.count = count;
+  q.out.out_zp = rng.between(-20, 20);
+  q.out.act_min = trial % 4 == 0 ? q.out.out_zp : -128;
+  q.out.act_max = trial % 6 == 0 ? 100 : 127;
+  if (trial % 10 == 7 || trial % 10 == 9) {  // narrow bounds of one sign (packed clamps)
+    q.out.act_min = trial % 10 == 7 ? -60 : 20;
+    q.out.act_max = trial % 10 == 7 ? -20 : 50;
+  }
+  const int32_t* bias_ptr = bias_kind != 0 ? bias : nullptr;
+  ref::dense_s8(s, q, a, b, bias_ptr, want);
+  // Column blocks: none, narrower than every tile, the converter's, odd.
+  const uint32_t blocks[] = {0, 4, 16, 128, 40};
+  s.b_block = block < 0 ? rng.pick(blocks) : static_cast<uint32_t>(block);
+  const uint32_t kp = (s.k + 3) / 4 * 4;
+  int8_t* const packed = packed_storage;  // blob constants are 16-byte aligned
+  memset(packed, 0, size_t{kp} * s.n);
+  memset(column_sums, 0, sizeof column_sums);
+  for (uint32_t r = 0; r < s.k; ++r)
+    for (uint32_t c = 0; c < s.n; ++c) {
+      packed[format::packed_dense_offset(r, c, kp, s.n, s.b_block)] = b[r * s.n + c];
+      column_sums[c] += b[r * s.n + c];
+    }
+  for (size_t i = 0; i < kernel_set_count(); ++i) {
+    const KernelSet* set = kernel_set(i);
+    memset(got, 0x55, sizeof got);
+    set->dense_s8(s, q, a, packed, bias_ptr, column_sums, got);
+    tally.check(memcmp(got, want, size_t{s.m} * s.n) == 0, "dense_s8", set, s);
+  }
+}
+
 void test_dense_s8(Rng& rng, Tally& tally) {
   const uint32_t ks[] = {1, 2, 3, 4, 5, 7, 8, 12, 13, 16, 31, 40, 48, 64, 97, 256, 257, 260, 785};
   const uint32_t ns[] = {1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 129, 256};
@@ -129,56 +182,23 @@ void test_dense_s8(Rng& rng, Tally& tally) {
     s.m = static_cast<uint32_t>(rng.between(1, kMaxM));
     s.k = rng.pick(ks);
     s.n = rng.pick(ns);
-    const bool extreme = trial % 5 == 0;
-    const bool per_channel = trial % 2 == 0;
-    for (uint32_t i = 0; i < s.m * s.k; ++i)
-      a[i] =
-          static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127));
-    for (uint32_t i = 0; i < s.k * s.n; ++i)
-      b[i] =
-          static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -127) : rng.between(-127, 127));
-    // Biases near the int32 bounds (the sum of products stays below 2^25)
-    // reach the requantization's large-sum cases.
-    const int32_t bias_range = trial % 7 == 0 ? 2100000000 : 100000;
-    for (uint32_t i = 0; i < s.m * s.n; ++i) bias[i] = rng.between(-bias_range, bias_range);
-    const int bias_kind = trial % 4;  // none, per column, per row and column, scalar
-    s.bias_stride_n = bias_kind == 1 || bias_kind == 2 ? 1 : 0;
-    s.bias_stride_m = bias_kind == 2 ? s.n : 0;
-    const uint32_t count = per_channel ? s.n : 1;
-    fill_requant(rng, count, trial % 3 == 0, -14, -4);
-    ref::LayerQuant q;
-    q.in_zp = extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127);
-    q.out.multiplier = mult;
-    q.out.shift = shift;
-    q.out.count = count;
-    q.out.out_zp = rng.between(-20, 20);
-    q.out.act_min = trial % 4 == 0 ? q.out.out_zp : -128;
-    q.out.act_max = trial % 6 == 0 ? 100 : 127;
-    if (trial % 10 == 7 || trial % 10 == 9) {  // narrow bounds of one sign (packed clamps)
-      q.out.act_min = trial % 10 == 7 ? -60 : 20;
-      q.out.act_max = trial % 10 == 7 ? -20 : 50;
-    }
-    const int32_t* bias_ptr = bias_kind != 0 ? bias : nullptr;
-    ref::dense_s8(s, q, a, b, bias_ptr, want);
-    // Column blocks: none, narrower than every tile, the converter's, odd.
-    const uint32_t blocks[] = {0, 4, 16, 128, 40};
-    s.b_block = rng.pick(blocks);
-    const uint32_t kp = (s.k + 3) / 4 * 4;
-    int8_t* const packed = packed_storage;  // blob constants are 16-byte aligned
-    memset(packed, 0, size_t{kp} * s.n);
-    memset(column_sums, 0, sizeof column_sums);
-    for (uint32_t r = 0; r < s.k; ++r)
-      for (uint32_t c = 0; c < s.n; ++c) {
-        packed[format::packed_dense_offset(r, c, kp, s.n, s.b_block)] = b[r * s.n + c];
-        column_sums[c] += b[r * s.n + c];
-      }
-    for (size_t i = 0; i < kernel_set_count(); ++i) {
-      const KernelSet* set = kernel_set(i);
-      memset(got, 0x55, sizeof got);
-      set->dense_s8(s, q, a, packed, bias_ptr, column_sums, got);
-      tally.check(memcmp(got, want, size_t{s.m} * s.n) == 0, "dense_s8", set, s);
-    }
+    dense_s8_case(rng, tally, s, trial, trial % 2 == 0, -1);
   }
+  // Every K up to 64 with per-channel requantization (the kernels' short
+  // paths, e.g. arm-mve's groups of four columns): widths with every
+  // remainder mod 4, one to three rows, blocks of four, eight or none.
+  const uint32_t widths[] = {4, 5, 6, 7, 9, 12};
+  const int sweep_blocks[] = {0, 4, 8};
+  int trial = 0;
+  for (uint32_t k = 1; k <= 64; ++k)
+    for (const uint32_t n : widths) {
+      ref::DenseShape s;
+      s.m = 1 + (k + n) % 3;
+      s.k = k;
+      s.n = n;
+      dense_s8_case(rng, tally, s, trial, true, sweep_blocks[trial % 3]);
+      ++trial;
+    }
 }
 
 void test_dense_s16(Rng& rng, Tally& tally) {
