@@ -255,8 +255,8 @@ __attribute__((noinline)) void dot_tile(const int8_t* a, size_t lda, const int8_
     for (int c = 0; c < C; ++c) acc[r * kChunk + c] = sums[r][c];
 }
 
-// Short rows (K <= 64, S = ceil(K / 16) steps of 16 k) with per-channel
-// requantization and a contiguous (or no) bias: sums and output stage in
+// Short rows (K <= 64, S = ceil(K / 16) steps of 16 k) with a contiguous
+// (or no) bias: sums and output stage in
 // one loop over groups of four columns, so there is no buffer of sums and
 // no set-up per chunk of columns or per row (Dense at batch 1 is one call).
 // Per group: each step loads its 16 activations (from a zero-padded copy
@@ -307,6 +307,10 @@ __attribute__((noinline)) void dot_tile(const int8_t* a, size_t lda, const int8_
   ".else\n\t" EDGEAE_MVE_GATHER4("q3", "a", "")                 \
   ".endif\n\t"                                                           \
   ".endif\n\t"
+
+// The widest column block short_rows takes with per-tensor requantization
+// (its multiplier and shift repeated per column on the stack).
+constexpr uint32_t kTensorColumns = 32;
 
 // The operands of short_rows, in memory: the assembly loads them itself
 // and derives its vectors (around an asm statement that takes every
@@ -495,7 +499,20 @@ inline __attribute__((always_inline)) void short_dense(const ref::DenseShape& s,
   r.bias_step = bias != nullptr ? 4 * s.bias_stride_m : 0;
   r.ldy = s.n;
   const int32_t* const bias_or_sums = bias != nullptr ? bias : column_sums;
+  // Per-tensor requantization: its multiplier and shift for every column of
+  // a block (at most kTensorColumns wide).
+  const bool per_channel = q.out.count > 1;
   const uint32_t block_width = s.b_block != 0 ? s.b_block : s.n;
+  int32_t tensor_requant[2][kTensorColumns];
+  if (!per_channel) {
+    const int32x4_t multiplier = vdupq_n_s32(q.out.multiplier[0]),
+                    shift = vdupq_n_s32(q.out.shift[0]);
+    const uint32_t columns = block_width < s.n ? block_width : s.n;  // <= kTensorColumns
+    for (uint32_t c = 0; c < columns; c += 4) {
+      vst1q_s32(tensor_requant[0] + c, multiplier);
+      vst1q_s32(tensor_requant[1] + c, shift);
+    }
+  }
   for (uint32_t nb = 0; nb < s.n; nb += block_width) {
     const uint32_t width = s.n - nb < block_width ? s.n - nb : block_width;
     r.block = b + size_t{nb} * (4 * quads);
@@ -506,8 +523,8 @@ inline __attribute__((always_inline)) void short_dense(const ref::DenseShape& s,
     r.rows = s.m;
     r.bias = bias_or_sums + nb;
     r.column_sums = column_sums + nb;
-    r.multiplier = q.out.multiplier + nb;
-    r.shift = q.out.shift + nb;
+    r.multiplier = per_channel ? q.out.multiplier + nb : tensor_requant[0];
+    r.shift = per_channel ? q.out.shift + nb : tensor_requant[1];
     r.y = y + nb;
     rows_of(r);
   }
@@ -563,11 +580,12 @@ void dense_s8_mve(const ref::DenseShape& s, const ref::LayerQuant& q, const int8
     dense_s8_dsp(s, q, a, b, bias, column_sums, y);
     return;
   }
-  // Short K: the fused rows (per-channel requantization, a contiguous or
-  // no bias, column blocks at least four wide).
+  // Short K: the fused rows (a contiguous or no bias, column blocks at
+  // least four wide; per-tensor requantization: at most kTensorColumns).
   const uint32_t block = s.b_block == 0 || s.b_block > s.n ? s.n : s.b_block;
-  if (s.k <= 64 && q.out.count > 1 && (bias == nullptr || s.bias_stride_n == 1) && block >= 4 &&
-      (block == s.n || s.n % block == 0 || s.n % block >= 4)) {
+  if (s.k <= 64 && (bias == nullptr || s.bias_stride_n == 1) && block >= 4 &&
+      (block == s.n || s.n % block == 0 || s.n % block >= 4) &&
+      (q.out.count > 1 || block <= kTensorColumns)) {
     short_dense(s, q, a, b, bias, column_sums, y);
     return;
   }
