@@ -16,8 +16,8 @@
 // through the column sums: sum (a - zp) w = sum a w - zp sum w, exact mod
 // 2^32, and the loader proved the true sum fits in int32. The tail of K
 // (K % 16) is one more step with predicated loads: activations past K read
-// as zero, gathers stop at the last quad row. K <= 64 with per-channel
-// requantization (the converter's Dense layers) takes short_rows, which
+// as zero, gathers stop at the last quad row. K <= 64 (a contiguous or no
+// bias, column blocks at least four wide) takes short_rows instead, which
 // computes and requantizes four columns per loop pass.
 //
 // The epilogue requantizes four outputs per vector, bit-exact with
@@ -256,9 +256,9 @@ __attribute__((noinline)) void dot_tile(const int8_t* a, size_t lda, const int8_
 }
 
 // Short rows (K <= 64, S = ceil(K / 16) steps of 16 k) with a contiguous
-// (or no) bias: sums and output stage in
-// one loop over groups of four columns, so there is no buffer of sums and
-// no set-up per chunk of columns or per row (Dense at batch 1 is one call).
+// (or no) bias: sums and output stage in one loop over groups of four
+// columns, so there is no buffer of sums and no set-up per chunk of columns
+// or per row (all rows of a column block are one call).
 // Per group: each step loads its 16 activations (from a zero-padded copy
 // of the row) and gathers the four columns' quads (one vector of
 // addresses, the column's offset as immediate), four VMLADAV(A)s into four
