@@ -580,10 +580,11 @@ void dense_s8_mve(const ref::DenseShape& s, const ref::LayerQuant& q, const int8
     dense_s8_dsp(s, q, a, b, bias, column_sums, y);
     return;
   }
-  // Short K: the fused rows (a contiguous or no bias, column blocks at
-  // least four wide; per-tensor requantization: at most kTensorColumns).
+  // K from 1 to 64: the fused rows (at least one row; a contiguous or no
+  // bias; column blocks at least four wide, per-tensor requantization at
+  // most kTensorColumns).
   const uint32_t block = s.b_block == 0 || s.b_block > s.n ? s.n : s.b_block;
-  if (s.k <= 64 && (bias == nullptr || s.bias_stride_n == 1) && block >= 4 &&
+  if (s.k - 1 < 64 && s.m != 0 && (bias == nullptr || s.bias_stride_n == 1) && block >= 4 &&
       (block == s.n || s.n % block == 0 || s.n % block >= 4) &&
       (q.out.count > 1 || block <= kTensorColumns)) {
     short_dense(s, q, a, b, bias, column_sums, y);
