@@ -145,6 +145,58 @@ void pack_weights(const int8_t* plain, uint32_t rows, uint32_t cols, uint32_t bl
     }
 }
 
+// One int8 Dense case of shape s (m, k, n) on every kernel set: `trial`
+// picks the data's extremes, the bias kind, the requantization and clamp
+// variants; block < 0: a column block picked at random.
+void dense_s8_case(Rng& rng, Tally& tally, ref::DenseShape s, int trial, bool per_channel,
+                   int block) {
+  const bool extreme = trial % 5 == 0;
+  for (uint32_t i = 0; i < s.m * s.k; ++i)
+    a[i] = static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127));
+  for (uint32_t i = 0; i < s.k * s.n; ++i)
+    b[i] = static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -127) : rng.between(-127, 127));
+  // Biases near the int32 bounds (the sum of products stays below 2^25)
+  // reach the requantization's large-sum cases.
+  const int32_t bias_range = trial % 7 == 0 ? 2100000000 : 100000;
+  for (uint32_t i = 0; i < s.m * s.n; ++i) bias[i] = rng.between(-bias_range, bias_range);
+  const int bias_kind = trial % 4;  // none, per column, per row and column, scalar
+  s.bias_stride_n = bias_kind == 1 || bias_kind == 2 ? 1 : 0;
+  s.bias_stride_m = bias_kind == 2 ? s.n : 0;
+  const uint32_t count = per_channel ? s.n : 1;
+  fill_requant(rng, count, trial % 3 == 0, -14, -4);
+  ref::LayerQuant q;
+  q.in_zp = extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127);
+  q.out.multiplier = mult;
+  q.out.shift = shift;
+  q.out.count = count;
+  q.out.out_zp = rng.between(-20, 20);
+  q.out.act_min = trial % 4 == 0 ? q.out.out_zp : -128;
+  q.out.act_max = trial % 6 == 0 ? 100 : 127;
+  if (trial % 10 == 7 || trial % 10 == 9) {  // narrow bounds of one sign (packed clamps)
+    q.out.act_min = trial % 10 == 7 ? -60 : 20;
+    q.out.act_max = trial % 10 == 7 ? -20 : 50;
+  }
+  const int32_t* bias_ptr = bias_kind != 0 ? bias : nullptr;
+  ref::dense_s8(s, q, a, b, bias_ptr, want);
+  // Column blocks: none, narrower than every tile, the converter's (128
+  // quads, 6 DSP pairs), odd.
+  const uint32_t blocks[] = {0, 4, 16, 128, 40, 6, 6, 5};
+  s.b_block = block < 0 ? rng.pick(blocks) : static_cast<uint32_t>(block);
+  int8_t* const packed = packed_storage;                // blob constants are 16-byte aligned
+  for (int32_t packing = 1; packing <= 2; ++packing) {  // quads, DSP pairs
+    pack_weights(b, s.k, s.n, s.b_block, packing, packed);
+    s.b_packing = packing;
+    for (size_t i = 0; i < kernel_set_count(); ++i) {
+      const KernelSet* set = kernel_set(i);
+      memset(got, 0x55, sizeof got);
+      (packing == 1 ? set->dense_s8 : set->dense_s8_pairs)(s, q, a, packed, bias_ptr, column_sums,
+                                                           got);
+      tally.check(memcmp(got, want, size_t{s.m} * s.n) == 0,
+                  packing == 1 ? "dense_s8" : "dense_s8_pairs", set, s);
+    }
+  }
+}
+
 void test_dense_s8(Rng& rng, Tally& tally) {
   const uint32_t ks[] = {1, 2, 3, 4, 5, 7, 8, 12, 13, 16, 31, 40, 48, 64, 97, 256, 257, 260, 785};
   const uint32_t ns[] = {1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 129, 256};
@@ -153,54 +205,24 @@ void test_dense_s8(Rng& rng, Tally& tally) {
     s.m = static_cast<uint32_t>(rng.between(1, kMaxM));
     s.k = rng.pick(ks);
     s.n = rng.pick(ns);
-    const bool extreme = trial % 5 == 0;
-    const bool per_channel = trial % 2 == 0;
-    for (uint32_t i = 0; i < s.m * s.k; ++i)
-      a[i] =
-          static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127));
-    for (uint32_t i = 0; i < s.k * s.n; ++i)
-      b[i] =
-          static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -127) : rng.between(-127, 127));
-    // Biases near the int32 bounds (the sum of products stays below 2^25)
-    // reach the requantization's large-sum cases.
-    const int32_t bias_range = trial % 7 == 0 ? 2100000000 : 100000;
-    for (uint32_t i = 0; i < s.m * s.n; ++i) bias[i] = rng.between(-bias_range, bias_range);
-    const int bias_kind = trial % 4;  // none, per column, per row and column, scalar
-    s.bias_stride_n = bias_kind == 1 || bias_kind == 2 ? 1 : 0;
-    s.bias_stride_m = bias_kind == 2 ? s.n : 0;
-    const uint32_t count = per_channel ? s.n : 1;
-    fill_requant(rng, count, trial % 3 == 0, -14, -4);
-    ref::LayerQuant q;
-    q.in_zp = extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127);
-    q.out.multiplier = mult;
-    q.out.shift = shift;
-    q.out.count = count;
-    q.out.out_zp = rng.between(-20, 20);
-    q.out.act_min = trial % 4 == 0 ? q.out.out_zp : -128;
-    q.out.act_max = trial % 6 == 0 ? 100 : 127;
-    if (trial % 10 == 7 || trial % 10 == 9) {  // narrow bounds of one sign (packed clamps)
-      q.out.act_min = trial % 10 == 7 ? -60 : 20;
-      q.out.act_max = trial % 10 == 7 ? -20 : 50;
-    }
-    const int32_t* bias_ptr = bias_kind != 0 ? bias : nullptr;
-    ref::dense_s8(s, q, a, b, bias_ptr, want);
-    // Column blocks: none, narrower than every tile, the converter's, odd.
-    const uint32_t blocks[] = {0, 4, 16, 128, 40, 6, 6, 5};  // 6: the DSP-pair panels
-    s.b_block = rng.pick(blocks);
-    int8_t* const packed = packed_storage;                // blob constants are 16-byte aligned
-    for (int32_t packing = 1; packing <= 2; ++packing) {  // quads, DSP pairs
-      pack_weights(b, s.k, s.n, s.b_block, packing, packed);
-      s.b_packing = packing;
-      for (size_t i = 0; i < kernel_set_count(); ++i) {
-        const KernelSet* set = kernel_set(i);
-        memset(got, 0x55, sizeof got);
-        (packing == 1 ? set->dense_s8 : set->dense_s8_pairs)(s, q, a, packed, bias_ptr, column_sums,
-                                                             got);
-        tally.check(memcmp(got, want, size_t{s.m} * s.n) == 0,
-                    packing == 1 ? "dense_s8" : "dense_s8_pairs", set, s);
-      }
-    }
+    dense_s8_case(rng, tally, s, trial, trial % 2 == 0, -1);
   }
+  // Every K up to 64 with per-channel requantization (the kernels' short
+  // paths, e.g. arm-mve's groups of four columns): widths with every
+  // remainder mod 4, one to three rows, blocks of four, six (the DSP-pair
+  // panels), eight or none.
+  const uint32_t widths[] = {4, 5, 6, 7, 9, 12};
+  const int sweep_blocks[] = {0, 4, 8, 6};
+  int trial = 0;
+  for (uint32_t k = 1; k <= 64; ++k)
+    for (const uint32_t n : widths) {
+      ref::DenseShape s;
+      s.m = 1 + (k + n) % 3;
+      s.k = k;
+      s.n = n;
+      dense_s8_case(rng, tally, s, trial, true, sweep_blocks[trial % 4]);
+      ++trial;
+    }
 }
 
 void test_dense_s16(Rng& rng, Tally& tally) {
@@ -542,7 +564,9 @@ void count_instructions() {
     mult[c] = 0x40000000 + static_cast<int32_t>(c * 4099u);
     shift[c] = -7 - static_cast<int32_t>(c % 4);
   }
-  const uint32_t shapes[][3] = {{1, 256, 64}, {1, 64, 32}, {4, 96, 32}, {8, 256, 64}, {16, 48, 16}};
+  // The last three with {1, 64, 32}: the digits denoiser's Dense layers.
+  const uint32_t shapes[][3] = {{1, 256, 64}, {1, 64, 32}, {4, 96, 32}, {8, 256, 64},
+                                {16, 48, 16}, {1, 32, 16}, {1, 16, 32}, {1, 32, 64}};
   const char* const ops[] = {"int8", "int16x8", "int16x16", "int8-pairs"};
   for (int op_index = 0; op_index < 4; ++op_index) {
     const char* const op = ops[op_index];
@@ -565,16 +589,22 @@ void count_instructions() {
       q.out.act_max = int8 ? 127 : 32767;
       for (size_t i = 0; i < kernel_set_count(); ++i) {
         const KernelSet* set = kernel_set(i);
+        // Repeated calls: one SysTick tick is some 31 instructions, too
+        // coarse for the small shapes.
+        const uint32_t repeats = i == 0 ? 1 : 16;  // set 0: the reference
         const edgeae_fw::Ticks t = edgeae_fw::Ticks::begin();
-        if (op_index == 0)
-          set->dense_s8(s, q, a, packed_aligned, bias, column_sums, got);
-        else if (op_index == 3)  // any weight bytes: only the count matters here
-          set->dense_s8_pairs(s, q, a, packed_aligned, bias, column_sums, got);
-        else if (op_index == 2)
-          set->dense_s16x16(s, q.out, a16, b16, bias64, got16);
-        else
-          set->dense_s16(s, q.out, a16, b, bias64, got16);
-        const uint64_t instructions = uint64_t{t.end()} * per_tick_x1000 / 1000u;
+        for (uint32_t r = 0; r < repeats; ++r) {
+          if (op_index == 0)
+            set->dense_s8(s, q, a, packed_aligned, bias, column_sums, got);
+          else if (op_index == 3)  // any weight bytes: only the count matters here
+            set->dense_s8_pairs(s, q, a, packed_aligned, bias, column_sums, got);
+          else if (op_index == 2)
+            set->dense_s16x16(s, q.out, a16, b16, bias64, got16);
+          else
+            set->dense_s16(s, q.out, a16, b, bias64, got16);
+        }
+        const uint64_t instructions =
+            uint64_t{t.end()} * per_tick_x1000 / (1000u * uint64_t{repeats});
         board_write("KCOUNT op=");
         board_write(op);
         board_write(" set=");

@@ -16,7 +16,9 @@
 // through the column sums: sum (a - zp) w = sum a w - zp sum w, exact mod
 // 2^32, and the loader proved the true sum fits in int32. The tail of K
 // (K % 16) is one more step with predicated loads: activations past K read
-// as zero, gathers stop at the last quad row.
+// as zero, gathers stop at the last quad row. K <= 64 (a contiguous or no
+// bias, column blocks at least four wide) takes short_rows instead, which
+// computes and requantizes four columns per loop pass.
 //
 // The epilogue requantizes four outputs per vector, bit-exact with
 // quant::requantize: VQSHL (the saturated left shift), VQRDMULH (gemmlowp's
@@ -32,6 +34,7 @@
 
 #if defined(__ARM_FEATURE_MVE)
 #include <arm_mve.h>
+#include <stddef.h>
 
 namespace edgeae::cortexm {
 namespace {
@@ -252,163 +255,278 @@ __attribute__((noinline)) void dot_tile(const int8_t* a, size_t lda, const int8_
     for (int c = 0; c < C; ++c) acc[r * kChunk + c] = sums[r][c];
 }
 
-// Short rows (K <= 16 * S, S <= 4 for one row, 3 for two): the rows'
-// activations stay in registers while one loop walks `width` columns (acc:
-// R rows of kChunk sums), so there is no set-up per group of columns. One
-// offset vector (the column's four quad rows) serves every step, each step
-// with its own base address; only the last step's gather is predicated
-// (when K is not a whole number of steps). Per column: S gathers, R * S
-// VMLADAV(A)s, one offset step, R stores and the loop (R = 2, S = 3: 13
-// instructions for 96 MACs). In assembly: gcc 12 keeps arrays of vectors on
-// the stack; the assembler's .if picks the instructions of R, S and tail.
-#define EDGEAE_MVE_STEP(st, w, b, a0, a1) \
-  ".if " #st                              \
-  " < %c[steps]\n\t"                      \
-  ".if %c[tail] && " #st                  \
-  " == %c[steps] - 1\n\t"                 \
-  "vpst\n\t"                              \
-  "vldrwt.u32 %q[" w "], [%[" b           \
-  "], %q[offs]]\n\t"                      \
-  ".else\n\t"                             \
-  "vldrw.u32 %q[" w "], [%[" b            \
-  "], %q[offs]]\n\t"                      \
-  ".endif\n\t"                            \
-  ".if " #st                              \
-  " == 0\n\t"                             \
-  "vmladav.s8 %[s0], %q[" a0 "], %q[" w   \
-  "]\n\t"                                 \
-  ".if %c[rows] == 2\n\t"                 \
-  "vmladav.s8 %[s1], %q[" a1 "], %q[" w   \
-  "]\n\t"                                 \
-  ".endif\n\t"                            \
-  ".else\n\t"                             \
-  "vmladava.s8 %[s0], %q[" a0 "], %q[" w  \
-  "]\n\t"                                 \
-  ".if %c[rows] == 2\n\t"                 \
-  "vmladava.s8 %[s1], %q[" a1 "], %q[" w  \
-  "]\n\t"                                 \
-  ".endif\n\t"                            \
-  ".endif\n\t"                            \
+// Short rows (K <= 64, S = ceil(K / 16) steps of 16 k) with a contiguous
+// (or no) bias: sums and output stage in one loop over groups of four
+// columns, so there is no buffer of sums and no set-up per chunk of columns
+// or per row (all rows of a column block are one call).
+// Per group: each step loads its 16 activations (from a zero-padded copy
+// of the row) and gathers the four columns' quads (one vector of
+// addresses, the column's offset as immediate), four VMLADAV(A)s into four
+// scalars, which come back as one vector through memory, and the output
+// stage of requantize_row with the right shift taken from the shift's sign
+// (no vector of zeros: every vector register is in use). S = 4: 64
+// instructions for 256 MACs. Quad rows past K are not read: their lanes
+// stay on an earlier quad row (zero activations there). A width not a
+// multiple of four ends with one more group at the last four columns
+// (those outputs written twice, the same bytes). In assembly: gcc 12
+// cannot keep the scalars in the even registers VMLADAV wants without
+// spilling, and spills around an asm statement that takes every register.
+
+// The four gathers and VMLADAV(A)s of one step (`acc`: "a" for VMLADAVA;
+// `wb`: "!" for the last gather to step the address vector by 16 bytes).
+#define EDGEAE_MVE_GATHER4(addr, acc, wb) \
+  "vldrw.u32 q1, [" addr                  \
+  ", #4]\n\t"                             \
+  "vmladav" acc                           \
+  ".s8 %[s0], q0, q1\n\t"                 \
+  "vldrw.u32 q1, [" addr                  \
+  ", #8]\n\t"                             \
+  "vmladav" acc                           \
+  ".s8 %[s1], q0, q1\n\t"                 \
+  "vldrw.u32 q1, [" addr                  \
+  ", #12]\n\t"                            \
+  "vmladav" acc                           \
+  ".s8 %[s2], q0, q1\n\t"                 \
+  "vldrw.u32 q1, [" addr ", #16]" wb      \
+  "\n\t"                                  \
+  "vmladav" acc ".s8 %[s3], q0, q1\n\t"
+
+// Step `st` (1 .. 3, when S > st): its address vector from the previous
+// one (the last step: lanes past K stay on the previous step's quad row,
+// in bounds; their activations are zero); the first step taken (st 1)
+// starts the sums.
+#define EDGEAE_MVE_STEP_N(st, from) \
+  ".if " #st " < %c[steps]\n\t"                                          \
+  ".if " #st " == %c[steps] - 1\n\t"                                     \
+  "vadd.i32 q3, " from ", q6\n\t"                                        \
+  ".else\n\t"                                                            \
+  "vadd.i32 q3, " from ", %[step]\n\t"                                   \
+  ".endif\n\t"                                                           \
+  "vldrb.u8 q0, [%[r], #16*" #st "]\n\t"                                 \
+  ".if " #st " == 1\n\t" EDGEAE_MVE_GATHER4("q3", "", "")       \
+  ".else\n\t" EDGEAE_MVE_GATHER4("q3", "a", "")                 \
+  ".endif\n\t"                                                           \
   ".endif\n\t"
 
-// The activations of step `st` of one row (`p`: the row) into register `a`;
-// the last step's load predicated by the VCTP.8 of its byte count (zero
-// past K).
-#define EDGEAE_MVE_LOAD(st, a, p)            \
-  ".if " #st                                 \
-  " < %c[steps]\n\t"                         \
-  ".if " #st                                 \
-  " == %c[steps] - 1\n\t"                    \
-  "vpst\n\t"                                 \
-  "vldrbt.u8 %q[" a "], [%[" p "], #16*" #st \
-  "]\n\t"                                    \
-  ".else\n\t"                                \
-  "vldrb.u8 %q[" a "], [%[" p "], #16*" #st  \
-  "]\n\t"                                    \
-  ".endif\n\t"                               \
+// The widest column block short_rows takes with per-tensor requantization
+// (its multiplier and shift repeated per column on the stack).
+constexpr uint32_t kTensorColumns = 32;
+
+// The operands of short_rows, in memory: the assembly loads them itself
+// and derives its vectors (around an asm statement that takes every
+// register, gcc spills and reloads).
+struct ShortRows {
+  int8_t act[64];              // the row, zero past K
+  int32_t sums[4];             // a group's four sums
+  uint32x4_t addr;             // the block's first column minus 4, per quad row
+  const int32_t* bias;         // the row's, at the block's first column (no bias: the column sums)
+  const int32_t* column_sums;  // at the block's first column
+  const int32_t* multiplier;
+  const int32_t* shift;
+  int8_t* y;            // the row's output at the block's first column
+  uint32_t step;        // bytes per step: four quad rows
+  uint32_t groups;      // whole groups of four columns (>= 1)
+  uint32_t back;        // a last partial group: 4 * (columns back), else 0
+  const int8_t* block;  // the column block
+  int32_t minus_zp;     // minus the input zero point (one less without bias)
+  const int8_t* a;      // the row's activations
+  uint32_t k;           // bytes per row of activations
+  uint32_t rows;        // left, >= 1
+  uint32_t bias_step;   // bytes from one row's bias to the next (0: shared)
+  uint32_t ldy;         // bytes per output row
+  uint32_t last_bytes;  // activations in the last step
+  uint32_t pending;     // the partial group still to do
+  uint32_t quads;       // quad rows (ceil(K / 4))
+  uint32_t last_quads;  // quad rows in the last step
+  int32_t low, high;    // the clamp bounds minus the output zero point
+  int32_t out_zp;
+};
+static_assert(offsetof(ShortRows, addr) == 80 && offsetof(ShortRows, bias) == 96 &&
+                  offsetof(ShortRows, block) == 128 && offsetof(ShortRows, pending) == 160 &&
+                  offsetof(ShortRows, out_zp) == 180,
+              "the offsets short_rows' assembly reads");
+
+// Copies step `st` of the row (s0: its activations) into the buffer; the
+// last one (S - 1) zero past K.
+#define EDGEAE_MVE_COPY(st)       \
+  ".if " #st                      \
+  " < %c[steps] - 1\n\t"          \
+  "vldrb.u8 q0, [%[s0], #16*" #st \
+  "]\n\t"                         \
+  "vstrb.8 q0, [%[r], #16*" #st   \
+  "]\n\t"                         \
   ".endif\n\t"
 
-template <int R, int S, bool kTail>
-__attribute__((noinline)) void resident_rows(const int8_t* a, size_t lda, const int8_t* b,
-                                             uint32x4_t quad_rows, size_t row, uint32_t k,
-                                             uint32_t width, int32_t* acc) {
-  static_assert((R == 1 && S <= 4) || (R == 2 && S <= 3), "eight vector registers");
-  const int8_t* base[4];
-  for (int st = 0; st < 4; ++st) base[st] = b + 4 * row * (st < S ? st : 0);
-  const mve_pred16_t last = vctp32q((k + 3) / 4 - 4 * (S - 1));
-  const uint32_t last_bytes = k - 16 * (S - 1);  // of the last step's activations
-  int32_t s0, s1;
-  int8x16_t w0, w1, a0, a1, a2, a3, a4, a5;
-  uint32x4_t offs = quad_rows;
-  if constexpr (R == 1) {
-    __asm__ volatile(
-        "vctp.8 %[last_bytes]\n\t"      //
-        EDGEAE_MVE_LOAD(0, "a0", "p0")  //
-        EDGEAE_MVE_LOAD(1, "a1", "p0")  //
-        EDGEAE_MVE_LOAD(2, "a2", "p0")  //
-        EDGEAE_MVE_LOAD(3, "a3", "p0")  //
-        "vmsr p0, %[last]\n\t"
-        "dls lr, %[n]\n"
-        "1:\n\t"                                    //
-        EDGEAE_MVE_STEP(0, "w0", "b0", "a0", "a0")  //
-        EDGEAE_MVE_STEP(1, "w1", "b1", "a1", "a1")  //
-        EDGEAE_MVE_STEP(2, "w0", "b2", "a2", "a2")  //
-        EDGEAE_MVE_STEP(3, "w1", "b3", "a3", "a3")  //
-        "vadd.i32 %q[offs], %q[offs], %[four]\n\t"  //
-        "str %[s0], [%[acc]], #4\n\t"
-        "le lr, 1b"
-        : [offs] "+&w"(offs), [acc] "+&r"(acc), [s0] "=&Te"(s0), [s1] "=&Te"(s1), [w0] "=&w"(w0),
-          [w1] "=&w"(w1), [a0] "=&w"(a0), [a1] "=&w"(a1), [a2] "=&w"(a2), [a3] "=&w"(a3)
-        : [p0] "r"(a), [b0] "r"(base[0]), [b1] "r"(base[1]), [b2] "r"(base[2]), [b3] "r"(base[3]),
-          [n] "r"(width), [four] "r"(4), [last] "r"(last), [last_bytes] "r"(last_bytes),
-          [steps] "i"(S), [rows] "i"(R), [tail] "i"(kTail)
-        : "lr", "memory");
-    (void)a4, (void)a5;
-  } else {
-    // Every vector register taken: one weight register.
-    __asm__ volatile(
-        "vctp.8 %[last_bytes]\n\t"      //
-        EDGEAE_MVE_LOAD(0, "a0", "p0")  //
-        EDGEAE_MVE_LOAD(1, "a1", "p0")  //
-        EDGEAE_MVE_LOAD(2, "a2", "p0")  //
-        EDGEAE_MVE_LOAD(0, "a3", "p1")  //
-        EDGEAE_MVE_LOAD(1, "a4", "p1")  //
-        EDGEAE_MVE_LOAD(2, "a5", "p1")  //
-        "vmsr p0, %[last]\n\t"
-        "dls lr, %[n]\n"
-        "1:\n\t"                                    //
-        EDGEAE_MVE_STEP(0, "w0", "b0", "a0", "a3")  //
-        EDGEAE_MVE_STEP(1, "w0", "b1", "a1", "a4")  //
-        EDGEAE_MVE_STEP(2, "w0", "b2", "a2", "a5")  //
-        "vadd.i32 %q[offs], %q[offs], %[four]\n\t"  //
-        "str %[s1], [%[acc], %[second]]\n\t"
-        "str %[s0], [%[acc]], #4\n\t"
-        "le lr, 1b"
-        : [offs] "+&w"(offs), [acc] "+&r"(acc), [s0] "=&Te"(s0), [s1] "=&Te"(s1), [w0] "=&w"(w0),
-          [a0] "=&w"(a0), [a1] "=&w"(a1), [a2] "=&w"(a2), [a3] "=&w"(a3), [a4] "=&w"(a4),
-          [a5] "=&w"(a5)
-        : [p0] "r"(a), [p1] "r"(a + lda), [b0] "r"(base[0]), [b1] "r"(base[1]), [b2] "r"(base[2]),
-          [n] "r"(width), [four] "r"(4), [last] "r"(last), [last_bytes] "r"(last_bytes),
-          [second] "I"(4 * kChunk), [steps] "i"(S), [rows] "i"(R), [tail] "i"(kTail)
-        : "lr", "memory");
-    (void)w1;
+template <int S>
+__attribute__((noinline)) void short_rows(ShortRows& r) {
+  int32_t s0, s1, s2, s3, minus_zp, out_zp;
+  const int32_t *bias, *cs, *mult, *shift;
+  int8_t* y;
+  uint32_t step;
+  __asm__ volatile(
+      // The constants: the clamp bounds and zero point, the block's
+      // address vectors.
+      "ldrd %[s0], %[s1], [%[r], #172]\n\t"
+      "vdup.32 q4, %[s0]\n\t"
+      "vdup.32 q5, %[s1]\n\t"
+      "ldr %[out_zp], [%[r], #180]\n\t"
+      "movs %[s0], #0\n\t"
+      "vmov.i32 q6, #0\n\t"
+      "vidup.u32 q7, %[s0], #1\n\t"
+      "ldrd %[s0], %[s1], [%[r], #164]\n\t"  // quads, last_quads
+      "vctp.32 %[s0]\n\t"
+      "vpsel q7, q7, q6\n\t"         // quad rows past K: row 0 (one step)
+      "ldr %[s0], [%[r], #116]\n\t"  // step
+      "vctp.32 %[s1]\n\t"
+      "vpst\n\t"
+      "vdupt.32 q6, %[s0]\n\t"     // to the last step (past K: stay)
+      "lsrs %[s0], %[s0], #2\n\t"  // row
+      "vmul.i32 q7, q7, %[s0]\n\t"
+      "ldr %[s0], [%[r], #128]\n\t"  // block
+      "subs %[s0], %[s0], #4\n\t"
+      "vadd.i32 q7, q7, %[s0]\n\t"
+      "vstrw.32 q7, [%[r], #80]\n"
+      "0:\n\t"  // a row: its activations
+      "ldr %[s0], [%[r], #136]\n\t" EDGEAE_MVE_COPY(0) EDGEAE_MVE_COPY(1) EDGEAE_MVE_COPY(2)  //
+      "ldr %[s1], [%[r], #156]\n\t"
+      "vctp.8 %[s1]\n\t"
+      "vpst\n\t"
+      "vldrbt.u8 q0, [%[s0], #16*(%c[steps]-1)]\n\t"
+      "vstrb.8 q0, [%[r], #16*(%c[steps]-1)]\n\t"
+      "ldr %[s1], [%[r], #140]\n\t"
+      "add %[s0], %[s0], %[s1]\n\t"
+      "str %[s0], [%[r], #136]\n\t"
+      // its operands
+      "ldr %[minus_zp], [%[r], #132]\n\t"
+      "ldrd %[bias], %[cs], [%[r], #96]\n\t"
+      "ldrd %[mult], %[shift], [%[r], #104]\n\t"
+      "ldrd %[y], %[step], [%[r], #112]\n\t"
+      "ldrd %[s0], %[s1], [%[r], #120]\n\t"  // groups, back
+      "str %[s1], [%[r], #160]\n\t"
+      "dls lr, %[s0]\n\t"
+      "vldrw.u32 q7, [%[r], #80]\n"
+      "1:\n\t"                    //
+      EDGEAE_MVE_STEP_N(1, "q7")  //
+      EDGEAE_MVE_STEP_N(2, "q3")  //
+      EDGEAE_MVE_STEP_N(3, "q3")  //
+      "vldrb.u8 q0, [%[r]]\n\t"
+      ".if %c[steps] == 1\n\t" EDGEAE_MVE_GATHER4("q7", "", "!")  //
+      ".else\n\t" EDGEAE_MVE_GATHER4("q7", "a", "!")              //
+      ".endif\n\t"
+      // Through memory: the two-lane VMOV's lane order is read both ways
+      // by assemblers and emulators.
+      "strd %[s0], %[s1], [%[r], #64]\n\t"
+      "strd %[s2], %[s3], [%[r], #72]\n\t"
+      "vldrw.u32 q1, [%[r], #64]\n\t"
+      "vldrw.u32 q2, [%[bias]], #16\n\t"
+      "vadd.i32 q1, q1, q2\n\t"
+      "vldrw.u32 q2, [%[cs]], #16\n\t"
+      "vmla.s32 q1, q2, %[minus_zp]\n\t"
+      // q0: the right shift (<= 0), q2: the left shift (>= 0).
+      "vldrw.u32 q2, [%[shift]], #16\n\t"
+      "vshr.s32 q0, q2, #31\n\t"
+      "vand q0, q0, q2\n\t"
+      "vsub.i32 q2, q2, q0\n\t"
+      "vqshl.s32 q1, q1, q2\n\t"
+      "vldrw.u32 q2, [%[mult]], #16\n\t"
+      "vqrdmulh.s32 q1, q1, q2\n\t"
+      "vand q2, q1, q0\n\t"
+      "vshr.s32 q2, q2, #31\n\t"
+      "vqadd.s32 q1, q1, q2\n\t"
+      "vrshl.s32 q1, q1, q0\n\t"
+      "vmax.s32 q1, q1, q4\n\t"
+      "vmin.s32 q1, q1, q5\n\t"
+      "vadd.i32 q1, q1, %[out_zp]\n\t"
+      "vstrb.32 q1, [%[y]], #4\n\t"
+      "le lr, 1b\n\t"
+      // A last partial group: once more at the last four columns.
+      "ldr %[s0], [%[r], #160]\n\t"
+      "cmp %[s0], #0\n\t"
+      "beq 2f\n\t"
+      "sub %[bias], %[bias], %[s0]\n\t"
+      "sub %[cs], %[cs], %[s0]\n\t"
+      "sub %[shift], %[shift], %[s0]\n\t"
+      "sub %[mult], %[mult], %[s0]\n\t"
+      "sub %[y], %[y], %[s0], lsr #2\n\t"
+      "vsub.i32 q7, q7, %[s0]\n\t"
+      "movs %[s0], #0\n\t"
+      "str %[s0], [%[r], #160]\n\t"
+      "movs %[s0], #1\n\t"
+      "dls lr, %[s0]\n\t"
+      "b 1b\n"
+      "2:\n\t"  // the next row
+      "ldr %[s0], [%[r], #144]\n\t"
+      "subs %[s0], %[s0], #1\n\t"
+      "beq 3f\n\t"
+      "str %[s0], [%[r], #144]\n\t"
+      "ldr %[s0], [%[r], #96]\n\t"
+      "ldr %[s1], [%[r], #148]\n\t"
+      "add %[s0], %[s0], %[s1]\n\t"
+      "str %[s0], [%[r], #96]\n\t"
+      "ldr %[s0], [%[r], #112]\n\t"
+      "ldr %[s1], [%[r], #152]\n\t"
+      "add %[s0], %[s0], %[s1]\n\t"
+      "str %[s0], [%[r], #112]\n\t"
+      "b 0b\n"
+      "3:"
+      : [s0] "=&Te"(s0), [s1] "=&Te"(s1), [s2] "=&Te"(s2), [s3] "=&Te"(s3), [bias] "=&r"(bias),
+        [cs] "=&r"(cs), [mult] "=&r"(mult), [shift] "=&r"(shift), [y] "=&l"(y), [step] "=&r"(step),
+        [minus_zp] "=&r"(minus_zp), [out_zp] "=&r"(out_zp)
+      : [r] "r"(&r), [steps] "i"(S)
+      : "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc");
+}
+#undef EDGEAE_MVE_COPY
+
+// Dense with K <= 64, every column block at least four wide.
+inline __attribute__((always_inline)) void short_dense(const ref::DenseShape& s,
+                                                       const ref::LayerQuant& q, const int8_t* a,
+                                                       const int8_t* b, const int32_t* bias,
+                                                       const int32_t* column_sums, int8_t* y) {
+  static constexpr void (*kRows[4])(ShortRows&) = {short_rows<1>, short_rows<2>, short_rows<3>,
+                                                   short_rows<4>};
+  const uint32_t k = s.k, quads = (k + 3) / 4, steps = (k + 15) / 16;
+  const auto rows_of = kRows[steps - 1];
+  ShortRows r;
+  r.low = q.out.act_min - q.out.out_zp;
+  r.high = q.out.act_max - q.out.out_zp;
+  r.out_zp = q.out.out_zp;
+  // No bias: the column sums once more, with a multiplier one less.
+  r.minus_zp = bias != nullptr ? -q.in_zp : -q.in_zp - 1;
+  r.k = k;
+  r.quads = quads;
+  r.last_quads = quads - 4 * (steps - 1);
+  r.last_bytes = k - 16 * (steps - 1);
+  r.bias_step = bias != nullptr ? 4 * s.bias_stride_m : 0;
+  r.ldy = s.n;
+  const int32_t* const bias_or_sums = bias != nullptr ? bias : column_sums;
+  // Per-tensor requantization: its multiplier and shift for every column of
+  // a block (at most kTensorColumns wide).
+  const bool per_channel = q.out.count > 1;
+  const uint32_t block_width = s.b_block != 0 ? s.b_block : s.n;
+  int32_t tensor_requant[2][kTensorColumns];
+  if (!per_channel) {
+    const int32x4_t multiplier = vdupq_n_s32(q.out.multiplier[0]),
+                    shift = vdupq_n_s32(q.out.shift[0]);
+    const uint32_t columns = block_width < s.n ? block_width : s.n;  // <= kTensorColumns
+    for (uint32_t c = 0; c < columns; c += 4) {
+      vst1q_s32(tensor_requant[0] + c, multiplier);
+      vst1q_s32(tensor_requant[1] + c, shift);
+    }
   }
-}
-#undef EDGEAE_MVE_LOAD
-#undef EDGEAE_MVE_STEP
-
-using ResidentRowsFn = void (*)(const int8_t*, size_t, const int8_t*, uint32x4_t, size_t, uint32_t,
-                                uint32_t, int32_t*);
-
-// resident_rows for K (<= 64) and R rows (1 or 2, and 1 only for K > 48).
-ResidentRowsFn resident_rows_for(uint32_t k, int rows) {
-  const bool tail = (k + 3) / 4 % 4 != 0;
-  static constexpr ResidentRowsFn kOne[4][2] = {
-      {resident_rows<1, 1, false>, resident_rows<1, 1, true>},
-      {resident_rows<1, 2, false>, resident_rows<1, 2, true>},
-      {resident_rows<1, 3, false>, resident_rows<1, 3, true>},
-      {resident_rows<1, 4, false>, resident_rows<1, 4, true>}};
-  static constexpr ResidentRowsFn kTwo[3][2] = {
-      {resident_rows<2, 1, false>, resident_rows<2, 1, true>},
-      {resident_rows<2, 2, false>, resident_rows<2, 2, true>},
-      {resident_rows<2, 3, false>, resident_rows<2, 3, true>}};
-  const uint32_t steps = (k + 15) / 16;
-  return rows == 2 ? kTwo[steps - 1][tail] : kOne[steps - 1][tail];
-}
-
-// Rows [m, m + R) of a short-K Dense (K <= 64) for the columns [nb, ne) of
-// one column block.
-template <int R>
-inline void short_rows_of_block(const Requant& rq, const int8_t* a, const int8_t* block,
-                                uint32x4_t quad_rows, size_t row, uint32_t nb, uint32_t ne,
-                                uint32_t m, int8_t* y) {
-  const uint32_t k = rq.s.k;
-  const ResidentRowsFn sums_of = resident_rows_for(k, R);
-  for (uint32_t n0 = nb; n0 < ne; n0 += kChunk) {
-    const uint32_t width = ne - n0 < kChunk ? ne - n0 : kChunk;
-    int32_t acc[R * kChunk];
-    sums_of(a + size_t{m} * k, k, block + size_t{n0 - nb} * 4, quad_rows, row, k, width, acc);
-    store_rows<R>(rq, m, n0, width, acc, y);
+  for (uint32_t nb = 0; nb < s.n; nb += block_width) {
+    const uint32_t width = s.n - nb < block_width ? s.n - nb : block_width;
+    r.block = b + size_t{nb} * (4 * quads);
+    r.step = 16 * width;
+    r.groups = width / 4;
+    r.back = width % 4 == 0 ? 0 : 4 * (4 - width % 4);
+    r.a = a;
+    r.rows = s.m;
+    r.bias = bias_or_sums + nb;
+    r.column_sums = column_sums + nb;
+    r.multiplier = per_channel ? q.out.multiplier + nb : tensor_requant[0];
+    r.shift = per_channel ? q.out.shift + nb : tensor_requant[1];
+    r.y = y + nb;
+    rows_of(r);
   }
 }
 
@@ -434,14 +552,11 @@ inline void rows_of_block(const Requant& rq, const int8_t* a, const int8_t* bloc
   }
 }
 
-}  // namespace
-
-void dense_s8_mve(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
-                  const int8_t* b, const int32_t* bias, const int32_t* column_sums, int8_t* y) {
-  if (column_sums == nullptr) {
-    dense_s8_dsp(s, q, a, b, bias, column_sums, y);
-    return;
-  }
+// Dense by R x C tiles into chunks of sums, then their output stage.
+inline __attribute__((always_inline)) void general_path(const ref::DenseShape& s,
+                                                        const ref::LayerQuant& q, const int8_t* a,
+                                                        const int8_t* b, const int32_t* bias,
+                                                        const int32_t* column_sums, int8_t* y) {
   const Requant rq{s,
                    q,
                    bias,
@@ -452,16 +567,30 @@ void dense_s8_mve(const ref::DenseShape& s, const ref::LayerQuant& q, const int8
   simd::for_each_column_block(s, b, [&](const int8_t* block, size_t row, uint32_t nb, uint32_t ne) {
     const uint32x4_t quad_rows = vmulq_n_u32(vidupq_n_u32(0u, 1), static_cast<uint32_t>(row));
     uint32_t m = 0;
-    if (s.k <= 64) {
-      if (s.k <= 48)
-        for (; m + 2 <= s.m; m += 2)
-          short_rows_of_block<2>(rq, a, block, quad_rows, row, nb, ne, m, y);
-      for (; m < s.m; ++m) short_rows_of_block<1>(rq, a, block, quad_rows, row, nb, ne, m, y);
-      return;
-    }
     for (; m + 2 <= s.m; m += 2) rows_of_block<2, 3>(rq, a, block, quad_rows, row, nb, ne, m, y);
     if (m < s.m) rows_of_block<1, 6>(rq, a, block, quad_rows, row, nb, ne, m, y);
   });
+}
+
+}  // namespace
+
+void dense_s8_mve(const ref::DenseShape& s, const ref::LayerQuant& q, const int8_t* a,
+                  const int8_t* b, const int32_t* bias, const int32_t* column_sums, int8_t* y) {
+  if (column_sums == nullptr) {
+    dense_s8_dsp(s, q, a, b, bias, column_sums, y);
+    return;
+  }
+  // K from 1 to 64: the fused rows (at least one row; a contiguous or no
+  // bias; column blocks at least four wide, per-tensor requantization at
+  // most kTensorColumns).
+  const uint32_t block = s.b_block == 0 || s.b_block > s.n ? s.n : s.b_block;
+  if (s.k - 1 < 64 && s.m != 0 && (bias == nullptr || s.bias_stride_n == 1) && block >= 4 &&
+      (block == s.n || s.n % block == 0 || s.n % block >= 4) &&
+      (q.out.count > 1 || block <= kTensorColumns)) {
+    short_dense(s, q, a, b, bias, column_sums, y);
+    return;
+  }
+  general_path(s, q, a, b, bias, column_sums, y);
 }
 
 }  // namespace edgeae::cortexm
