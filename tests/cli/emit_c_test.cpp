@@ -31,31 +31,41 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-TEST_CASE("emit-c: the converter and the firmware build's embed.cmake write the same C") {
+// NAME.h and NAME.c from both writers for the blob tests/golden/NAME.eab,
+// embedded with the inputs and outputs of golden model g.
+void check_writers_agree(const std::string& name, const testing::GoldenModel& g) {
   const std::string root = EDGEAE_SOURCE_DIR;
-  for (const testing::GoldenModel& g : testing::kGoldenModels) {
-    CAPTURE(g.name);
-    testing::TempDir dir;
-    const std::string blob_path = testing::golden_path(std::string(g.name) + ".eab");
-    const std::vector<uint8_t> blob = io::read_file(blob_path);
-    Model m;
-    REQUIRE(m.load(blob.data(), blob.size()).ok());
-    const std::string cmd = "cmake -DNAME=" + std::string(g.name) + " -DBLOB=" + blob_path +
-                            " -DGOLDEN=" + testing::golden_path(std::string(g.name) + ".out") +
-                            " -DINPUTS=" + testing::model_path(g.samples) +
-                            " -DSAMPLES=" + std::to_string(g.golden_inputs) +
-                            " -DOUT_DIR=" + dir.file("") + " -DFORMAT_HEADER=" + root +
-                            "/runtime/include/edgeae/blob_format.hpp -P " + root +
-                            "/firmware/embed.cmake";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-    const auto files = cli::emit_c(g.name, blob, m.arena_bytes());
-    REQUIRE(files.size() == 2);
-    for (const auto& [name, text] : files) {
-      CAPTURE(name);
-      CHECK(text == read_text(dir.file(name)));
-    }
-    // The table names its ops (a Dense-only model would hold one entry).
-    CHECK(files[1].second.find("_ops[EAE_OP_TABLE_SIZE] = {\n  [") != std::string::npos);
+  CAPTURE(name);
+  testing::TempDir dir;
+  const std::string blob_path = testing::golden_path(name + ".eab");
+  const std::vector<uint8_t> blob = io::read_file(blob_path);
+  Model m;
+  REQUIRE(m.load(blob.data(), blob.size()).ok());
+  const std::string cmd = "cmake -DNAME=" + name + " -DBLOB=" + blob_path +
+                          " -DGOLDEN=" + testing::golden_path(std::string(g.name) + ".out") +
+                          " -DINPUTS=" + testing::model_path(g.samples) +
+                          " -DSAMPLES=" + std::to_string(g.golden_inputs) +
+                          " -DOUT_DIR=" + dir.file("") + " -DFORMAT_HEADER=" + root +
+                          "/runtime/include/edgeae/blob_format.hpp -P " + root +
+                          "/firmware/embed.cmake";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  const auto files = cli::emit_c(name, blob, m.arena_bytes());
+  REQUIRE(files.size() == 2);
+  for (const auto& [file, text] : files) {
+    CAPTURE(file);
+    CHECK(text == read_text(dir.file(file)));
+  }
+  // The table names its ops (a Dense-only model would hold one entry).
+  CHECK(files[1].second.find("_ops[EAE_OP_TABLE_SIZE] = {\n  [") != std::string::npos);
+}
+
+TEST_CASE("emit-c: the converter and the firmware build's embed.cmake write the same C") {
+  for (const testing::GoldenModel& g : testing::kGoldenModels) check_writers_agree(g.name, g);
+  // The DSP-pair blobs: the tables' _pairs forms from both writers.
+  for (const testing::GoldenPairsBlob& p : testing::kGoldenPairsBlobs) {
+    const testing::GoldenModel* g = testing::golden_model(p.quads);
+    REQUIRE(g != nullptr);
+    check_writers_agree(p.name, *g);
   }
 }
 
@@ -105,6 +115,7 @@ TEST_CASE("emit-c: an int8 layer's table entry names its weights' layout, _any f
               size_t{q[0].kp} * q[0].n,
               both.begin() + static_cast<std::ptrdiff_t>(p[0].weights_at));
   testing::write_i32(both, p[0].packing_at, 1);
+  testing::write_i32(both, p[0].block_at, static_cast<int32_t>(q[0].block));
   blob::reseal(both);
   t = emitted_table(both);
   CHECK(names(t, "eae_op_Dense_int8_any"));

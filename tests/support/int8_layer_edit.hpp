@@ -17,6 +17,7 @@ struct PackedInt8Layer {
   uint32_t op = 0;         // op index
   bool dense = false;      // Dense (else Conv / ConvTranspose)
   size_t packing_at = 0;   // DenseParams::b_packing or ConvParams::w_packing
+  size_t block_at = 0;     // DenseParams::b_block or ConvParams::w_block
   size_t weights_at = 0;   // the packed weights, [kp][n] bytes
   size_t sums_at = 0;      // n int32 column sums (the quant words' end)
   uint32_t k = 0, kp = 0;  // rows used, rows stored (round_up(k, 4))
@@ -47,12 +48,14 @@ inline std::vector<PackedInt8Layer> packed_int8_layers(const std::vector<uint8_t
     if (l.dense) {
       const auto p = format::params_as<format::DenseParams>(op);
       l.packing_at = params + offsetof(format::DenseParams, b_packing);
+      l.block_at = params + offsetof(format::DenseParams, b_block);
       l.packing = p.b_packing;
       l.block = static_cast<uint32_t>(p.b_block);
       l.k = m.tensor(op.inputs[0]).dims[1];
     } else if (type == format::OpType::kConv || type == format::OpType::kConvTranspose) {
       const auto p = format::params_as<format::ConvParams>(op);
       l.packing_at = params + offsetof(format::ConvParams, w_packing);
+      l.block_at = params + offsetof(format::ConvParams, w_block);
       l.packing = p.w_packing;
       l.block = static_cast<uint32_t>(p.w_block);
       const format::TensorRecord& x = m.tensor(op.inputs[0]);

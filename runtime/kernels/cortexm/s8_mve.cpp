@@ -600,7 +600,10 @@ namespace edgeae::kernels {
 // (int16 Dense: the DSP extension's kernels, which every MVE core has.)
 extern const KernelSet kArmMve =
     reference_float_set("arm-mve", cortexm::dense_s8_mve, cortexm::add_s8_mve, cortexm::conv_s8_mve,
-                        cortexm::dense_s16_dsp, cortexm::dense_s16x16_dsp);
+                        cortexm::dense_s16_dsp, cortexm::dense_s16x16_dsp,
+                        // DSP pairs (a blob converted for M4/M7): the DSP kernels, as the
+                        // static build (static_kernels.hpp)
+                        cortexm::dense_s8_dsp_pairs, cortexm::conv_s8_dsp_pairs);
 
 }  // namespace edgeae::kernels
 
