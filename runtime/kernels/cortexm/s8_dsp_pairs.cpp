@@ -39,38 +39,38 @@ constexpr uint32_t kPanel = 6;
 constexpr uint32_t kGroup = 32;               // columns whose sums wait between chunks (even)
 constexpr uint32_t kPanelGroup = 5 * kPanel;  // a group of whole panels
 
-// Halfword pairs (lo, hi) of two words: (x.lo, y.lo) and (x.hi, y.hi).
+// Halfword pairs (lo, hi) of two words: (x.lo, y.lo) and (x.hi, y.hi), one
+// PKHBT / PKHTB each (gcc 12 writes the C as two or three instructions).
 inline uint32_t pack_lo(uint32_t x, uint32_t y) {
-  return (x & 0xFFFFu) | y << 16;
+  uint32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(x), "r"(y));
+  return r;
 }
 inline uint32_t pack_hi(uint32_t x, uint32_t y) {
-  return x >> 16 | (y & 0xFFFF0000u);
+  uint32_t r;
+  __asm__("pkhtb %0, %2, %1, asr #16" : "=r"(r) : "r"(x), "r"(y));
+  return r;
 }
 
-// Quads [q0, q0 + count) of R rows of a (k values each, lda bytes apart) into
-// xw: per quad the rows' (a0 - zp, a1 - zp) and (a2 - zp, a3 - zp)
-// halfword pairs, row after row; then kSentinel. Reads no byte past a row's k.
-template <int R>
-void widen_pairs(const int8_t* a, size_t lda, uint32_t k, uint32_t q0, uint32_t count,
+// Quads [q0, q0 + count) of nr rows (1 or 2) of a (k values each, lda bytes
+// apart) into xw: per quad the rows' (a0 - zp, a1 - zp) and (a2 - zp,
+// a3 - zp) halfword pairs, row after row; then kSentinel. Reads no byte
+// past a row's k.
+void widen_pairs(uint32_t nr, const int8_t* a, size_t lda, uint32_t k, uint32_t q0, uint32_t count,
                  int32_t minus_zp, uint32_t* xw) {
   const uint32_t full = k / 4 > q0 ? (k / 4 - q0 < count ? k / 4 - q0 : count) : 0;
-  for (uint32_t r = 0; r < R; ++r) {
+  const auto put = [&](uint32_t x, uint32_t* out) {
+    const uint32_t e = even_plus(minus_zp, x), o = odd_plus(minus_zp, x);
+    out[0] = pack_lo(e, o);
+    out[1] = pack_hi(e, o);
+  };
+  for (uint32_t r = 0; r < nr; ++r) {
     const int8_t* p = a + size_t{r} * lda + size_t{q0} * 4;
     uint32_t* out = xw + 2 * r;
-    for (uint32_t i = 0; i < full; ++i, p += 4, out += 2 * R) {
-      const uint32_t x = load_quad(p);
-      const uint32_t e = even_plus(minus_zp, x), o = odd_plus(minus_zp, x);
-      out[0] = pack_lo(e, o);
-      out[1] = pack_hi(e, o);
-    }
-    if (full < count) {  // the row's last, partial quad
-      const uint32_t x = load_partial_quad(p, k % 4);
-      const uint32_t e = even_plus(minus_zp, x), o = odd_plus(minus_zp, x);
-      out[0] = pack_lo(e, o);
-      out[1] = pack_hi(e, o);
-    }
+    for (uint32_t i = 0; i < full; ++i, p += 4, out += 2 * nr) put(load_quad(p), out);
+    if (full < count) put(load_partial_quad(p, k % 4), out);  // the row's last, partial quad
   }
-  xw[2 * R * count] = kSentinel;
+  xw[2 * nr * count] = kSentinel;
 }
 
 // One pair word w against the activation pair x: s += x . w (A + 256 B),
@@ -82,15 +82,15 @@ void widen_pairs(const int8_t* a, size_t lda, uint32_t k, uint32_t q0, uint32_t 
   "\n\t"                          \
   "smlad " a ", " x ", " w ", " a "\n\t"
 
-// Adds a pair's chunk sums, raw S and even A, to the pair's running sums:
-// A to column c0 (sum[0]), B = (S - A) / 256 to c1 (sum[1]).
-inline void accumulate(int32_t raw, int32_t even, int32_t* sum) {
-  sum[0] += even;
-  sum[1] += static_cast<int32_t>(static_cast<uint32_t>(raw) - static_cast<uint32_t>(even)) >>
-            8;  // |B| < 2^23: exact
+// A pair's sums from its raw S and even A: A for column c0 (sum[0]),
+// B = (S - A) / 256 for c1 (sum[1]).
+inline void put_pair(int32_t raw, int32_t even, int32_t* sum) {
+  sum[0] = even;
+  sum[1] = static_cast<int32_t>(static_cast<uint32_t>(raw) - static_cast<uint32_t>(even)) >>
+           8;  // |B| < 2^23: exact
 }
 
-// sum[0..5] += one panel's dot products (kPanel columns: 24 contiguous
+// sum[0..5] = one panel's dot products (kPanel columns: 24 contiguous
 // bytes per quad) with `quads` quads of one widened row.
 __attribute__((noinline)) void tile_1x6(const uint32_t* xw, uint32_t quads, const int8_t* b,
                                         int32_t* sum) {
@@ -121,9 +121,9 @@ __attribute__((noinline)) void tile_1x6(const uint32_t* xw, uint32_t quads, cons
       :
       : "cc", "memory");
 #undef EDGEAE_QUAD_1X6
-  accumulate(s0, a0, sum);
-  accumulate(s1, a1, sum + 2);
-  accumulate(s2, a2, sum + 4);
+  put_pair(s0, a0, sum);
+  put_pair(s1, a1, sum + 2);
+  put_pair(s2, a2, sum + 4);
 }
 
 // The same for two pairs (sum[0..3]; `step`: the block's quad row minus the
@@ -156,11 +156,11 @@ __attribute__((noinline)) void tile_1x4(const uint32_t* xw, uint32_t quads, cons
       : [step] "r"(step)
       : "cc", "memory");
 #undef EDGEAE_QUAD_1X4
-  accumulate(s0, a0, sum);
-  accumulate(s1, a1, sum + 2);
+  put_pair(s0, a0, sum);
+  put_pair(s1, a1, sum + 2);
 }
 
-// sum[0..1] (row 0) and sum[kGroup..kGroup + 1] (row 1) += one pair's dot
+// sum[0..1] (row 0) and sum[kGroup..kGroup + 1] (row 1) = one pair's dot
 // products with `quads` quads of two widened rows (interleaved per quad).
 __attribute__((noinline)) void tile_2x2(const uint32_t* xw, uint32_t quads, const int8_t* b,
                                         size_t row, int32_t* sum) {
@@ -198,38 +198,35 @@ __attribute__((noinline)) void tile_2x2(const uint32_t* xw, uint32_t quads, cons
       : "cc", "memory");
 #undef EDGEAE_QUAD_2X2
 #undef EDGEAE_PAIR
-  accumulate(s0, a0, sum);
-  accumulate(s1, a1, sum + kGroup);
+  put_pair(s0, a0, sum);
+  put_pair(s1, a1, sum + kGroup);
 }
 
-// The same for one pair and R widened rows, in C (an M = 1 leftover).
-template <int R>
-void tile_rx2(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t row, int32_t* sum) {
-  int32_t raw[R] = {}, even_sum[R] = {};
-  for (uint32_t i = 0; i < quads; ++i, xw += 2 * R, b += row) {
+// The same for one pair and one widened row, in C (an M = 1 leftover).
+void tile_1x2(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t row, int32_t* sum) {
+  int32_t raw = 0, even_sum = 0;
+  for (uint32_t i = 0; i < quads; ++i, xw += 2, b += row) {
     const uint32_t w0 = load_quad(b), w1 = load_quad(b + 4);
-    const int32_t e0 = even(w0), e1 = even(w1);
-    for (int r = 0; r < R; ++r) {
-      raw[r] = smlad(xw[2 * r + 1], static_cast<int32_t>(w1),
-                     smlad(xw[2 * r], static_cast<int32_t>(w0), raw[r]));
-      even_sum[r] = smlad(xw[2 * r + 1], e1, smlad(xw[2 * r], e0, even_sum[r]));
-    }
+    raw = smlad(xw[1], static_cast<int32_t>(w1), smlad(xw[0], static_cast<int32_t>(w0), raw));
+    even_sum = smlad(xw[1], even(w1), smlad(xw[0], even(w0), even_sum));
   }
-  for (int r = 0; r < R; ++r) accumulate(raw[r], even_sum[r], sum + r * kGroup);
+  put_pair(raw, even_sum, sum);
 }
 
-// A block's unpaired last column (a plain quad) and R widened rows:
-// sum[r * kGroup] += its dot products.
-template <int R>
-void tile_rx1(const uint32_t* xw, uint32_t quads, const int8_t* b, size_t row, int32_t* sum) {
-  for (uint32_t i = 0; i < quads; ++i, xw += 2 * R, b += row) {
-    const uint32_t w = load_quad(b);
-    const int32_t we = even(w), wo = odd(w);
-    for (int r = 0; r < R; ++r) {
+// A block's unpaired last column (a plain quad) and nr widened rows:
+// sum[r * kGroup] = its dot products.
+void tile_rx1(uint32_t nr, const uint32_t* xw, uint32_t quads, const int8_t* b, size_t row,
+              int32_t* sum) {
+  for (uint32_t r = 0; r < nr; ++r) {
+    const uint32_t* x = xw + 2 * r;
+    const int8_t* w = b;
+    int32_t dot = 0;
+    for (uint32_t i = 0; i < quads; ++i, x += 2 * nr, w += row) {
+      const uint32_t quad = load_quad(w);
       // (a0, a1), (a2, a3) -> (a0, a2), (a1, a3), SXTB16's order.
-      const uint32_t x0 = xw[2 * r], x1 = xw[2 * r + 1];
-      sum[r * kGroup] = smlad(pack_hi(x0, x1), wo, smlad(pack_lo(x0, x1), we, sum[r * kGroup]));
+      dot = smlad(pack_hi(x[0], x[1]), odd(quad), smlad(pack_lo(x[0], x[1]), even(quad), dot));
     }
+    sum[r * kGroup] = dot;
   }
 }
 
@@ -241,14 +238,13 @@ struct Columns {
   size_t kp;
 };
 
-// Columns [g, g + count) of a group: their chunk [q0, q0 + quads) of R
-// widened rows added to sum[r * kGroup + (c - g)]. Block by block, the
-// widest tile each position allows: a whole panel (1 x 6), two pairs
-// (1 x 4) or, for two rows, one pair (2 x 2); a last pair at M = 1 and a
+// Columns [g, g + count) of a group: their dot products over the chunk
+// [q0, q0 + quads) of nr widened rows in sum[r * kGroup + (c - g)]. Block by
+// block, the widest tile each position allows: one row, a whole panel
+// (1 x 6), two pairs (1 x 4) or a pair (C); two rows, a pair (2 x 2); a
 // block's unpaired last column in C.
-template <int R>
-void multiply_group(const uint32_t* xw, uint32_t quads, uint32_t q0, const Columns& cols,
-                    uint32_t g, uint32_t count, int32_t* sum) {
+void multiply_group(uint32_t nr, const uint32_t* xw, uint32_t quads, uint32_t q0,
+                    const Columns& cols, uint32_t g, uint32_t count, int32_t* sum) {
   const uint32_t end = g + count;
   for (uint32_t nb = g / cols.block * cols.block; nb < end; nb += cols.block) {
     const uint32_t width = cols.n - nb < cols.block ? cols.n - nb : cols.block;
@@ -258,19 +254,21 @@ void multiply_group(const uint32_t* xw, uint32_t quads, uint32_t q0, const Colum
     uint32_t c = nb > g ? nb : g;
     const uint32_t block_end = nb + width < end ? nb + width : end;
     const uint32_t paired_end = nb + (width & ~1u) < block_end ? nb + (width & ~1u) : block_end;
-    if (R == 1 && row == 4 * kPanel && paired_end - c == kPanel) {
-      tile_1x6(xw, quads, b, sum + (c - g));
-      c += kPanel;
+    if (nr == 2) {
+      for (; c < paired_end; c += 2) tile_2x2(xw, quads, b + (c - nb) * 4, row, sum + (c - g));
+    } else {
+      if (row == 4 * kPanel && paired_end - c == kPanel) {
+        tile_1x6(xw, quads, b, sum + (c - g));
+        c += kPanel;
+      }
+      for (; c + 4 <= paired_end; c += 4)
+        tile_1x4(xw, quads, b + (c - nb) * 4, row - 16, sum + (c - g));
+      if (c < paired_end) {
+        tile_1x2(xw, quads, b + (c - nb) * 4, row, sum + (c - g));
+        c += 2;
+      }
     }
-    for (; R == 1 && c + 4 <= paired_end; c += 4)
-      tile_1x4(xw, quads, b + (c - nb) * 4, row - 16, sum + (c - g));
-    for (; c < paired_end; c += 2) {
-      if constexpr (R == 2)
-        tile_2x2(xw, quads, b + (c - nb) * 4, row, sum + (c - g));
-      else
-        tile_rx2<1>(xw, quads, b + (c - nb) * 4, row, sum + (c - g));
-    }
-    if (c < block_end) tile_rx1<R>(xw, quads, b + (c - nb) * 4, row, sum + (c - g));
+    if (c < block_end) tile_rx1(nr, xw, quads, b + (c - nb) * 4, row, sum + (c - g));
   }
 }
 
@@ -285,8 +283,9 @@ __attribute__((noinline)) int32_t requantize_slow(int32_t sum, int32_t multiplie
 // where its channel's parameters are in fast_requant()'s range (the
 // quantizer's always are; tested here per output, about 4 instructions,
 // rather than over every channel per call), else requantize_slow.
-inline int32_t requantize(int32_t sum, int32_t multiplier, int32_t shift, int32_t twice_zp_plus_one,
-                          int32_t zp) {
+__attribute__((always_inline)) inline int32_t requantize(int32_t sum, int32_t multiplier,
+                                                         int32_t shift, int32_t twice_zp_plus_one,
+                                                         int32_t zp) {
   const int32_t exponent = -shift;
   if (__builtin_expect(multiplier < (1 << 30) || static_cast<uint32_t>(exponent - 1) >= 20u, 0))
     return requantize_slow(sum, multiplier, shift, zp);
@@ -296,55 +295,50 @@ inline int32_t requantize(int32_t sum, int32_t multiplier, int32_t shift, int32_
   return requant_fast(sum, c);
 }
 
-// Rows [m, m + R) and columns [n, n + count) of y from their sums
-// (sum[r * kGroup + j], bias included): each column's parameters read once
-// for the R rows, four outputs of a row clamped as packed bytes and stored
-// as a word.
-template <int R>
-__attribute__((noinline)) void store_group(const Output& o, uint32_t m, uint32_t n, uint32_t count,
-                                           const int32_t* sum) {
+// Rows [m, m + nr) and columns [n, n + count) of y from their dot products
+// (sum[r * kGroup + j]) plus the bias, row by row: four outputs clamped as
+// packed bytes and stored as a word.
+__attribute__((noinline)) void store_group(uint32_t nr, const Output& o, uint32_t m, uint32_t n,
+                                           uint32_t count, const int32_t* sum) {
+  static const int32_t kNoBias = 0;
+  const size_t bias_step = o.bias != nullptr ? o.bias_stride_n : 0;
   const size_t step = o.channel_step;
-  const int32_t* multiplier = o.q->multiplier + n * step;
-  const int32_t* shift = o.q->shift + n * step;
   const int32_t twice_zp_plus_one = o.twice_zp_plus_one, zp = o.q->out_zp;
   const uint32_t lo4 = o.lo4, hi4 = o.hi4;
-  const size_t out_row = o.n;
-  int8_t* out = o.y + m * out_row + n;
-  uint32_t j = 0;
-  for (; j + 4 <= count; j += 4, multiplier += 4 * step, shift += 4 * step) {
-    int32_t v[R][4];
+  for (uint32_t r = 0; r < nr; ++r, sum += kGroup) {
+    const int32_t* bias =
+        o.bias != nullptr ? o.bias + (m + r) * o.bias_stride_m + n * bias_step : &kNoBias;
+    const int32_t* multiplier = o.q->multiplier + n * step;
+    const int32_t* shift = o.q->shift + n * step;
+    int8_t* out = o.y + (m + r) * o.n + n;
+    uint32_t j = 0;
+    for (; j + 4 <= count; j += 4) {
+      int32_t v[4];
 #pragma GCC unroll 4
-    for (int w = 0; w < 4; ++w) {
-      const int32_t mw = multiplier[w * step], sw = shift[w * step];
-#pragma GCC unroll 2
-      for (int r = 0; r < R; ++r)
-        v[r][w] = requantize(sum[r * kGroup + j + w], mw, sw, twice_zp_plus_one, zp);
+      for (int w = 0; w < 4; ++w, multiplier += step, shift += step, bias += bias_step)
+        v[w] = requantize(sum[j + w] + *bias, *multiplier, *shift, twice_zp_plus_one, zp);
+      const uint32_t bytes = clamp_bytes(pack4(v), lo4, hi4);
+      memcpy(out + j, &bytes, 4);  // STR: Armv7-M stores words at any alignment
     }
-#pragma GCC unroll 2
-    for (int r = 0; r < R; ++r) {
-      const uint32_t bytes = clamp_bytes(pack4(v[r]), lo4, hi4);
-      memcpy(out + r * out_row + j, &bytes, 4);  // STR: Armv7-M stores words at any alignment
+    for (; j < count; ++j, multiplier += step, shift += step, bias += bias_step) {
+      const int32_t v = requantize(sum[j] + *bias, *multiplier, *shift, twice_zp_plus_one, zp);
+      out[j] = static_cast<int8_t>(clamp_bytes(static_cast<uint32_t>(v), lo4, hi4));
     }
   }
-  for (; j < count; ++j, multiplier += step, shift += step)
-    for (int r = 0; r < R; ++r) {
-      const int32_t v = requantize(sum[r * kGroup + j], *multiplier, *shift, twice_zp_plus_one, zp);
-      out[r * out_row + j] = static_cast<int8_t>(clamp_bytes(static_cast<uint32_t>(v), lo4, hi4));
-    }
 }
 
-// Rows [m, m + R) of y, from the rows at am, lda bytes apart. Columns go in
-// groups whose sums wait between chunks of K: five whole panels, or (other
-// blocks) up to kGroup columns of one block, which end on a pair.
-template <int R>
-void rows(const ref::DenseShape& s, const Output& original, const int8_t* am, size_t lda,
-          const int8_t* b, int32_t minus_zp, uint32_t m) {
+// Rows [m, m + nr) of y (nr 1 or 2), from the rows at am, lda bytes apart.
+// Columns go in groups whose sums wait between chunks of K: five whole
+// panels, or (other blocks) up to kGroup columns of one block, which end on
+// a pair.
+void rows(uint32_t nr, const ref::DenseShape& s, const Output& original, const int8_t* am,
+          size_t lda, const int8_t* b, int32_t minus_zp, uint32_t m) {
   const Output o = original;  // a local copy: int8 stores could alias anything else
   // The widened chunk, its sentinel and room for the tiles' last loads past it.
-  alignas(8) uint32_t xw[2 * R * kChunkQuads + 4];
+  alignas(8) uint32_t xw[2 * 2 * kChunkQuads + 4];
   const uint32_t quads = (s.k + 3) / 4;
   const bool one_chunk = quads <= kChunkQuads;
-  if (one_chunk) widen_pairs<R>(am, lda, s.k, 0, quads, minus_zp, xw);
+  if (one_chunk) widen_pairs(nr, am, lda, s.k, 0, quads, minus_zp, xw);
   const Columns cols{b, s.n, s.b_block != 0 ? s.b_block : s.n, size_t{quads} * 4};
   for (uint32_t g = 0, count = 0; g < s.n; g += count) {
     const uint32_t block_end = g / cols.block * cols.block + cols.block;
@@ -352,20 +346,27 @@ void rows(const ref::DenseShape& s, const Output& original, const int8_t* am, si
                          : block_end < g + kGroup ? block_end
                                                   : g + kGroup;
     count = (end < s.n ? end : s.n) - g;
-    int32_t sum[R * kGroup];
-    for (int r = 0; r < R; ++r) {
-      const int32_t* bias =
-          o.bias != nullptr ? o.bias + (m + r) * o.bias_stride_m + g * o.bias_stride_n : nullptr;
-      for (uint32_t j = 0; j < count; ++j)
-        sum[r * kGroup + j] = bias != nullptr ? bias[j * o.bias_stride_n] : 0;
-    }
+    // The first chunk's dot products, then the others' added (K > 256).
+    int32_t sum[2 * kGroup], part[2 * kGroup];
     for (uint32_t q0 = 0; q0 < quads; q0 += kChunkQuads) {
       const uint32_t chunk = quads - q0 < kChunkQuads ? quads - q0 : kChunkQuads;
-      if (!one_chunk) widen_pairs<R>(am, lda, s.k, q0, chunk, minus_zp, xw);
-      multiply_group<R>(xw, chunk, q0, cols, g, count, sum);
+      if (!one_chunk) widen_pairs(nr, am, lda, s.k, q0, chunk, minus_zp, xw);
+      multiply_group(nr, xw, chunk, q0, cols, g, count, q0 == 0 ? sum : part);
+      if (q0 != 0)
+        for (uint32_t r = 0; r < nr; ++r)
+          for (uint32_t j = 0; j < count; ++j) sum[r * kGroup + j] += part[r * kGroup + j];
     }
-    store_group<R>(o, m, g, count, sum);
+    store_group(nr, o, m, g, count, sum);
   }
+}
+
+void one_row(const ref::DenseShape& s, const Output& o, const int8_t* a, size_t lda,
+             const int8_t* b, int32_t minus_zp, uint32_t m) {
+  rows(1, s, o, a, lda, b, minus_zp, m);
+}
+void two_rows(const ref::DenseShape& s, const Output& o, const int8_t* a, size_t lda,
+              const int8_t* b, int32_t minus_zp, uint32_t m) {
+  rows(2, s, o, a, lda, b, minus_zp, m);
 }
 
 }  // namespace
@@ -376,14 +377,14 @@ void dense_s8_dsp_pairs(const ref::DenseShape& s, const ref::LayerQuant& q, cons
   const int32_t minus_zp = minus_zp_pair(q.in_zp);
   const Output o = output_of(s, q, bias, y, false);  // store_group tests each output
   uint32_t m = 0;
-  for (; m + 2 <= s.m; m += 2) rows<2>(s, o, a + size_t{m} * s.k, s.k, b, minus_zp, m);
-  if (m < s.m) rows<1>(s, o, a + size_t{m} * s.k, s.k, b, minus_zp, m);
+  for (; m < s.m; m += 2)
+    rows(s.m - m >= 2 ? 2 : 1, s, o, a + size_t{m} * s.k, s.k, b, minus_zp, m);
 }
 
 bool conv_s8_dsp_pairs(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
                        const int8_t* x, const int8_t* w, const int32_t* bias, const int32_t*,
                        int8_t* scratch, int8_t* y) {
-  return conv_in_place(s, transposed, q, x, w, bias, scratch, y, rows<1>, rows<2>, false);
+  return conv_in_place(s, transposed, q, x, w, bias, scratch, y, one_row, two_rows, false);
 }
 
 }  // namespace edgeae::cortexm
