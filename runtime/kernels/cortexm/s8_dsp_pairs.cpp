@@ -106,13 +106,18 @@ __attribute__((noinline)) void tile_1x6(const uint32_t* xw, uint32_t quads, cons
           EDGEAE_PAIR("%[s1]", "%[a1]", "%[x0]", "r2") "ldm %[b]!, {r0, r1, r2}\n\t" EDGEAE_PAIR( \
               "%[s1]", "%[a1]", "%[x1]", "r0") EDGEAE_PAIR("%[s2]", "%[a2]", "%[x0]", "r1")       \
               EDGEAE_PAIR("%[s2]", "%[a2]", "%[x1]", "r2") "ldrd %[x0], %[x1], [%[x]], #8\n\t"
-  // Two quads per iteration, the next quad's activations loaded ahead; an
-  // odd count enters at the second.
+  // Four quads per iteration (the loop's CMP + BNE per 96 MACs), the next
+  // quad's activations loaded ahead; a count of 4i + j enters at quad 4 - j.
   __asm__ volatile(
       "ldrd %[x0], %[x1], [%[x]], #8\n\t"
-      "tst r0, #1\n\t"
-      "bne 2f\n\t"
-      "1:\n\t" EDGEAE_QUAD_1X6 "2:\n\t" EDGEAE_QUAD_1X6
+      "lsls r0, r0, #31\n\t"  // count bit 0 to N (here Z), bit 1 to C
+      "beq 3f\n\t"            // even
+      "bcs 2f\n\t"            // 4i + 3
+      "b 4f\n\t"              // 4i + 1
+      "3:\n\t"
+      "bcs 3f\n\t"  // 4i + 2
+      "1:\n\t" EDGEAE_QUAD_1X6 "2:\n\t" EDGEAE_QUAD_1X6 "3:\n\t" EDGEAE_QUAD_1X6
+      "4:\n\t" EDGEAE_QUAD_1X6
       "cmp %[x0], #0x01000100\n\t"  // kSentinel
       "bne 1b"
       : [x] "+&r"(xw), [b] "+&r"(b), [s0] "+&r"(s0), [a0] "+&r"(a0), [s1] "+&r"(s1), [a1] "+&r"(a1),
