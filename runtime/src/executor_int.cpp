@@ -67,20 +67,27 @@ ref::DenseShape dense_shape(const OpView& v) {
 // pairs). kPackings (op_impl.hpp) is what the op's form runs: a form of one
 // packing names one kernel, so that its image links only that one.
 template <unsigned kPackings>
-bool pairs(int32_t packing) {
-  if constexpr (kPackings == kRunsPairs) return true;
-  if constexpr ((kPackings & kRunsPairs) == 0) return false;
-  return packing == 2;
-}
-template <unsigned kPackings>
 decltype(KernelSet::dense_s8) dense_s8_kernel(const OpView& v, int32_t packing) {
-  if (pairs<kPackings>(packing)) return EDGEAE_KERNEL(v.session, dense_s8_pairs);
-  return EDGEAE_KERNEL(v.session, dense_s8);
+  // if constexpr: a form of one packing must not even name the other's kernel.
+  if constexpr (kPackings == kRunsPairs) {
+    return EDGEAE_KERNEL(v.session, dense_s8_pairs);
+  } else if constexpr ((kPackings & kPackingBit<2>) == 0) {
+    return EDGEAE_KERNEL(v.session, dense_s8);
+  } else {
+    return packing == 2 ? EDGEAE_KERNEL(v.session, dense_s8_pairs)
+                        : EDGEAE_KERNEL(v.session, dense_s8);
+  }
 }
 template <unsigned kPackings>
 decltype(KernelSet::conv_s8) conv_s8_kernel(const OpView& v, int32_t packing) {
-  if (pairs<kPackings>(packing)) return EDGEAE_KERNEL(v.session, conv_s8_pairs);
-  return EDGEAE_KERNEL(v.session, conv_s8);
+  if constexpr (kPackings == kRunsPairs) {
+    return EDGEAE_KERNEL(v.session, conv_s8_pairs);
+  } else if constexpr ((kPackings & kPackingBit<2>) == 0) {
+    return EDGEAE_KERNEL(v.session, conv_s8);
+  } else {
+    return packing == 2 ? EDGEAE_KERNEL(v.session, conv_s8_pairs)
+                        : EDGEAE_KERNEL(v.session, conv_s8);
+  }
 }
 
 template <bool kTransposed, unsigned kPackings>

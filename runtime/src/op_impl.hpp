@@ -52,7 +52,11 @@ inline uint32_t op_form(uint8_t dtype) {
 // pairs, eae_op_<Op>_int8_any all (all_ops()). A model's table names the
 // narrowest form its layers need, so that its image links one layout's
 // kernels; the others' checks refuse at load what they cannot run.
-inline constexpr unsigned kRunsQuads = 0b011, kRunsPairs = 0b101, kRunsAnyPacking = 0b111;
+template <int kPacking>
+inline constexpr unsigned kPackingBit = 1u << kPacking;
+inline constexpr unsigned kRunsQuads = kPackingBit<0> | kPackingBit<1>;
+inline constexpr unsigned kRunsPairs = kPackingBit<0> | kPackingBit<2>;
+inline constexpr unsigned kRunsAnyPacking = kRunsQuads | kRunsPairs;
 
 inline uint32_t op_slot(uint16_t type, uint32_t form) {
   return uint32_t{type} * EAE_OP_FORMS + form;
