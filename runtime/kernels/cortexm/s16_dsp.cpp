@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "kernels/cortexm/cortexm_kernels.hpp"
+#include "kernels/cortexm/s8_dsp_common.hpp"
 
 #if defined(__ARM_FEATURE_DSP)
 
@@ -36,17 +37,12 @@ inline int32_t odd_bytes(int32_t x) {  // (x.b1, x.b3) sign-extended
   __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
   return r;
 }
-// (lo.h0, hi.h0) and (lo.h1, hi.h1): PKHBT / PKHTB (gcc 12 builds them from
-// two instructions each).
+// (lo.h0, hi.h0) and (lo.h1, hi.h1): PKHBT / PKHTB (s8_dsp_common.hpp).
 inline int32_t bottoms(int32_t lo, int32_t hi) {
-  int32_t r;
-  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));
-  return r;
+  return static_cast<int32_t>(dsp::bottoms(static_cast<uint32_t>(lo), static_cast<uint32_t>(hi)));
 }
 inline int32_t tops(int32_t lo, int32_t hi) {
-  int32_t r;
-  __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(hi), "r"(lo));
-  return r;
+  return static_cast<int32_t>(dsp::tops(static_cast<uint32_t>(lo), static_cast<uint32_t>(hi)));
 }
 
 int64_t bias_of(const ref::DenseShape& s, const int64_t* bias, uint32_t m, uint32_t n) {

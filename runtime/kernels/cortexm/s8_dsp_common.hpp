@@ -51,6 +51,19 @@ inline int32_t smlad(uint32_t x, int32_t w, int32_t acc) {
   return __smlad(static_cast<int32_t>(x), w, acc);
 }
 
+// Halfwords (lo.h0, hi.h0) and (lo.h1, hi.h1) of two words: one PKHBT /
+// PKHTB each (gcc 12 builds them from two or three instructions).
+inline uint32_t bottoms(uint32_t lo, uint32_t hi) {
+  uint32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));
+  return r;
+}
+inline uint32_t tops(uint32_t lo, uint32_t hi) {
+  uint32_t r;
+  __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(hi), "r"(lo));
+  return r;
+}
+
 // The sentinel after the last widened quad: halfwords of 256, which no
 // a - zp in [-255, 255] is. The tiles' loops end on it, so no register
 // holds the end.

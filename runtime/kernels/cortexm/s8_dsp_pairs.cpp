@@ -39,19 +39,6 @@ constexpr uint32_t kPanel = 6;
 constexpr uint32_t kGroup = 32;               // columns whose sums wait between chunks (even)
 constexpr uint32_t kPanelGroup = 5 * kPanel;  // a group of whole panels
 
-// Halfword pairs (lo, hi) of two words: (x.lo, y.lo) and (x.hi, y.hi), one
-// PKHBT / PKHTB each (gcc 12 writes the C as two or three instructions).
-inline uint32_t pack_lo(uint32_t x, uint32_t y) {
-  uint32_t r;
-  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(x), "r"(y));
-  return r;
-}
-inline uint32_t pack_hi(uint32_t x, uint32_t y) {
-  uint32_t r;
-  __asm__("pkhtb %0, %2, %1, asr #16" : "=r"(r) : "r"(x), "r"(y));
-  return r;
-}
-
 // Quads [q0, q0 + count) of nr rows (1 or 2) of a (k values each, lda bytes
 // apart) into xw: per quad the rows' (a0 - zp, a1 - zp) and (a2 - zp,
 // a3 - zp) halfword pairs, row after row; then kSentinel. Reads no byte
@@ -61,8 +48,8 @@ void widen_pairs(uint32_t nr, const int8_t* a, size_t lda, uint32_t k, uint32_t 
   const uint32_t full = k / 4 > q0 ? (k / 4 - q0 < count ? k / 4 - q0 : count) : 0;
   const auto put = [&](uint32_t x, uint32_t* out) {
     const uint32_t e = even_plus(minus_zp, x), o = odd_plus(minus_zp, x);
-    out[0] = pack_lo(e, o);
-    out[1] = pack_hi(e, o);
+    out[0] = bottoms(e, o);
+    out[1] = tops(e, o);
   };
   for (uint32_t r = 0; r < nr; ++r) {
     const int8_t* p = a + size_t{r} * lda + size_t{q0} * 4;
@@ -244,7 +231,7 @@ void tile_rx1(uint32_t nr, const uint32_t* xw, uint32_t quads, const int8_t* b, 
     for (uint32_t i = 0; i < quads; ++i, x += 2 * nr, w += row) {
       const uint32_t quad = load_quad(w);
       // (a0, a1), (a2, a3) -> (a0, a2), (a1, a3), SXTB16's order.
-      dot = smlad(pack_hi(x[0], x[1]), odd(quad), smlad(pack_lo(x[0], x[1]), even(quad), dot));
+      dot = smlad(tops(x[0], x[1]), odd(quad), smlad(bottoms(x[0], x[1]), even(quad), dot));
     }
     sum[r * kGroup] = dot;
   }
