@@ -131,7 +131,8 @@ TEST_CASE("emit-c: an int8 layer's table entry names its weights' layout, _any f
   REQUIRE(s.init(m, arena.data(), arena.size()).ok());
   REQUIRE(s.set_input(0, inputs.data.data(), m.input(0).element_count()).ok());
   REQUIRE(s.run().ok());
-  CHECK(std::memcmp(s.output_data(0), golden.data(), m.tensor(m.output_tensor(0)).bytes) == 0);
+  CHECK(std::memcmp(s.output_data(0), golden.data(),
+                    static_cast<size_t>(m.tensor(m.output_tensor(0)).bytes)) == 0);
 }
 
 }  // namespace

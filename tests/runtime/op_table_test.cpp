@@ -163,7 +163,8 @@ TEST_CASE("op tables: DSP-pair blobs run with the _int8_pairs forms, which refus
     REQUIRE(s.init(m, arena.data(), arena.size()).ok());
     REQUIRE(s.set_input(0, inputs.data.data(), m.input(0).element_count()).ok());
     REQUIRE(s.run().ok());
-    CHECK(std::memcmp(s.output_data(0), golden.data(), m.tensor(m.output_tensor(0)).bytes) == 0);
+    CHECK(std::memcmp(s.output_data(0), golden.data(),
+                      static_cast<size_t>(m.tensor(m.output_tensor(0)).bytes)) == 0);
     // The quad blob runs with the quads forms.
     CHECK(m.load(quads.data(), quads.size(), quads_table.data()).ok());
 
