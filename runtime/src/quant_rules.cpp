@@ -76,15 +76,28 @@ constexpr uint32_t words_of() {
 Status check_column_sums(uint32_t k_used, int32_t packing, uint32_t block, const TensorRecord& b,
                          const int8_t* weights, const int32_t* sums) {
   const uint32_t kp = b.dims[0], n = b.dims[1];
+  const uint32_t bw = block != 0 ? block : n;
+  // Column by column along its bytes (format::packed_dense_offset /
+  // paired_dense_offset, without their divisions per weight: a loader on a
+  // microcontroller reads every weight once).
   for (uint32_t c = 0; c < n; ++c) {
+    const uint32_t nb = c / bw * bw, j = c - nb;
+    const uint32_t width = n - nb < bw ? n - nb : bw;
+    const bool paired = packing == 2 && !(width % 2 == 1 && j == width - 1);
+    const bool borrows = paired && j % 2 == 1;  // an odd column of a pair
+    const int8_t* column = weights + size_t{nb} * kp + (paired ? j / 2 * 8 + j % 2 : j * 4);
+    const size_t row = size_t{width} * 4;
     int64_t sum = 0;  // int64: checked before the accumulator bound
-    for (uint32_t k = 0; k < kp; ++k) {
-      const int32_t v = format::packed_dense_weight(weights, packing, k, c, kp, n, block);
-      if (v > 127)
-        return malformed(EDGEAE_MESSAGE("Gemm DSP-pair weight decodes to 128 (not an int8)"));
-      if (k >= k_used && v != 0) return malformed(EDGEAE_MESSAGE("Gemm quad padding must be zero"));
-      sum += v;
-    }
+    for (uint32_t q = 0; q < kp / 4; ++q, column += row)
+      for (uint32_t t = 0; t < 4; ++t) {
+        const int8_t* at = column + (paired ? t * 2 : t);
+        const int32_t v = int32_t{*at} + (borrows && at[-1] < 0 ? 1 : 0);
+        if (v > 127)
+          return malformed(EDGEAE_MESSAGE("Gemm DSP-pair weight decodes to 128 (not an int8)"));
+        if (q * 4 + t >= k_used && v != 0)
+          return malformed(EDGEAE_MESSAGE("Gemm quad padding must be zero"));
+        sum += v;
+      }
     if (sum != sums[c])
       return malformed(EDGEAE_MESSAGE("Gemm column sums differ from its weights"));
   }
