@@ -38,6 +38,18 @@ int cmd_bench(const Args& args) {
   LoadedModel lm;
   load_model_file(path, lm);
   const Model& m = lm.model;
+  // DSP pairs are a Cortex-M layout: the desktop and NEON sets run them with
+  // the reference kernels, so this machine's time is not the model's.
+  uint32_t pair_layers = 0;
+  for (uint32_t i = 0; i < m.op_count(); ++i)
+    pair_layers += int8_weight_packing(
+                       m.op(i), static_cast<format::DType>(m.tensor(m.op(i).output).dtype)) == 2;
+  if (pair_layers > 0)
+    std::fprintf(stderr,
+                 "note: %u int8 layer(s) have their weights in DSP column pairs (a Cortex-M "
+                 "layout), which this machine runs with the reference kernels; to time it here, "
+                 "convert with the default --int8-layout quads (same outputs)\n",
+                 pair_layers);
   std::vector<uint8_t> arena(m.arena_bytes());
   Session s;
   Status st = s.init(m, arena.data(), arena.size(), kernels_from_environment());

@@ -23,21 +23,6 @@ const char* const kOpEnumNames[] = {
 };
 const char* const kFormNames[EAE_OP_FORMS] = {"f32", "int8", "int16"};
 
-// The packing (format 1 quads, 2 DSP pairs; 0 none) of an int8 layer's
-// weights, or -1 for other ops.
-int32_t int8_weight_packing(const format::OpRecord& op, format::DType out) {
-  if (out != format::DType::kInt8) return -1;
-  switch (static_cast<format::OpType>(op.type)) {
-    case format::OpType::kDense:
-      return format::params_as<format::DenseParams>(op).b_packing;
-    case format::OpType::kConv:
-    case format::OpType::kConvTranspose:
-      return format::params_as<format::ConvParams>(op).w_packing;
-    default:
-      return -1;
-  }
-}
-
 // Table slot -> implementation symbol (eae_op_<OpType>_<form>) of every op
 // the blob runs. An int8 layer's form is the narrowest that runs all its
 // slot's ops: eae_op_<Op>_int8 for quads, _int8_pairs for DSP pairs,
@@ -74,6 +59,19 @@ std::map<uint32_t, std::string> used_ops(const std::vector<uint8_t>& blob) {
 }
 
 }  // namespace
+
+int32_t int8_weight_packing(const format::OpRecord& op, format::DType out) {
+  if (out != format::DType::kInt8) return -1;
+  switch (static_cast<format::OpType>(op.type)) {
+    case format::OpType::kDense:
+      return format::params_as<format::DenseParams>(op).b_packing;
+    case format::OpType::kConv:
+    case format::OpType::kConvTranspose:
+      return format::params_as<format::ConvParams>(op).w_packing;
+    default:
+      return -1;
+  }
+}
 
 std::vector<std::pair<std::string, std::string>> emit_c(const std::string& name,
                                                         const std::vector<uint8_t>& blob,

@@ -610,6 +610,13 @@ TEST_CASE("cli: --int8-layout dsp-pairs repacks the quantized blob; bad uses are
   r = run_tool(dir, convert + quote(dir.file("q2.eab")) + " --int8-layout quads");
   REQUIRE(r.code == 0);
   CHECK(file_bytes(dir.file("q2.eab")) == file_bytes(quads));
+  // bench says a pairs blob runs the reference here, and says nothing of quads.
+  r = run_tool(dir, "bench " + quote(pairs) + " --seconds 0.05");
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.err, "4 int8 layer(s) have their weights in DSP column pairs"));
+  r = run_tool(dir, "bench " + quote(quads) + " --seconds 0.05");
+  REQUIRE(r.code == 0);
+  CHECK_FALSE(contains(r.err, "DSP column pairs"));
 
   check_fails_with(run_tool(dir, convert + quote(dir.file("bad.eab")) + " --int8-layout bad"),
                    {"--int8-layout", "quads or dsp-pairs", "'bad'"});
