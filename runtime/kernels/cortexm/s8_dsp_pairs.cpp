@@ -10,18 +10,24 @@
 //   SMLAD(x, word)          adds A + 256 B (A, B: columns c0, c1),
 //   SMLAD(x, SXTB16(word))  adds A,
 // three instructions for four MACs. B = (S - A) / 256 is exact while
-// |B| < 2^23: K <= 256 per chunk (256 * 255 * 128 < 2^23), and the sums
-// start from zero each chunk (the bias is added to A and B afterwards).
+// |B| < 2^23: K <= 256 per chunk (256 * 255 * 128 < 2^23); the tiles start
+// from zero, and the bias is added as the outputs are stored.
 //
 // Register tiles, inner loops in assembly, ending on a sentinel after the
 // widened quads (as s8_dsp.cpp):
-//   1 x 6 (M = 1, three pairs): per quad 1 LDRD of the activations, 2 LDM of
-//     the six weight words, 1 pointer step, 18 SMLAD/SXTB16 for 24 MACs,
-//     plus CMP + BNE per two quads: 0.96 instructions per MAC.
+//   1 x 6 (M = 1, one block of 6 columns, the converter's: 24 contiguous
+//     bytes per quad): per quad 1 LDRD of the activations, 2 LDM of the six
+//     weight words, 18 SMLAD/SXTB16 for 24 MACs, plus CMP + BNE per four
+//     quads: 0.90 instructions per MAC.
+//   1 x 4 and 1 x 2 (M = 1, other blocks and a block's last pairs): 1.0 and
+//     1.25 per MAC with their pointer steps.
 //   2 x 2 (two rows, one pair): per quad 1 LDM of both rows' activations,
 //     1 LDRD of the pair's two words, 1 pointer step, 10 SMLAD/SXTB16 for
 //     16 MACs, plus CMP + BNE per two quads: 0.84 per MAC.
-// Pairs left over at M = 1 and a block's unpaired last column run C loops.
+// A block's unpaired last column runs a C loop. One driver serves one and
+// two rows (a copy per row count cost 2 KB of flash). K in one chunk (up to
+// 256) takes each group's dot products straight to the output stage;
+// longer K adds its chunks' sums first.
 #include "kernels/cortexm/cortexm_kernels.hpp"
 #include "kernels/cortexm/s8_dsp_common.hpp"
 
@@ -248,7 +254,7 @@ struct Columns {
 // Columns [g, g + count) of a group: their dot products over the chunk
 // [q0, q0 + quads) of nr widened rows in sum[r * kGroup + (c - g)]. Block by
 // block, the widest tile each position allows: one row, a whole panel
-// (1 x 6), two pairs (1 x 4) or a pair (C); two rows, a pair (2 x 2); a
+// (1 x 6), two pairs (1 x 4) or a pair (1 x 2); two rows, a pair (2 x 2); a
 // block's unpaired last column in C.
 void multiply_group(uint32_t nr, const uint32_t* xw, uint32_t quads, uint32_t q0,
                     const Columns& cols, uint32_t g, uint32_t count, int32_t* sum) {
