@@ -18,6 +18,7 @@
 #include "golden/golden_models.hpp"
 #include "io/atomic_file.hpp"
 #include "io/npy.hpp"
+#include "support/golden_outputs.hpp"
 #include "support/int8_layer_edit.hpp"
 #include "support/temp_dir.hpp"
 
@@ -120,19 +121,11 @@ TEST_CASE("emit-c: an int8 layer's table entry names its weights' layout, _any f
   t = emitted_table(both);
   CHECK(names(t, "eae_op_Dense_int8_any"));
   CHECK_FALSE(names(t, "eae_op_Dense_int8_pairs"));
-  // It runs with the table that names (all_ops holds the _any forms), with
-  // the quad model's outputs.
-  Model m;
-  REQUIRE(m.load(both.data(), both.size()).ok());
-  const std::vector<uint8_t> golden = io::read_file(testing::golden_path("digits_dae_int8.out"));
-  const io::NpyArray inputs = io::read_npy(testing::model_path("digits_dae/test_noisy.npy"));
-  std::vector<uint8_t> arena(m.arena_bytes());
-  Session s;
-  REQUIRE(s.init(m, arena.data(), arena.size()).ok());
-  REQUIRE(s.set_input(0, inputs.data.data(), m.input(0).element_count()).ok());
-  REQUIRE(s.run().ok());
-  CHECK(std::memcmp(s.output_data(0), golden.data(),
-                    static_cast<size_t>(m.tensor(m.output_tensor(0)).bytes)) == 0);
+  // It runs with the full table (all_ops holds the _any forms), with the
+  // quad model's outputs.
+  const testing::GoldenModel* g = testing::golden_model("digits_dae_int8");
+  REQUIRE(g != nullptr);
+  testing::check_committed_outputs(both, *g);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "golden/golden_models.hpp"
 #include "io/atomic_file.hpp"
 #include "io/npy.hpp"
+#include "support/golden_outputs.hpp"
 #include "support/int8_layer_edit.hpp"
 
 namespace edgeae {
@@ -64,27 +65,7 @@ TEST_CASE("dsp pairs: every golden blob repacked gives its committed outputs on 
       CHECK(differ == 0);
     }
     // Outputs: the quad blob's, byte for byte, on every kernel set.
-    const std::vector<uint8_t> golden =
-        io::read_file(testing::golden_path(std::string(g.name) + ".out"));
-    const io::NpyArray inputs = io::read_npy(testing::model_path(g.samples));
-    Model m;
-    REQUIRE(m.load(pairs.data(), pairs.size()).ok());
-    const size_t in_n = m.input(0).element_count();
-    const auto out_bytes = static_cast<size_t>(m.tensor(m.output_tensor(0)).bytes);
-    REQUIRE(golden.size() == out_bytes * g.golden_inputs);
-    for (size_t k = 0; k < kernel_set_count(); ++k) {
-      CAPTURE(kernel_set_name(kernel_set(k)));
-      std::vector<uint8_t> arena(m.arena_bytes());
-      Session s;
-      REQUIRE(s.init(m, arena.data(), arena.size(), kernel_set(k)).ok());
-      size_t mismatched = 0;
-      for (unsigned i = 0; i < g.golden_inputs; ++i) {
-        REQUIRE(s.set_input(0, inputs.data.data() + i * in_n, in_n).ok());
-        REQUIRE(s.run().ok());
-        mismatched += std::memcmp(s.output_data(0), golden.data() + i * out_bytes, out_bytes) != 0;
-      }
-      CHECK(mismatched == 0);
-    }
+    testing::check_committed_outputs(pairs, g);
     // Repacking again finds nothing in quads and changes nothing.
     std::vector<uint8_t> again = pairs;
     CHECK(blob::repack_int8_dsp_pairs(again) == 0);

@@ -12,43 +12,16 @@
 #include "golden/golden_models.hpp"
 #include "io/atomic_file.hpp"
 #include "io/npy.hpp"
+#include "support/golden_outputs.hpp"
 
 namespace edgeae {
 namespace {
 
-// The blob gives golden model g's committed outputs (tests/golden/NAME.out)
-// on its committed inputs with every kernel set of the build.
-void check_committed_outputs(const std::vector<uint8_t>& blob, const testing::GoldenModel& g) {
-  const std::vector<uint8_t> golden =
-      io::read_file(testing::golden_path(std::string(g.name) + ".out"));
-  const io::NpyArray inputs = io::read_npy(testing::model_path(g.samples));
-  Model m;
-  REQUIRE(m.load(blob.data(), blob.size()).ok());
-  const size_t in_n = m.input(0).element_count();
-  const auto out_bytes = static_cast<size_t>(m.tensor(m.output_tensor(0)).bytes);
-  REQUIRE(golden.size() == out_bytes * g.golden_inputs);
-  REQUIRE(inputs.data.size() >= in_n * g.golden_inputs);
-  for (size_t k = 0; k < kernel_set_count(); ++k) {
-    const KernelSet* set = kernel_set(k);
-    CAPTURE(kernel_set_name(set));
-    std::vector<uint8_t> arena(m.arena_bytes());
-    Session s;
-    REQUIRE(s.init(m, arena.data(), arena.size(), set).ok());
-    size_t mismatched = 0;
-    for (unsigned i = 0; i < g.golden_inputs; ++i) {
-      REQUIRE(s.set_input(0, inputs.data.data() + i * in_n, in_n).ok());
-      REQUIRE(s.run().ok());
-      mismatched +=
-          !testing::outputs_agree(g, s.output_data(0), golden.data() + i * out_bytes, out_bytes);
-    }
-    CHECK(mismatched == 0);
-  }
-}
-
 TEST_CASE("golden: the models give the committed outputs with every kernel set") {
   for (const testing::GoldenModel& g : testing::kGoldenModels) {
     CAPTURE(g.name);
-    check_committed_outputs(io::read_file(testing::golden_path(std::string(g.name) + ".eab")), g);
+    testing::check_committed_outputs(
+        io::read_file(testing::golden_path(std::string(g.name) + ".eab")), g);
   }
 }
 
@@ -76,7 +49,7 @@ TEST_CASE("golden: the DSP-pair blobs give their quad models' outputs with every
         pair_layers += format::params_as<format::ConvParams>(op).w_packing == 2;
     }
     CHECK(pair_layers > 0);
-    check_committed_outputs(blob, *g);
+    testing::check_committed_outputs(blob, *g);
   }
 }
 

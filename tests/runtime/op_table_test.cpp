@@ -15,6 +15,7 @@
 #include "golden/golden_models.hpp"
 #include "io/atomic_file.hpp"
 #include "io/npy.hpp"
+#include "support/golden_outputs.hpp"
 
 // The objects the tables `--emit-c` writes name (weak: a form no build has,
 // a float Requantize, resolves to null).
@@ -149,23 +150,13 @@ TEST_CASE("op tables: DSP-pair blobs run with the _int8_pairs forms, which refus
         io::read_file(testing::golden_path(std::string(p.name) + ".eab"));
     const std::vector<uint8_t> quads =
         io::read_file(testing::golden_path(std::string(p.quads) + ".eab"));
-    const std::vector<uint8_t> golden =
-        io::read_file(testing::golden_path(std::string(p.quads) + ".out"));
     Model full;
     REQUIRE(full.load(pairs.data(), pairs.size()).ok());
     const Table pairs_table = own_table(full, true), quads_table = own_table(full, false);
 
-    Model m;
-    REQUIRE(m.load(pairs.data(), pairs.size(), pairs_table.data()).ok());
-    const io::NpyArray inputs = io::read_npy(testing::model_path(g->samples));
-    std::vector<uint8_t> arena(m.arena_bytes());
-    Session s;
-    REQUIRE(s.init(m, arena.data(), arena.size()).ok());
-    REQUIRE(s.set_input(0, inputs.data.data(), m.input(0).element_count()).ok());
-    REQUIRE(s.run().ok());
-    CHECK(std::memcmp(s.output_data(0), golden.data(),
-                      static_cast<size_t>(m.tensor(m.output_tensor(0)).bytes)) == 0);
+    testing::check_committed_outputs(pairs, *g, pairs_table.data());
     // The quad blob runs with the quads forms.
+    Model m;
     CHECK(m.load(quads.data(), quads.size(), quads_table.data()).ok());
 
     // Each layout refused by the other's forms, at its first int8 layer.
