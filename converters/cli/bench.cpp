@@ -42,8 +42,7 @@ int cmd_bench(const Args& args) {
   // the reference kernels, so this machine's time is not the model's.
   uint32_t pair_layers = 0;
   for (uint32_t i = 0; i < m.op_count(); ++i)
-    pair_layers += int8_weight_packing(
-                       m.op(i), static_cast<format::DType>(m.tensor(m.op(i).output).dtype)) == 2;
+    pair_layers += format::weight_layout(m.op(i)).packing == 2;
   if (pair_layers > 0)
     std::fprintf(stderr,
                  "note: %u int8 layer(s) have their weights in DSP column pairs (a Cortex-M "

@@ -45,10 +45,6 @@ void load_model_file(const std::string& path, LoadedModel& out);
 
 // NAME.h and NAME.c (path, text) holding the blob as an aligned const array
 // and NAME_ARENA_BYTES as a compile-time constant.
-// The packing (format: 1 quads, 2 DSP pairs; 0 none) of an int8 layer's
-// weights, or -1 for other ops (emit_c.cpp).
-int32_t int8_weight_packing(const format::OpRecord& op, format::DType out);
-
 std::vector<std::pair<std::string, std::string>> emit_c(const std::string& name,
                                                         const std::vector<uint8_t>& blob,
                                                         uint64_t arena_bytes);

@@ -4,9 +4,7 @@
 // image loading with it links only those ops.
 #include <cctype>
 #include <cstdio>
-#include <cstring>
 #include <map>
-#include <memory>
 #include <string>
 
 #include "cli/commands.hpp"
@@ -29,14 +27,8 @@ const char* const kFormNames[EAE_OP_FORMS] = {"f32", "int8", "int16"};
 // _int8_any for both (op_impl.hpp), so that an image links one layout's
 // kernels.
 std::map<uint32_t, std::string> used_ops(const std::vector<uint8_t>& blob) {
-  // The loader wants 16-byte aligned bytes.
-  const size_t words = (blob.size() + 15) / 16;
-  std::unique_ptr<uint64_t[]> aligned(new uint64_t[2 * words + 2]);
-  auto* bytes = reinterpret_cast<uint8_t*>(aligned.get());
-  bytes += (16 - reinterpret_cast<uintptr_t>(bytes) % 16) % 16;
-  std::memcpy(bytes, blob.data(), blob.size());
-  Model model;
-  const Status s = model.load(bytes, blob.size());
+  Model model;  // (operator new storage: 16-byte aligned, as the loader wants)
+  const Status s = model.load(blob.data(), blob.size());
   if (!s.ok()) throw CliError(std::string("--emit-c: the blob does not load: ") + s.message);
   std::map<uint32_t, std::string> used;
   std::map<uint32_t, unsigned> packings;  // slot -> bit p: packing p seen
@@ -46,8 +38,8 @@ std::map<uint32_t, std::string> used_ops(const std::vector<uint8_t>& blob) {
     const uint32_t slot = op_table_slot(op.type, out);
     used[slot] =
         std::string("eae_op_") + kOpEnumNames[op.type] + "_" + kFormNames[slot % EAE_OP_FORMS];
-    const int32_t packing = int8_weight_packing(op, out);
-    if (packing >= 0) packings[slot] |= 1u << packing;
+    const int32_t packing = format::weight_layout(op).packing;
+    if (out == format::DType::kInt8 && packing >= 0) packings[slot] |= 1u << packing;
   }
   for (const auto& [slot, seen] : packings) {
     if ((seen & 0b110) == 0b110)
@@ -59,19 +51,6 @@ std::map<uint32_t, std::string> used_ops(const std::vector<uint8_t>& blob) {
 }
 
 }  // namespace
-
-int32_t int8_weight_packing(const format::OpRecord& op, format::DType out) {
-  if (out != format::DType::kInt8) return -1;
-  switch (static_cast<format::OpType>(op.type)) {
-    case format::OpType::kDense:
-      return format::params_as<format::DenseParams>(op).b_packing;
-    case format::OpType::kConv:
-    case format::OpType::kConvTranspose:
-      return format::params_as<format::ConvParams>(op).w_packing;
-    default:
-      return -1;
-  }
-}
 
 std::vector<std::pair<std::string, std::string>> emit_c(const std::string& name,
                                                         const std::vector<uint8_t>& blob,

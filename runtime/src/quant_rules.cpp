@@ -114,9 +114,8 @@ Status layer_words(const format::OpRecord& op, const TensorRecord* const* in,
   const uint32_t cout = channels(out);
   const bool dense = static_cast<OpType>(op.type) == OpType::kDense;
   const auto conv = detail::params_as<format::ConvParams>(op);
-  const int32_t packing =
-      dense ? detail::params_as<format::DenseParams>(op).b_packing : conv.w_packing;
-  const bool packed = packing != 0;  // the shape rules admit 0, 1, 2
+  const format::WeightLayout layout = format::weight_layout(op);
+  const bool packed = layout.packing != 0;  // the shape rules admit 0, 1, 2
   if (!(h.count == 1 || static_cast<uint32_t>(h.count) == cout) ||
       n !=
           words_of<format::QuantLayer>() + 2 * static_cast<uint32_t>(h.count) + (packed ? cout : 0))
@@ -131,10 +130,9 @@ Status layer_words(const format::OpRecord& op, const TensorRecord* const* in,
                                static_cast<uint32_t>(conv.kernel[1]) * channels(*in[0]);
     if (!dense && op.scratch_bytes < conv_rows)
       return malformed(EDGEAE_MESSAGE("a packed Conv needs scratch for one gathered input row"));
-    const auto block = static_cast<uint32_t>(
-        dense ? detail::params_as<format::DenseParams>(op).b_block : conv.w_block);
-    Status s = check_column_sums(dense ? in[0]->dims[1] : static_cast<uint32_t>(conv_rows), packing,
-                                 block, *in[1], static_cast<const int8_t*>(data.weights),
+    Status s = check_column_sums(dense ? in[0]->dims[1] : static_cast<uint32_t>(conv_rows),
+                                 layout.packing, static_cast<uint32_t>(layout.block), *in[1],
+                                 static_cast<const int8_t*>(data.weights),
                                  w + words_of<format::QuantLayer>() + 2 * h.count);
     if (!s.ok()) return s;
   }
@@ -303,18 +301,10 @@ EDGEAE_WORDS_CHECK(check_concat, concat_words)
 EDGEAE_WORDS_CHECK(check_requantize, requantize_words)
 #undef EDGEAE_WORDS_CHECK
 
-namespace {
-int32_t int8_packing(const format::OpRecord& op) {
-  return static_cast<OpType>(op.type) == OpType::kDense
-             ? detail::params_as<format::DenseParams>(op).b_packing
-             : detail::params_as<format::ConvParams>(op).w_packing;
-}
-}  // namespace
-
 Status check_layer_quads(const format::OpRecord& op, const TensorRecord* const* in,
                          const TensorRecord& out, const TensorRecord& quant,
                          const QuantConstants& d) {
-  if (int8_packing(op) == 2)
+  if (format::weight_layout(op).packing == 2)
     return unsupported(
         EDGEAE_MESSAGE("int8 weights in DSP pairs: this op table's form (eae_op_*_int8) runs "
                        "quads; its table needs eae_op_*_int8_pairs"));
@@ -324,7 +314,7 @@ Status check_layer_quads(const format::OpRecord& op, const TensorRecord* const* 
 Status check_layer_pairs(const format::OpRecord& op, const TensorRecord* const* in,
                          const TensorRecord& out, const TensorRecord& quant,
                          const QuantConstants& d) {
-  if (int8_packing(op) == 1)
+  if (format::weight_layout(op).packing == 1)
     return unsupported(
         EDGEAE_MESSAGE("int8 weights in quads: this op table's form (eae_op_*_int8_pairs) runs "
                        "DSP pairs; its table needs eae_op_*_int8"));

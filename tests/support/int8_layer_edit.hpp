@@ -45,19 +45,17 @@ inline std::vector<PackedInt8Layer> packed_int8_layers(const std::vector<uint8_t
     const size_t params =
         static_cast<size_t>(reinterpret_cast<const uint8_t*>(op.params) - blob.data());
     const format::TensorRecord& w = m.tensor(op.inputs[1]);
+    const format::WeightLayout layout = format::weight_layout(op);
+    l.packing = layout.packing;
+    l.block = static_cast<uint32_t>(layout.block);
     if (l.dense) {
-      const auto p = format::params_as<format::DenseParams>(op);
       l.packing_at = params + offsetof(format::DenseParams, b_packing);
       l.block_at = params + offsetof(format::DenseParams, b_block);
-      l.packing = p.b_packing;
-      l.block = static_cast<uint32_t>(p.b_block);
       l.k = m.tensor(op.inputs[0]).dims[1];
     } else if (type == format::OpType::kConv || type == format::OpType::kConvTranspose) {
       const auto p = format::params_as<format::ConvParams>(op);
       l.packing_at = params + offsetof(format::ConvParams, w_packing);
       l.block_at = params + offsetof(format::ConvParams, w_block);
-      l.packing = p.w_packing;
-      l.block = static_cast<uint32_t>(p.w_block);
       const format::TensorRecord& x = m.tensor(op.inputs[0]);
       l.k = static_cast<uint32_t>(p.kernel[0] * p.kernel[1]) * x.dims[x.rank - 1];
     } else {

@@ -391,6 +391,27 @@ inline T params_as(const OpRecord& op) {
 }
 static_assert(sizeof(PoolParams) <= sizeof(OpRecord::params), "fits");
 
+// A layer's weight layout: DenseParams::b_packing and b_block, or
+// ConvParams::w_packing and w_block; packing -1 for ops without weights.
+struct WeightLayout {
+  int32_t packing, block;
+};
+inline WeightLayout weight_layout(const OpRecord& op) {
+  switch (static_cast<OpType>(op.type)) {
+    case OpType::kDense: {
+      const auto p = params_as<DenseParams>(op);
+      return {p.b_packing, p.b_block};
+    }
+    case OpType::kConv:
+    case OpType::kConvTranspose: {
+      const auto p = params_as<ConvParams>(op);
+      return {p.w_packing, p.w_block};
+    }
+    default:
+      return {-1, 0};
+  }
+}
+
 enum class IoKind : uint32_t { kInput = 0, kOutput = 1 };
 
 struct IoRecord {
