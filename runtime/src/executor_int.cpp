@@ -65,37 +65,31 @@ ref::DenseShape dense_shape(const OpView& v) {
 
 // The int8 Dense and Conv kernels for the weights' packing (1 quads, 2 DSP
 // pairs). kPackings (op_impl.hpp) is what the op's form runs: a form of one
-// packing names one kernel, so that its image links only that one.
-template <unsigned kPackings>
-decltype(KernelSet::dense_s8) dense_s8_kernel(const OpView& v, int32_t packing) {
-  // if constexpr: a form of one packing must not even name the other's kernel.
-  if constexpr (kPackings == kRunsPairs) {
-    return EDGEAE_KERNEL(v.session, dense_s8_pairs);
-  } else if constexpr ((kPackings & kPackingBit<2>) == 0) {
-    return EDGEAE_KERNEL(v.session, dense_s8);
-  } else {
-    return packing == 2 ? EDGEAE_KERNEL(v.session, dense_s8_pairs)
-                        : EDGEAE_KERNEL(v.session, dense_s8);
-  }
+// packing names one kernel (if constexpr: the other is not even named), so
+// that its image links only that one.
+template <unsigned kPackings, class Slots>
+auto kernel_for(const OpView& v, int32_t packing) {
+  if constexpr (kPackings == kRunsPairs)
+    return Slots::pairs(v.session);
+  else if constexpr ((kPackings & kPackingBit<2>) == 0)
+    return Slots::quads(v.session);
+  else
+    return packing == 2 ? Slots::pairs(v.session) : Slots::quads(v.session);
 }
-template <unsigned kPackings>
-decltype(KernelSet::conv_s8) conv_s8_kernel(const OpView& v, int32_t packing) {
-  if constexpr (kPackings == kRunsPairs) {
-    return EDGEAE_KERNEL(v.session, conv_s8_pairs);
-  } else if constexpr ((kPackings & kPackingBit<2>) == 0) {
-    return EDGEAE_KERNEL(v.session, conv_s8);
-  } else {
-    return packing == 2 ? EDGEAE_KERNEL(v.session, conv_s8_pairs)
-                        : EDGEAE_KERNEL(v.session, conv_s8);
-  }
-}
-
+struct DenseS8Slots {
+  static auto quads(const Session& s) { return EDGEAE_KERNEL(s, dense_s8); }
+  static auto pairs(const Session& s) { return EDGEAE_KERNEL(s, dense_s8_pairs); }
+};
+struct ConvS8Slots {
+  static auto quads(const Session& s) { return EDGEAE_KERNEL(s, conv_s8); }
+  static auto pairs(const Session& s) { return EDGEAE_KERNEL(s, conv_s8_pairs); }
+};
 template <bool kTransposed, unsigned kPackings>
 void run_conv_s8(const OpView& v, void* y) {
   const ref::ConvShape s = conv_shape(v);
   const ref::LayerQuant q = layer_quant(v);
   const int32_t packing = s.p.w_packing;
-  const auto conv_s8 = conv_s8_kernel<kPackings>(v, packing);
+  const decltype(KernelSet::conv_s8) conv_s8 = kernel_for<kPackings, ConvS8Slots>(v, packing);
   const uint32_t taps = static_cast<uint32_t>(s.p.kernel[0]) * static_cast<uint32_t>(s.p.kernel[1]);
   const int32_t* column_sums = q.out.shift + q.out.count;
   auto* out = static_cast<int8_t*>(y);
@@ -104,8 +98,8 @@ void run_conv_s8(const OpView& v, void* y) {
               reinterpret_cast<int8_t*>(v.scratch), out))
     return;
   if (packing != 0) {  // groups 1
-    conv_s8_gathered(dense_s8_kernel<kPackings>(v, packing), s, kTransposed, q, v.in<int8_t>(0),
-                     v.in<int8_t>(1), v.in<int32_t>(2), column_sums,
+    conv_s8_gathered(kernel_for<kPackings, DenseS8Slots>(v, packing), s, kTransposed, q,
+                     v.in<int8_t>(0), v.in<int8_t>(1), v.in<int32_t>(2), column_sums,
                      reinterpret_cast<int8_t*>(v.scratch), static_cast<size_t>(v.op.scratch_bytes),
                      out);
     return;
@@ -194,9 +188,9 @@ template <unsigned kPackings>
 void run_dense_s8(const OpView& v, void* y) {
   const ref::LayerQuant q = layer_quant(v);
   const ref::DenseShape s = dense_shape(v);
-  dense_s8_kernel<kPackings>(v, s.b_packing)(s, q, v.in<int8_t>(0), v.in<int8_t>(1),
-                                             v.in<int32_t>(2), q.out.shift + q.out.count,
-                                             static_cast<int8_t*>(y));
+  kernel_for<kPackings, DenseS8Slots>(v, s.b_packing)(s, q, v.in<int8_t>(0), v.in<int8_t>(1),
+                                                      v.in<int32_t>(2), q.out.shift + q.out.count,
+                                                      static_cast<int8_t*>(y));
 }
 template void run_dense_s8<kRunsQuads>(const OpView&, void*);
 template void run_dense_s8<kRunsPairs>(const OpView&, void*);
