@@ -306,10 +306,8 @@ void multiply_columns_fast(const Output& o, uint32_t m, const uint32_t* xw, uint
     int32_t v[R * kWidth];
 #pragma GCC unroll 4
     for (uint32_t w = 0; w < kWidth; ++w) {
-      const int32_t exponent = -shift[w * channel];
-      const ColumnQuant c{
-          multiplier[w * channel], exponent,
-          static_cast<int32_t>(static_cast<uint32_t>(twice_zp_plus_one) << exponent) >> 1};
+      const ColumnQuant c =
+          channel_quant(multiplier[w * channel], shift[w * channel], twice_zp_plus_one);
 #pragma GCC unroll 2
       for (uint32_t r = 0; r < R; ++r) v[r * kWidth + w] = requant_fast(sum[r * kWidth + w], c);
     }
@@ -368,7 +366,7 @@ void dense_s8_dsp(const ref::DenseShape& s, const ref::LayerQuant& q, const int8
                   const int8_t* b, const int32_t* bias, const int32_t*, int8_t* y) {
   // LDRD and LDM need word alignment (the loader aligns tensors to 16 bytes).
   const int32_t minus_zp = minus_zp_pair(q.in_zp);
-  const Output o = output_of(s, q, bias, y);
+  const Output o = output_of(s, q, bias, y, fast_requant(q.out));
   uint32_t m = 0;
   for (; m + 2 <= s.m; m += 2) rows<2>(s, o, a + size_t{m} * s.k, s.k, b, minus_zp, m);
   if (m < s.m) rows<1>(s, o, a + size_t{m} * s.k, s.k, b, minus_zp, m);
@@ -377,7 +375,8 @@ void dense_s8_dsp(const ref::DenseShape& s, const ref::LayerQuant& q, const int8
 bool conv_s8_dsp(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
                  const int8_t* x, const int8_t* w, const int32_t* bias, const int32_t*,
                  int8_t* scratch, int8_t* y) {
-  return conv_in_place(s, transposed, q, x, w, bias, scratch, y, rows<1>, rows<2>, true);
+  return conv_in_place(s, transposed, q, x, w, bias, scratch, y, rows<1>, rows<2>,
+                       fast_requant(q.out));
 }
 
 }  // namespace edgeae::cortexm

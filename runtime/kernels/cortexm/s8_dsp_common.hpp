@@ -96,9 +96,12 @@ struct Output {
 //   through the floor exactly, and |h| <= 2^30 leaves no overflow;
 // - the clamp to [act_min, act_max] within int8 is SSAT 8, then
 //   clamp_bytes() on up to four packed results.
+__attribute__((always_inline)) inline bool fast_channel(int32_t multiplier, int32_t shift) {
+  return !(multiplier < (1 << 30) || shift > -1 || shift < -20);
+}
 inline bool fast_requant(const ref::RequantParams& q) {
   for (uint32_t c = 0; c < q.count; ++c)
-    if (q.multiplier[c] < (1 << 30) || q.shift[c] > -1 || q.shift[c] < -20) return false;
+    if (!fast_channel(q.multiplier[c], q.shift[c])) return false;
   return true;
 }
 
@@ -106,13 +109,19 @@ struct ColumnQuant {
   int32_t multiplier, exponent, rounding;  // rounding: 2^(e-1) + zp * 2^e
 };
 
-inline ColumnQuant column_quant(const Output& o, uint32_t n) {
-  const size_t c = n * o.channel_step;
-  const int32_t exponent = -o.q->shift[c];
+// A channel's requant_fast parameters (its shift in fast_channel()'s range).
+__attribute__((always_inline)) inline ColumnQuant channel_quant(int32_t multiplier, int32_t shift,
+                                                                int32_t twice_zp_plus_one) {
+  const int32_t exponent = -shift;
   // ((2 zp + 1) * 2^e) / 2, exact for e >= 1; |2 zp + 1| * 2^20 < 2^29.
   const auto rounding =
-      static_cast<int32_t>(static_cast<uint32_t>(o.twice_zp_plus_one) << exponent) >> 1;
-  return {o.q->multiplier[c], exponent, rounding};
+      static_cast<int32_t>(static_cast<uint32_t>(twice_zp_plus_one) << exponent) >> 1;
+  return {multiplier, exponent, rounding};
+}
+
+inline ColumnQuant column_quant(const Output& o, uint32_t n) {
+  const size_t c = n * o.channel_step;
+  return channel_quant(o.q->multiplier[c], o.q->shift[c], o.twice_zp_plus_one);
 }
 
 inline int32_t requant_fast(int32_t sum, const ColumnQuant& c) {
@@ -172,11 +181,10 @@ inline int32_t minus_zp_pair(int32_t zp) {
   return static_cast<int32_t>(nzp | nzp << 16);
 }
 
-// test_fast: whether to run fast_requant() over the channels (kernels that
-// test each output's parameters as they store pass false: Output::fast is
-// then false and unused).
+// fast: fast_requant(q.out), for the kernels that choose their output stage
+// per call (false for those that test each output's channel as they store).
 inline Output output_of(const ref::DenseShape& s, const ref::LayerQuant& q, const int32_t* bias,
-                        int8_t* y, bool test_fast = true) {
+                        int8_t* y, bool fast) {
   return Output{bias,
                 s.bias_stride_m,
                 s.bias_stride_n,
@@ -184,7 +192,7 @@ inline Output output_of(const ref::DenseShape& s, const ref::LayerQuant& q, cons
                 s.n,
                 &q.out,
                 q.out.count > 1 ? 1u : 0u,
-                test_fast && fast_requant(q.out),
+                fast,
                 2 * q.out.out_zp + 1,
                 static_cast<uint8_t>(q.out.act_min) * 0x01010101u,
                 static_cast<uint8_t>(q.out.act_max) * 0x01010101u};
@@ -200,10 +208,10 @@ using RowsFn = void (*)(const ref::DenseShape& s, const Output& o, const int8_t*
 // inside the row run as rows2 pairs read in place (no gather); the few
 // whose window reaches the padding are gathered one at a time into scratch
 // (K bytes, zero points for the padding) for rows1. False for other shapes.
-// test_fast: output_of()'s.
+// fast: output_of()'s.
 inline bool conv_in_place(const ref::ConvShape& s, bool transposed, const ref::LayerQuant& q,
                           const int8_t* x, const int8_t* w, const int32_t* bias, int8_t* scratch,
-                          int8_t* y, RowsFn rows1, RowsFn rows2, bool test_fast) {
+                          int8_t* y, RowsFn rows1, RowsFn rows2, bool fast) {
   const format::ConvParams& p = s.p;
   if (transposed || p.kernel[0] != 1 || p.dilation[1] != 1) return false;
   const auto kw = static_cast<uint32_t>(p.kernel[1]), sw = static_cast<uint32_t>(p.stride[1]),
@@ -222,13 +230,13 @@ inline bool conv_in_place(const ref::ConvShape& s, bool transposed, const ref::L
   if (ow_lo > ow_hi) ow_lo = ow_hi;
   const int32_t minus_zp = minus_zp_pair(q.in_zp);
   const size_t row_bytes = size_t{s.in_w} * s.in_c, lda = size_t{sw} * s.in_c;
+  Output o = output_of(d, q, bias, y, fast);  // each output row moves o.y only
   for (uint32_t n = 0; n < s.batch; ++n)
     for (uint32_t oh = 0; oh < s.out_h; ++oh) {
       const int64_t ih = int64_t{oh} * p.stride[0] - p.pad_begin[0];
       const bool inside = ih >= 0 && ih < int64_t{s.in_h};
       const int8_t* x_row = inside ? x + (size_t{n} * s.in_h + size_t(ih)) * row_bytes : nullptr;
-      const Output o =
-          output_of(d, q, bias, y + (size_t{n} * s.out_h + oh) * s.out_w * s.out_c, test_fast);
+      o.y = y + (size_t{n} * s.out_h + oh) * s.out_w * s.out_c;
       const uint32_t lo = inside ? ow_lo : s.out_w, hi = inside ? ow_hi : s.out_w;
       uint32_t ow = 0;
       for (; ow < s.out_w; ++ow) {

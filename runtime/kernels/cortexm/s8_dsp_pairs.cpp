@@ -293,19 +293,15 @@ __attribute__((noinline)) int32_t requantize_slow(int32_t sum, int32_t multiplie
 }
 
 // One output's requantization before the activation clamp: requant_fast
-// where its channel's parameters are in fast_requant()'s range (the
-// quantizer's always are; tested here per output, about 4 instructions,
-// rather than over every channel per call), else requantize_slow.
+// where its channel's parameters allow (fast_channel: the quantizer's always
+// do; tested here per output, about 4 instructions, rather than over every
+// channel per call), else requantize_slow.
 __attribute__((always_inline)) inline int32_t requantize(int32_t sum, int32_t multiplier,
                                                          int32_t shift, int32_t twice_zp_plus_one,
                                                          int32_t zp) {
-  const int32_t exponent = -shift;
-  if (__builtin_expect(multiplier < (1 << 30) || static_cast<uint32_t>(exponent - 1) >= 20u, 0))
+  if (__builtin_expect(!fast_channel(multiplier, shift), 0))
     return requantize_slow(sum, multiplier, shift, zp);
-  const ColumnQuant c{
-      multiplier, exponent,
-      static_cast<int32_t>(static_cast<uint32_t>(twice_zp_plus_one) << exponent) >> 1};
-  return requant_fast(sum, c);
+  return requant_fast(sum, channel_quant(multiplier, shift, twice_zp_plus_one));
 }
 
 // Rows [m, m + nr) and columns [n, n + count) of y from their dot products
