@@ -3,6 +3,8 @@
 // same internal-linkage rules apply.
 #pragma once
 
+#include <utility>
+
 #include "kernels/reference/conv_geometry.hpp"
 #include "kernels/simd/f32_common.hpp"
 #include "kernels/simd/f32_elementwise.hpp"
@@ -20,6 +22,68 @@ struct ConvCtx {
   float* y;
   uint32_t cin_g, cout_g;
 };
+
+template <class F, size_t... I>
+inline __attribute__((always_inline)) void static_for(F&& f, std::index_sequence<I...>) {
+  (f(std::integral_constant<uint32_t, uint32_t(I)>{}), ...);
+}
+
+// Calls f(std::integral_constant<uint32_t, C>{}) with C = cin for the
+// channel counts the compile-time-channel paths hold (16, 32, 64, and 1 when
+// kWithOne) and returns true; false for others.
+template <bool kWithOne, class F>
+inline bool with_channel_count(uint32_t cin, F&& f) {
+  switch (cin) {
+    case 1:
+      if constexpr (kWithOne) {
+        f(std::integral_constant<uint32_t, 1>{});
+        return true;
+      }
+      return false;
+    case 16:
+      f(std::integral_constant<uint32_t, 16>{});
+      return true;
+    case 32:
+      f(std::integral_constant<uint32_t, 32>{});
+      return true;
+    case 64:
+      f(std::integral_constant<uint32_t, 64>{});
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Calls f(std::integral_constant<uint32_t, n>{}) for n in [kFirst, kLast]
+// (a tile size chosen at run time, instantiated at compile time) and returns
+// true; false for other n.
+template <uint32_t kFirst, uint32_t kLast, class F>
+inline bool with_constant(uint32_t n, F&& f) {
+  bool done = false;
+  static_for(
+      [&](auto i) {
+        constexpr uint32_t kN = kFirst + decltype(i)::value;
+        if (n == kN) {
+          f(std::integral_constant<uint32_t, kN>{});
+          done = true;
+        }
+      },
+      std::make_index_sequence<kLast - kFirst + 1>{});
+  return done;
+}
+
+// acc[q][t] = the bias of channels oc0 + t * L .. (zero without bias): a
+// tile's accumulators before its products.
+template <class A, int P, int T>
+inline void start_from_bias(const ConvCtx& c, uint32_t oc0, Batch<A> (&acc)[P][T]) {
+  using B = Batch<A>;
+#pragma GCC unroll 8
+  for (int t = 0; t < T; ++t) {
+    const B b0 = c.bias ? B::load_unaligned(c.bias + oc0 + t * B::size) : B(0.0f);
+#pragma GCC unroll 32
+    for (int q = 0; q < P; ++q) acc[q][t] = b0;
+  }
+}
 
 // A tile's output vector at yp with the fused residual added (if any): the
 // residual has the output's layout, so it sits at the same offset.
@@ -108,12 +172,7 @@ void conv_tile(const ConvCtx& c, const TapClass& k, uint32_t n, const uint32_t (
   const ref::ConvShape& s = c.s;
   const format::ConvParams& p = s.p;
   B acc[P][T];
-#pragma GCC unroll 8
-  for (int t = 0; t < T; ++t) {
-    const B b0 = c.bias ? B::load_unaligned(c.bias + oc0 + t * L) : B(0.0f);
-#pragma GCC unroll 16
-    for (int q = 0; q < P; ++q) acc[q][t] = b0;
-  }
+  start_from_bias<A, P, T>(c, oc0, acc);
   const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * s.in_c + size_t(g) * c.cin_g;
   const uint32_t kh_count = uint32_t(p.kernel[0]), kw_count = uint32_t(p.kernel[1]);
   for (uint32_t kh = 0; kh < kh_count; ++kh) {

@@ -775,34 +775,8 @@ inline bool conv_transpose_single_output_line(const ConvCtx& c, const ColumnPair
       if (count == 9) return false;
       taps[count++] = LineTap{parity, uint32_t(groups[g].b - b_lo), c.w + size_t(kw) * cin};
     }
-  switch (count) {
-    case 2:
-      conv_transpose_line<2>(c, taps, b_lo, xt);
-      return true;
-    case 3:
-      conv_transpose_line<3>(c, taps, b_lo, xt);
-      return true;
-    case 4:
-      conv_transpose_line<4>(c, taps, b_lo, xt);
-      return true;
-    case 5:
-      conv_transpose_line<5>(c, taps, b_lo, xt);
-      return true;
-    case 6:
-      conv_transpose_line<6>(c, taps, b_lo, xt);
-      return true;
-    case 7:
-      conv_transpose_line<7>(c, taps, b_lo, xt);
-      return true;
-    case 8:
-      conv_transpose_line<8>(c, taps, b_lo, xt);
-      return true;
-    case 9:
-      conv_transpose_line<9>(c, taps, b_lo, xt);
-      return true;
-    default:
-      return false;
-  }
+  return with_constant<2, 9>(
+      count, [&](auto n) { conv_transpose_line<decltype(n)::value>(c, taps, b_lo, xt); });
 }
 #endif
 

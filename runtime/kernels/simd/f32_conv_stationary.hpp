@@ -21,37 +21,6 @@
 namespace edgeae::simd {
 namespace {
 
-template <class F, size_t... I>
-inline __attribute__((always_inline)) void static_for(F&& f, std::index_sequence<I...>) {
-  (f(std::integral_constant<uint32_t, uint32_t(I)>{}), ...);
-}
-
-// Calls f(std::integral_constant<uint32_t, C>{}) with C = cin for the
-// channel counts the compile-time-channel paths hold (16, 32, 64, and 1 when
-// kWithOne) and returns true; false for others.
-template <bool kWithOne, class F>
-inline bool with_channel_count(uint32_t cin, F&& f) {
-  switch (cin) {
-    case 1:
-      if constexpr (kWithOne) {
-        f(std::integral_constant<uint32_t, 1>{});
-        return true;
-      }
-      return false;
-    case 16:
-      f(std::integral_constant<uint32_t, 16>{});
-      return true;
-    case 32:
-      f(std::integral_constant<uint32_t, 32>{});
-      return true;
-    case 64:
-      f(std::integral_constant<uint32_t, 64>{});
-      return true;
-    default:
-      return false;
-  }
-}
-
 // A tile's shape: KW taps per kernel row, stride S, CIN input channels, P
 // output pixels, T vectors of output channels.
 template <uint32_t KW, uint32_t S, uint32_t CIN, uint32_t P, uint32_t T>
@@ -70,12 +39,7 @@ void conv_stationary_tile(const ConvCtx& c, const float* const* windows, uint32_
   constexpr uint32_t L = B::size;
   const uint32_t cout = c.s.out_c;
   B acc[P][T];
-#pragma GCC unroll 4
-  for (uint32_t t = 0; t < T; ++t) {
-    const B b0 = c.bias ? B::load_unaligned(c.bias + oc0 + t * L) : B(0.0f);
-#pragma GCC unroll 32
-    for (uint32_t q = 0; q < P; ++q) acc[q][t] = b0;
-  }
+  start_from_bias<A, int(P), int(T)>(c, oc0, acc);
   for (uint32_t kh = 0; kh < kh_count; ++kh) {
     const float* xw = windows[kh];
     if (!xw) continue;

@@ -19,7 +19,6 @@
 
 #include "kernels/simd/f32_common.hpp"
 #include "kernels/simd/f32_conv.hpp"
-#include "kernels/simd/f32_conv_stationary.hpp"
 
 namespace edgeae::simd {
 namespace {
@@ -125,29 +124,9 @@ void convt_k3s2_layer(const ConvCtx& c) {
     for (uint32_t i = 0; i < s.in_h; ++i)
       for (uint32_t t = 0, j = 0; t < tiles; ++t) {
         const uint32_t size = s.in_w / tiles + (t < s.in_w % tiles ? 1 : 0);
-        switch (size) {
-          case 1:
-            convt_k3s2_row_tile<A, 1, CIN>(c, n, i, j);
-            break;
-          case 2:
-            convt_k3s2_row_tile<A, 2, CIN>(c, n, i, j);
-            break;
-          case 3:
-            convt_k3s2_row_tile<A, 3, CIN>(c, n, i, j);
-            break;
-          case 4:
-            convt_k3s2_row_tile<A, 4, CIN>(c, n, i, j);
-            break;
-          case 5:
-            convt_k3s2_row_tile<A, 5, CIN>(c, n, i, j);
-            break;
-          case 6:
-            convt_k3s2_row_tile<A, 6, CIN>(c, n, i, j);
-            break;
-          default:
-            convt_k3s2_row_tile<A, 7, CIN>(c, n, i, j);
-            break;
-        }
+        if (!with_constant<1, 6>(
+                size, [&](auto p) { convt_k3s2_row_tile<A, decltype(p)::value, CIN>(c, n, i, j); }))
+          convt_k3s2_row_tile<A, 7, CIN>(c, n, i, j);
         j += size;
       }
 }

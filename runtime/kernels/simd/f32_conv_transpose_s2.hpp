@@ -199,23 +199,9 @@ void convt_s2_tile(const ConvCtx& c, const ColumnPair* pairs, uint32_t pair_coun
   constexpr uint32_t L = B::size;
   const ref::ConvShape& s = c.s;
   const format::ConvParams& p = s.p;
-  B acc[2][P][T];
-#pragma GCC unroll 8
-  for (int t = 0; t < T; ++t) {
-    const B b0 = c.bias ? B::load_unaligned(c.bias + oc0 + t * L) : B(0.0f);
-#pragma GCC unroll 16
-    for (int q = 0; q < P; ++q) acc[0][q][t] = acc[1][q][t] = b0;
-  }
-  if (kResidual) {
-    // The residual was written long before (an encoder layer's output) and
-    // sits in L2: fetch this tile's lines while the tile computes.
-    for (uint32_t q = 0; q < count; ++q) {
-      const uint32_t oh = k.phase_h + k.step_h * ti[q], ow = 2 * tj[q];
-      const float* rp =
-          c.act.residual + ((size_t(n) * s.out_h + oh) * s.out_w + ow) * s.out_c + oc0;
-      for (uint32_t f = 0; f < 2 * T * L; f += 16) __builtin_prefetch(rp + f);
-    }
-  }
+  B acc[2][P][T];  // even and odd output columns
+  start_from_bias<A, P, T>(c, oc0, acc[0]);
+  start_from_bias<A, P, T>(c, oc0, acc[1]);
   const size_t w_tap = size_t(s.in_c) * s.out_c;  // floats per (kh, kw)
   const float* x_image = c.x + size_t(n) * s.in_h * s.in_w * s.in_c;
   bool done = false;
