@@ -17,7 +17,6 @@
 #include "cli/commands.hpp"
 #include "golden/golden_models.hpp"
 #include "io/atomic_file.hpp"
-#include "io/npy.hpp"
 #include "support/golden_outputs.hpp"
 #include "support/int8_layer_edit.hpp"
 #include "support/temp_dir.hpp"

@@ -13,10 +13,8 @@
 
 #include "blob/graph_builder.hpp"
 #include "edgeae/edgeae.hpp"
-#include "edgeae/kernel_sets.hpp"
 #include "golden/golden_models.hpp"
 #include "io/atomic_file.hpp"
-#include "io/npy.hpp"
 #include "support/golden_outputs.hpp"
 #include "support/int8_layer_edit.hpp"
 

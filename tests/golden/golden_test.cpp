@@ -8,10 +8,8 @@
 #include <vector>
 
 #include "edgeae/edgeae.hpp"
-#include "edgeae/kernel_sets.hpp"
 #include "golden/golden_models.hpp"
 #include "io/atomic_file.hpp"
-#include "io/npy.hpp"
 #include "support/golden_outputs.hpp"
 
 namespace edgeae {
