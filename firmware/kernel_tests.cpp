@@ -145,24 +145,20 @@ void pack_weights(const int8_t* plain, uint32_t rows, uint32_t cols, uint32_t bl
     }
 }
 
-// One int8 Dense case of shape s (m, k, n) on every kernel set: `trial`
-// picks the data's extremes, the bias kind, the requantization and clamp
-// variants; block < 0: a column block picked at random.
-void dense_s8_case(Rng& rng, Tally& tally, ref::DenseShape s, int trial, bool per_channel,
-                   int block) {
-  const bool extreme = trial % 5 == 0;
-  for (uint32_t i = 0; i < s.m * s.k; ++i)
-    a[i] = static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127));
-  for (uint32_t i = 0; i < s.k * s.n; ++i)
-    b[i] = static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -127) : rng.between(-127, 127));
-  // Biases near the int32 bounds (the sum of products stays below 2^25)
-  // reach the requantization's large-sum cases.
-  const int32_t bias_range = trial % 7 == 0 ? 2100000000 : 100000;
-  for (uint32_t i = 0; i < s.m * s.n; ++i) bias[i] = rng.between(-bias_range, bias_range);
-  const int bias_kind = trial % 4;  // none, per column, per row and column, scalar
-  s.bias_stride_n = bias_kind == 1 || bias_kind == 2 ? 1 : 0;
-  s.bias_stride_m = bias_kind == 2 ? s.n : 0;
-  const uint32_t count = per_channel ? s.n : 1;
+// n random int8 values, from `lowest` (-128 for data, -127 for weights) to
+// 127, or only those two ends when `extreme`.
+void fill_int8(Rng& rng, int8_t* dst, size_t n, bool extreme, int32_t lowest) {
+  for (size_t i = 0; i < n; ++i)
+    dst[i] = static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : lowest)
+                                         : rng.between(lowest, 127));
+}
+
+// An int8 layer's quantization for trial `trial` of a random test: count
+// (1 or the channels) multipliers and shifts in mult/shift (unusual ones one
+// trial in three), the input zero point (at an end of int8 when
+// `extreme`), the output zero point and clamp (the zero point, 100, or
+// narrow bounds of one sign for the packed clamps).
+ref::LayerQuant random_layer_quant(Rng& rng, int trial, bool extreme, uint32_t count) {
   fill_requant(rng, count, trial % 3 == 0, -14, -4);
   ref::LayerQuant q;
   q.in_zp = extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127);
@@ -176,6 +172,25 @@ void dense_s8_case(Rng& rng, Tally& tally, ref::DenseShape s, int trial, bool pe
     q.out.act_min = trial % 10 == 7 ? -60 : 20;
     q.out.act_max = trial % 10 == 7 ? -20 : 50;
   }
+  return q;
+}
+
+// One int8 Dense case of shape s (m, k, n) on every kernel set: `trial`
+// picks the data's extremes, the bias kind, the requantization and clamp
+// variants; block < 0: a column block picked at random.
+void dense_s8_case(Rng& rng, Tally& tally, ref::DenseShape s, int trial, bool per_channel,
+                   int block) {
+  const bool extreme = trial % 5 == 0;
+  fill_int8(rng, a, size_t{s.m} * s.k, extreme, -128);
+  fill_int8(rng, b, size_t{s.k} * s.n, extreme, -127);
+  // Biases near the int32 bounds (the sum of products stays below 2^25)
+  // reach the requantization's large-sum cases.
+  const int32_t bias_range = trial % 7 == 0 ? 2100000000 : 100000;
+  for (uint32_t i = 0; i < s.m * s.n; ++i) bias[i] = rng.between(-bias_range, bias_range);
+  const int bias_kind = trial % 4;  // none, per column, per row and column, scalar
+  s.bias_stride_n = bias_kind == 1 || bias_kind == 2 ? 1 : 0;
+  s.bias_stride_m = bias_kind == 2 ? s.n : 0;
+  const ref::LayerQuant q = random_layer_quant(rng, trial, extreme, per_channel ? s.n : 1);
   const int32_t* bias_ptr = bias_kind != 0 ? bias : nullptr;
   ref::dense_s8(s, q, a, b, bias_ptr, want);
   // Column blocks: none, narrower than every tile, the converter's (128
@@ -345,24 +360,11 @@ void test_conv_s8(Rng& rng, Tally& tally) {
     const bool extreme = trial % 9 == 4;
     int8_t* const x = b;
     int8_t* const plain = b + kMaxConvX;
-    for (size_t i = 0; i < x_bytes; ++i)
-      x[i] =
-          static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127));
-    for (uint32_t i = 0; i < rows * s.out_c; ++i)
-      plain[i] =
-          static_cast<int8_t>(extreme ? (rng.between(0, 1) ? 127 : -127) : rng.between(-127, 127));
+    fill_int8(rng, x, x_bytes, extreme, -128);
+    fill_int8(rng, plain, size_t{rows} * s.out_c, extreme, -127);
     for (uint32_t c = 0; c < s.out_c; ++c) bias[c] = rng.between(-100000, 100000);
     const bool per_channel = trial % 2 == 0;
-    const uint32_t count = per_channel ? s.out_c : 1;
-    fill_requant(rng, count, trial % 3 == 0, -14, -4);
-    ref::LayerQuant q;
-    q.in_zp = extreme ? (rng.between(0, 1) ? 127 : -128) : rng.between(-128, 127);
-    q.out.multiplier = mult;
-    q.out.shift = shift;
-    q.out.count = count;
-    q.out.out_zp = rng.between(-20, 20);
-    q.out.act_min = trial % 4 == 0 ? q.out.out_zp : -128;
-    q.out.act_max = trial % 6 == 1 ? 100 : 127;
+    const ref::LayerQuant q = random_layer_quant(rng, trial, extreme, per_channel ? s.out_c : 1);
     const int32_t* bias_ptr = trial % 5 == 3 ? nullptr : bias;
     p.w_packing = 0;
     (transposed ? ref::conv_transpose_s8 : ref::conv_s8)(s, q, x, plain, bias_ptr, conv_want);
