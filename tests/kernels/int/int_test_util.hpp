@@ -151,8 +151,6 @@ int max_lsb_error(const std::vector<T>& got, const std::vector<float>& want, con
   return worst;
 }
 
-// A layer's random int8 requantization (count multipliers and shifts, an
-// input and an output zero point, a ReLU clamp or none), owning its arrays.
 // weight(r, c) of an int8 [K, N] matrix (K rows, N columns) packed into
 // DSP column pairs (format::paired_dense_offset, padded to round_up(K, 4)
 // rows): the odd column of a pair stores its weight minus 1 where its even
@@ -172,6 +170,8 @@ std::vector<int8_t> pack_dsp_pairs(uint32_t k, uint32_t n, uint32_t block, Weigh
   return bytes;
 }
 
+// A layer's random int8 requantization (count multipliers and shifts, an
+// input and an output zero point, a ReLU clamp or none), owning its arrays.
 struct RandomRequant {
   RandomRequant(std::mt19937& rng, uint32_t count, bool relu) : mult(count), shift(count) {
     auto between = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
