@@ -58,23 +58,16 @@ void convt_k3s2_tile(const ConvCtx& c, const float* x0, const float* x1, uint32_
           constexpr int col = int(column);
           if constexpr (kRight && col == P) return;
           // Output column 2(j + col) takes tap 1, 2(j + col) + 1 tap 2, and
-          // 2(j + col) - 1 tap 0.
-          const B top(x0[col * CIN + ic]);
-          if constexpr (col < P) {
-            acc[col * 2][0] = xsimd::fma(top, top_w[1], acc[col * 2][0]);
-            acc[col * 2 + 1][0] = xsimd::fma(top, top_w[2], acc[col * 2 + 1][0]);
-          }
-          if constexpr (col >= 1)
-            acc[col * 2 - 1][0] = xsimd::fma(top, top_w[0], acc[col * 2 - 1][0]);
-          if constexpr (kA == 1 && kBelow) {
-            const B below(x1[col * CIN + ic]);
+          // 2(j + col) - 1 tap 0, of the row above and (kA 1) the row below.
+          const auto feed = [&](const B& v, const B(&w)[3]) {
             if constexpr (col < P) {
-              acc[col * 2][0] = xsimd::fma(below, below_w[1], acc[col * 2][0]);
-              acc[col * 2 + 1][0] = xsimd::fma(below, below_w[2], acc[col * 2 + 1][0]);
+              acc[col * 2][0] = xsimd::fma(v, w[1], acc[col * 2][0]);
+              acc[col * 2 + 1][0] = xsimd::fma(v, w[2], acc[col * 2 + 1][0]);
             }
-            if constexpr (col >= 1)
-              acc[col * 2 - 1][0] = xsimd::fma(below, below_w[0], acc[col * 2 - 1][0]);
-          }
+            if constexpr (col >= 1) acc[col * 2 - 1][0] = xsimd::fma(v, w[0], acc[col * 2 - 1][0]);
+          };
+          feed(B(x0[col * CIN + ic]), top_w);
+          if constexpr (kA == 1 && kBelow) feed(B(x1[col * CIN + ic]), below_w);
         },
         std::make_index_sequence<P + 1>{});
   }
