@@ -96,12 +96,15 @@ struct Output {
 //   through the floor exactly, and |h| <= 2^30 leaves no overflow;
 // - the clamp to [act_min, act_max] within int8 is SSAT 8, then
 //   clamp_bytes() on up to four packed results.
-__attribute__((always_inline)) inline bool fast_channel(int32_t multiplier, int32_t shift) {
-  return !(multiplier < (1 << 30) || shift > -1 || shift < -20);
+// Whether a channel is outside requant_fast's range (multiplier in
+// [2^30, 2^31), shift in [-20, -1]).
+__attribute__((always_inline)) inline bool slow_channel(int32_t multiplier, int32_t shift) {
+  return multiplier < (1 << 30) || static_cast<uint32_t>(-shift - 1) >= 20u;
 }
 inline bool fast_requant(const ref::RequantParams& q) {
+  const int32_t *multiplier = q.multiplier, *shift = q.shift;
   for (uint32_t c = 0; c < q.count; ++c)
-    if (!fast_channel(q.multiplier[c], q.shift[c])) return false;
+    if (slow_channel(multiplier[c], shift[c])) return false;
   return true;
 }
 
@@ -109,7 +112,7 @@ struct ColumnQuant {
   int32_t multiplier, exponent, rounding;  // rounding: 2^(e-1) + zp * 2^e
 };
 
-// A channel's requant_fast parameters (its shift in fast_channel()'s range).
+// A channel's requant_fast parameters (not slow_channel()).
 __attribute__((always_inline)) inline ColumnQuant channel_quant(int32_t multiplier, int32_t shift,
                                                                 int32_t twice_zp_plus_one) {
   const int32_t exponent = -shift;

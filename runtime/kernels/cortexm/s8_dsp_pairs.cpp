@@ -293,13 +293,13 @@ __attribute__((noinline)) int32_t requantize_slow(int32_t sum, int32_t multiplie
 }
 
 // One output's requantization before the activation clamp: requant_fast
-// where its channel's parameters allow (fast_channel: the quantizer's always
+// where its channel's parameters allow (not slow_channel: the quantizer's always
 // do; tested here per output, about 4 instructions, rather than over every
 // channel per call), else requantize_slow.
 __attribute__((always_inline)) inline int32_t requantize(int32_t sum, int32_t multiplier,
                                                          int32_t shift, int32_t twice_zp_plus_one,
                                                          int32_t zp) {
-  if (__builtin_expect(!fast_channel(multiplier, shift), 0))
+  if (__builtin_expect(slow_channel(multiplier, shift), 0))
     return requantize_slow(sum, multiplier, shift, zp);
   return requant_fast(sum, channel_quant(multiplier, shift, twice_zp_plus_one));
 }
